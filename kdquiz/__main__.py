@@ -1,0 +1,3 @@
+from kdquiz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,334 @@
+"""Question banks: YAML files of questions -> typed, validated dataclasses.
+
+Validation reports every problem with the file, the line where possible, the question id and the
+field, so `kdquiz validate` can point an author straight at it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from kdquiz.paths import content_dir
+
+QuestionType = Literal["choice", "multi", "open"]
+LANGUAGES = ("en", "zh")
+TYPES = ("choice", "multi", "open")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FIELDS = {
+    "id", "topic", "type", "difficulty", "prompt", "choices", "answer", "model_answer",
+    "key_points", "explanation", "references", "related_exercise",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in every supported language."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    topic: str
+    type: QuestionType
+    difficulty: int
+    prompt: Text
+    explanation: Text
+    references: tuple[str, ...]
+    choices: tuple[Text, ...] = ()
+    answer: tuple[int, ...] = ()
+    """Indices of the correct choices (one for `choice`)."""
+    model_answer: Text | None = None
+    key_points: tuple[Text, ...] = ()
+    related_exercise: str | None = None
+    source: Path = Path()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, printed as `file:line: id: field: message`."""
+
+    file: Path
+    line: int | None
+    question_id: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        parts = [where, self.question_id, self.field, self.message]
+        return ": ".join(p for p in parts if p)
+
+
+@dataclass
+class QuestionBank:
+    questions: list[Question] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def by_id(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def by_topic(self) -> dict[str, list[Question]]:
+        topics: dict[str, list[Question]] = {}
+        for question in self.questions:
+            topics.setdefault(question.topic, []).append(question)
+        return topics
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (for line numbers), parsed once with libyaml if present."""
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(path.read_text(encoding="utf-8"))
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """1-based line of each key of a mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): key.start_mark.line + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+class _Checker:
+    """Collects problems while turning one raw question mapping into a Question."""
+
+    def __init__(self, path: Path, raw: Mapping[str, Any], node: yaml.Node | None) -> None:
+        self.path, self.raw = path, raw
+        self.line = node.start_mark.line + 1 if node is not None else None
+        self.lines = _key_lines(node)
+        qid = raw.get("id")
+        self.qid = qid if isinstance(qid, str) else None
+        self.problems: list[Problem] = []
+
+    def problem(self, field_name: str | None, message: str) -> None:
+        line = self.lines.get(field_name or "", self.line)
+        self.problems.append(Problem(self.path, line, self.qid, field_name, message))
+
+    def text(self, value: Any, field_name: str) -> Text | None:
+        if not isinstance(value, Mapping):
+            self.problem(field_name, "must be a mapping with 'en' and 'zh' texts")
+            return None
+        missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
+        if missing:
+            self.problem(field_name, f"missing or empty text for {', '.join(missing)}")
+            return None
+        return Text(en=str(value["en"]).strip(), zh=str(value["zh"]).strip())
+
+    def texts(self, value: Any, field_name: str, minimum: int, maximum: int) -> tuple[Text, ...]:
+        if not isinstance(value, list):
+            self.problem(field_name, "must be a list")
+            return ()
+        if not minimum <= len(value) <= maximum:
+            bounds = f"at least {minimum}" if maximum > 99 else f"{minimum} to {maximum}"
+            self.problem(field_name, f"needs {bounds} entries, has {len(value)}")
+        items = [self.text(item, f"{field_name}[{i}]") for i, item in enumerate(value)]
+        return tuple(item for item in items if item is not None)
+
+
+def _build_question(
+    path: Path, raw: Any, node: yaml.Node | None, exercises: set[str] | None
+) -> tuple[Question | None, list[Problem]]:
+    if not isinstance(raw, Mapping):
+        line = node.start_mark.line + 1 if node is not None else None
+        return None, [Problem(path, line, None, None, "each entry must be a mapping (a question)")]
+    c = _Checker(path, raw, node)
+    for name in sorted(set(map(str, raw)) - FIELDS):
+        c.problem(name, "unknown field")
+    for name in ("id", "topic", "type", "difficulty", "prompt", "explanation", "references"):
+        if name not in raw:
+            c.problem(name, "missing required field")
+    if "id" in raw and not (isinstance(raw["id"], str) and ID_PATTERN.fullmatch(raw["id"])):
+        c.problem("id", f"must be kebab-case (lowercase letters, digits, dashes), got {raw['id']!r}")
+    topic = raw.get("topic")
+    if "topic" in raw and not (isinstance(topic, str) and ID_PATTERN.fullmatch(topic)):
+        c.problem("topic", f"must be a kebab-case slug, got {topic!r}")
+    qtype = raw.get("type")
+    if "type" in raw and qtype not in TYPES:
+        c.problem("type", f"must be one of {', '.join(TYPES)}, got {qtype!r}")
+    difficulty = raw.get("difficulty")
+    if "difficulty" in raw and difficulty not in (1, 2, 3):
+        c.problem("difficulty", f"must be 1, 2 or 3, got {difficulty!r}")
+    prompt = c.text(raw["prompt"], "prompt") if "prompt" in raw else None
+    explanation = c.text(raw["explanation"], "explanation") if "explanation" in raw else None
+    references = raw.get("references")
+    if "references" in raw and not (
+        isinstance(references, list)
+        and references
+        and all(isinstance(r, str) and r.strip() for r in references)
+    ):
+        c.problem("references", "must be a non-empty list of citations")
+    related = raw.get("related_exercise")
+    if related is not None and exercises is not None and related not in exercises:
+        c.problem("related_exercise", f"unknown exercise {related!r}")
+
+    choices: tuple[Text, ...] = ()
+    answer: tuple[int, ...] = ()
+    model_answer = None
+    key_points: tuple[Text, ...] = ()
+    if qtype in ("choice", "multi"):
+        for name in ("model_answer", "key_points"):
+            if name in raw:
+                c.problem(name, f"not allowed for type {qtype}")
+        if "choices" not in raw:
+            c.problem("choices", "missing required field")
+        else:
+            choices = c.texts(raw["choices"], "choices", 2, 6)
+        answer = _check_answer(c, qtype, raw.get("answer"), len(raw.get("choices") or []))
+    elif qtype == "open":
+        for name in ("choices", "answer"):
+            if name in raw:
+                c.problem(name, "not allowed for type open")
+        if "model_answer" not in raw:
+            c.problem("model_answer", "missing required field")
+        else:
+            model_answer = c.text(raw["model_answer"], "model_answer")
+        if "key_points" not in raw:
+            c.problem("key_points", "missing required field")
+        else:
+            key_points = c.texts(raw["key_points"], "key_points", 2, 999)
+
+    if c.problems or prompt is None or explanation is None:
+        return None, c.problems
+    question = Question(
+        id=raw["id"],
+        topic=topic,
+        type=qtype,
+        difficulty=difficulty,
+        prompt=prompt,
+        explanation=explanation,
+        references=tuple(r.strip() for r in references),
+        choices=choices,
+        answer=answer,
+        model_answer=model_answer,
+        key_points=key_points,
+        related_exercise=related,
+        source=path,
+        line=c.line or 0,
+    )
+    return question, []
+
+
+def _check_answer(c: _Checker, qtype: str, answer: Any, n_choices: int) -> tuple[int, ...]:
+    if answer is None:
+        c.problem("answer", "missing required field")
+        return ()
+    indices = answer if isinstance(answer, list) else [answer]
+    if qtype == "choice" and isinstance(answer, list):
+        c.problem("answer", "a choice question has exactly one answer index (use type multi)")
+        return ()
+    if qtype == "multi" and not (isinstance(answer, list) and answer):
+        c.problem("answer", "a multi question needs a non-empty list of answer indices")
+        return ()
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
+        c.problem("answer", f"indices must be integers, got {answer!r}")
+        return ()
+    if len(set(indices)) != len(indices):
+        c.problem("answer", f"repeated index in {answer!r}")
+    bad = [i for i in indices if not 0 <= i < n_choices]
+    if bad:
+        c.problem("answer", f"index {bad[0]} out of range ({n_choices} choices, 0-based)")
+        return ()
+    return tuple(sorted(indices))
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    """YAML files named directly or found (recursively, sorted) in the given folders."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            files.append(path)
+    return files
+
+
+def load_file(
+    path: Path, exercises: set[str] | None = None
+) -> tuple[list[Question], list[Problem]]:
+    """Parse and validate one bank file; invalid questions are left out and reported."""
+    try:
+        data, root = _parse_yaml(path)
+    except FileNotFoundError:
+        return [], [Problem(path, None, None, None, "no such file")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(path, None, None, None, f"cannot be read: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        return [], [Problem(path, line, None, None, f"invalid YAML: {reason}")]
+    if data is None:
+        return [], [Problem(path, None, None, None, "the file is empty")]
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        return [], [Problem(path, 1, None, None, "a bank must be a YAML list of questions")]
+    questions, problems = [], []
+    for raw, node in zip(data, root.value, strict=True):
+        question, found = _build_question(path, raw, node, exercises)
+        problems += found
+        if question is not None:
+            questions.append(question)
+    return questions, problems
+
+
+def user_bank_dirs(extra: Iterable[Path] = (), env: Mapping[str, str] | None = None) -> list[Path]:
+    """Folders given with --questions, then those in KDQUIZ_QUESTIONS (os.pathsep-separated)."""
+    env = os.environ if env is None else env
+    from_env = [Path(p).expanduser() for p in env.get("KDQUIZ_QUESTIONS", "").split(os.pathsep) if p]
+    return [*extra, *from_env]
+
+
+def load_banks(
+    paths: Iterable[Path], exercises: set[str] | None = None
+) -> tuple[QuestionBank, list[Problem]]:
+    """Load every bank file under `paths`; duplicate ids after the first are problems."""
+    bank = QuestionBank()
+    problems: list[Problem] = []
+    seen: dict[str, Question] = {}
+    for path in bank_files(paths):
+        questions, found = load_file(path, exercises)
+        problems += found
+        bank.files.append(path)
+        for question in questions:
+            first = seen.get(question.id)
+            if first is not None:
+                problems.append(
+                    Problem(
+                        path, question.line, question.id, "id",
+                        f"duplicate id (first defined in {first.source}:{first.line})",
+                    )  # fmt: skip
+                )
+                continue
+            seen[question.id] = question
+            bank.questions.append(question)
+    return bank, problems
+
+
+def builtin_bank_dir() -> Path:
+    return content_dir("questions")

@@ -1,0 +1,78 @@
+"""Entry point of the checker's subprocess: set limits, then run the hidden suites under pytest.
+
+Started as `python -I harness.py` from an empty temporary directory. The configuration (including
+the secret token the results are signed with) arrives as one JSON line on stdin, which is then
+closed so learner code cannot read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+
+def _limit(kind: int, value: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, hard))
+
+
+def main() -> int:
+    config = json.loads(sys.stdin.readline())
+    sys.stdin.close()
+
+    # Running as a script under -I: make sure the kdquiz package this file belongs to is importable
+    # (appended, so nothing in it can shadow the standard library).
+    package_root = str(Path(__file__).resolve().parents[2])
+    if package_root not in sys.path:
+        sys.path.append(package_root)
+
+    if config["memory_bytes"] and config["device"] == "cpu":
+        # CUDA reserves a huge virtual address space, so the cap only applies on the CPU.
+        _limit(resource.RLIMIT_AS, config["memory_bytes"])
+    # Output that floods the disk stops the run (SIGXFSZ), reported as "too much output".
+    _limit(resource.RLIMIT_FSIZE, config["output_bytes"])
+    _limit(resource.RLIMIT_CORE, 0)
+
+    os.environ["KDQUIZ_EXERCISES_DIR"] = config["exercises_dir"]
+    os.environ["KDQUIZ_DEVICE"] = config["device"]
+
+    import pytest
+
+    from kdquiz.checker.plugin import ResultsPlugin
+
+    checks_dir = Path(__file__).resolve().parents[1] / "checks"
+    suites = [str(checks_dir / f"test_{exercise}.py") for exercise in config["exercises"]]
+    ini = Path.cwd() / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    plugin = ResultsPlugin(
+        results_path=Path(config["results_path"]),
+        token=config.pop("token"),
+        exercises_dir=Path(config["exercises_dir"]),
+        per_check_timeout=config["per_check_timeout"],
+        memory_limit=config["memory_label"],
+    )
+    args = [
+        *suites,
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(Path.cwd()),
+        "-q",
+        "--no-header",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    return int(pytest.main(args, plugins=[plugin]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""The pytest plugin that runs inside the checker's subprocess and streams results as JSON lines.
+
+Each line carries a secret token that only the harness knows, so learner code cannot forge a
+result by printing or writing one. The last line ("finished") proves the session completed; the
+parent treats anything less as an error, never as a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+OUTPUT_LIMIT = 2000
+"""Characters of captured output kept per check."""
+
+
+class CheckTimeout(Exception):
+    """Raised by the per-check alarm inside a check that runs too long."""
+
+
+def check_name(item: pytest.Item) -> str:
+    """The learner-facing name of a check: the first line of its docstring."""
+    function = getattr(item, "function", None)
+    doc = (getattr(function, "__doc__", None) or "").strip()
+    name = doc.splitlines()[0].strip() if doc else item.name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.id:
+        name = f"{name} [{callspec.id}]"
+    return name
+
+
+def exercise_of(item: pytest.Item) -> str:
+    """`test_exercise_2.py` -> `exercise_2`."""
+    return Path(str(item.fspath)).stem.removeprefix("test_")
+
+
+_exercises_dir: Path | None = None
+
+
+def _is_learner_file(filename: str) -> bool:
+    if _exercises_dir is None:
+        return False
+    try:
+        return Path(filename).resolve().is_relative_to(_exercises_dir)
+    except OSError:
+        return False
+
+
+def learner_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` trimmed to frames in the learner's own files."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_learner_file(f.filename)]
+    lines = []
+    for frame in frames:
+        lines.append(f"  exercises/{Path(frame.filename).name}:{frame.lineno} in {frame.name}")
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}")
+    return "\n".join(lines)
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
+    )
+
+
+def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str, str]:
+    """(status, message) for an exception that ended a check, in a learner's words."""
+    if isinstance(exc, AssertionError) and type(exc).__name__ == "CheckFailure":
+        return "fail", str(exc)
+    if isinstance(exc, CheckTimeout):
+        return "error", str(exc)
+    if _is_out_of_memory(exc):
+        return "error", (
+            f"Your code ran out of memory (the limit is {memory_limit or 'set by the checker'}); "
+            "look for a huge tensor, e.g. an outer product or a (N, N) matrix that is not needed."
+        )
+    trimmed = learner_traceback(exc)
+    if isinstance(exc, NotImplementedError) and trimmed:
+        function = traceback.extract_tb(exc.__traceback__)[-1].name
+        return "fail", f"{function} is not implemented yet (it raises NotImplementedError)."
+    message = f"Your code raised {type(exc).__name__}: {exc}".rstrip()
+    if trimmed:
+        return "error", f"{message}\n{trimmed}"
+    # No learner frame: the error surfaced in the suite (e.g. a wrong return type used there).
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return "error", f"The check crashed while using your result: {last}"
+
+
+class ResultsPlugin:
+    """Writes one JSON line per finished check, plus `collected` and `finished` lines."""
+
+    def __init__(
+        self,
+        results_path: Path,
+        token: str,
+        exercises_dir: Path,
+        per_check_timeout: float,
+        memory_limit: str,
+    ) -> None:
+        global _exercises_dir
+        _exercises_dir = exercises_dir.resolve()
+        self._file = open(results_path, "a", encoding="utf-8")  # noqa: SIM115 - lives for the run
+        self._token = token
+        self._per_check_timeout = per_check_timeout
+        self._memory_limit = memory_limit
+        self._phases: dict[str, list[pytest.TestReport]] = {}
+
+    def _write(self, event: str, **fields: Any) -> None:
+        self._file.write(json.dumps({"token": self._token, "event": event, **fields}) + "\n")
+        self._file.flush()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        checks = [
+            {"id": i.nodeid, "exercise": exercise_of(i), "name": check_name(i)}
+            for i in session.items
+        ]
+        self._write("collected", checks=checks)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self._write("collect_error", message=str(report.longrepr)[-OUTPUT_LIMIT:])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        from kdquiz.checks import support
+
+        def on_alarm(signum: int, frame: Any) -> None:
+            raise CheckTimeout(
+                f"This check took longer than {self._per_check_timeout:g} s and was stopped; "
+                "is there an infinite loop, or a very slow Python loop over elements?"
+            )
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, self._per_check_timeout)
+        try:
+            return (yield)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            tampered = support.tampered_names()
+            if tampered:
+                support.restore_torch()
+                raise support.CheckFailure(
+                    "Your code replaced " + ", ".join(tampered[:5]) + "; an exercise must not "
+                    "monkeypatch torch, math or builtins (the check was failed and they were "
+                    "restored)."
+                )
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report: pytest.TestReport = yield
+        report.user_properties.append(("kdquiz_name", check_name(item)))
+        report.user_properties.append(("kdquiz_exercise", exercise_of(item)))
+        if report.failed and call.excinfo is not None:
+            status, message = describe_exception(call.excinfo.value, self._memory_limit)
+            report.user_properties.append(("kdquiz_status", status))
+            report.user_properties.append(("kdquiz_message", message))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phases = self._phases.setdefault(report.nodeid, [])
+        phases.append(report)
+        if report.when != "teardown":
+            return
+        props: dict[str, Any] = {}
+        for phase in phases:
+            for key, value in phase.user_properties:
+                props.setdefault(key, value)
+        failed = [p for p in phases if p.failed]
+        status = "pass"
+        message = ""
+        if failed:
+            status = props.get("kdquiz_status", "error")
+            message = props.get("kdquiz_message") or str(failed[0].longrepr)[-OUTPUT_LIMIT:]
+        elif any(p.skipped for p in phases):
+            status, message = "error", "This check was skipped, so it did not pass."
+        output = "".join(p.capstdout + p.capstderr for p in phases)
+        self._write(
+            "check",
+            id=report.nodeid,
+            exercise=props.get("kdquiz_exercise", ""),
+            name=props.get("kdquiz_name", report.nodeid),
+            status=status,
+            message=message,
+            duration=round(sum(p.duration for p in phases), 4),
+            output=output[:OUTPUT_LIMIT],
+        )
+        del self._phases[report.nodeid]
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._write("finished", exitstatus=int(exitstatus), time=time.time())
+        self._file.close()

@@ -1,0 +1,50 @@
+"""The result model of a check run (modelled on exercism's results.json)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "error"]
+
+
+@dataclass
+class CheckResult:
+    """One named check of a hidden suite."""
+
+    name: str
+    status: Status
+    message: str = ""
+    duration: float = 0.0
+    output: str = ""
+
+
+@dataclass
+class ExerciseResult:
+    """The outcome of one exercise's hidden suite.
+
+    `status` is "pass" only when the suite ran to the end and every check passed; "fail" when it
+    completed with failing checks; "error" when it could not complete (timeout, crash, memory,
+    missing results), whatever the checks that did run said.
+    """
+
+    exercise: str
+    status: Status
+    message: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
+    duration: float = 0.0
+    output: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(check.status == "pass" for check in self.checks)
+
+    @property
+    def total(self) -> int:
+        return len(self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["passed"], data["total"] = self.passed, self.total
+        data["version"] = 1
+        return data

@@ -1,0 +1,338 @@
+"""The `kdquiz` command line: every subcommand is a thin call into the layers below.
+
+Heavy imports (Textual, the checker's subprocess with torch) happen only in the commands that
+need them, so `kdquiz list` and friends start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kdquiz import __version__
+from kdquiz.catalog import Exercise, UnknownExercise, get_exercise, load_catalog
+from kdquiz.progress import ProgressError, ProgressStore
+from kdquiz.workspace import Workspace, WorkspaceError, find_workspace, init_workspace
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+class UserError(Exception):
+    """Something the user can fix, reported as one sentence (exit 1)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"kdquiz: {exc}", file=sys.stderr)
+        return 2
+    except (UserError, WorkspaceError, ProgressError) as exc:
+        print(f"kdquiz: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kdquiz: interrupted.", file=sys.stderr)
+        return 130
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _exercise(name: str) -> Exercise:
+    try:
+        return get_exercise(name)
+    except UnknownExercise as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _workspace(args: argparse.Namespace) -> Workspace:
+    workspace = find_workspace(load_catalog(), explicit=args.workspace)
+    if workspace.created:
+        print(f"Created your workspace at {workspace.root} (edit exercises/ there).", file=sys.stderr)
+    return workspace
+
+
+def _store() -> ProgressStore:
+    store = ProgressStore.default()
+    for warning in store.warnings:
+        print(f"kdquiz: warning: {warning}", file=sys.stderr)
+    return store
+
+
+def _confirm(question: str, assume_yes: bool) -> bool:
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UserError(f"{question} Not asking: input is not a terminal; pass --yes to confirm.")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def _colour() -> bool:
+    from kdquiz.checker.report import use_colour
+
+    return use_colour(sys.stdout)
+
+
+# ------------------------------------------------------------------------------- commands
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from kdquiz.tui.app import run_app
+
+    return run_app(workspace=args.workspace, questions=args.questions or [], lang=args.lang)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kdquiz.checker.report import format_result, format_table
+    from kdquiz.checker.runner import DEFAULT_TIMEOUT, Limits, parse_memory, run_hidden_suite
+
+    if args.all == bool(args.exercise):
+        raise UsageError("name one exercise (e.g. `kdquiz check exercise_2`) or pass --all.")
+    exercises = list(load_catalog()) if args.all else [_exercise(args.exercise)]
+    try:
+        memory = parse_memory(args.memory)
+    except ValueError:
+        raise UsageError(f"--memory takes a size like 4G or 512M, got {args.memory!r}.") from None
+    timeout = args.timeout if args.timeout is not None else DEFAULT_TIMEOUT * len(exercises)
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds.")
+    workspace = _workspace(args)
+    store = _store()
+    results = run_hidden_suite(
+        [e.id for e in exercises], workspace.exercises_dir, Limits(timeout, memory)
+    )
+    for result in results:
+        store.record_attempt(
+            result.exercise, result.status, result.passed, result.total, result.duration
+        )
+    titles = {e.id: e.title for e in exercises}
+    if args.json:
+        document = (
+            results[0].to_dict()
+            if not args.all
+            else {
+                "version": 1,
+                "status": "pass" if all(r.status == "pass" for r in results) else "fail",
+                "exercises": [r.to_dict() for r in results],
+            }
+        )
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    elif args.all:
+        print(format_table(results, titles, _colour()))
+    else:
+        print(format_result(results[0], titles[results[0].exercise], _colour()))
+        if results[0].status == "pass" and store.reveals(results[0].exercise) == 0:
+            print(f"Well done! Compare with the reference: kdquiz solution {results[0].exercise}")
+    return 0 if all(r.status == "pass" for r in results) else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+
+    store = _store()
+    statuses = store.exercise_statuses()
+    marks = {"passed": "✓", "failing": "✗", "untried": "·"}
+    catalog = load_catalog()
+    width = max(len(e.title) for e in catalog)
+    print("Exercises")
+    for exercise in catalog:
+        status = statuses.get(exercise.id, "untried")
+        print(f"  {marks[status]} {exercise.id:<12} {exercise.title:<{width}}  {status}")
+    passed = sum(s == "passed" for s in statuses.values())
+    print(f"  {passed}/{len(catalog)} passed")
+    bank, problems = load_banks(
+        [builtin_bank_dir(), *user_bank_dirs(args.questions or [])], {e.id for e in catalog}
+    )
+    topics = bank.by_topic()
+    print(f"\nQuestions: {len(bank.questions)} in {len(topics)} topics")
+    for topic, questions in sorted(topics.items()):
+        print(f"  {topic:<24} {len(questions):>3}")
+    if problems:
+        print(
+            f"\n{len(problems)} problem(s) in the question banks; see `kdquiz validate`.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    exercise = _exercise(args.exercise)
+    store = _store()
+    taken = store.hints_taken(exercise.id)
+    total = len(exercise.hints)
+    if taken >= total:
+        print(
+            f"No hints left for {exercise.id}: you have seen all {total}. "
+            f"Still stuck? `kdquiz solution {exercise.id}` shows the reference."
+        )
+        return 0
+    tier = taken + 1
+    store.record_hint(exercise.id, tier)
+    print(f"Hint {tier}/{total} for {exercise.id} · {exercise.title}\n")
+    print(exercise.hints[tier - 1])
+    return 0
+
+
+def cmd_solution(args: argparse.Namespace) -> int:
+    exercise = _exercise(args.exercise)
+    store = _store()
+    passed = store.exercise_status(exercise.id) == "passed"
+    if not passed and not _confirm(
+        f"You have not passed {exercise.id} yet. Reveal the reference solution anyway?", args.yes
+    ):
+        print("Not revealed. Keep going: `kdquiz hint` gives the next hint.")
+        return 1
+    store.record_reveal(exercise.id, passed)
+    reference = exercise.solution_path.read_text(encoding="utf-8")
+    colour = _colour()
+    if args.diff:
+        mine_path = _workspace(args).exercise_path(exercise)
+        mine = mine_path.read_text(encoding="utf-8") if mine_path.exists() else ""
+        diff = difflib.unified_diff(
+            mine.splitlines(), reference.splitlines(),
+            f"your exercises/{exercise.id}.py", f"reference solutions/{exercise.id}.py",
+            lineterm="",
+        )  # fmt: skip
+        from kdquiz.checker.report import Painter
+
+        paint = Painter(colour)
+        for line in diff:
+            if line.startswith("+") and not line.startswith("+++"):
+                line = paint(line, "green")
+            elif line.startswith("-") and not line.startswith("---"):
+                line = paint(line, "red")
+            print(line)
+        return 0
+    if colour:
+        from rich.console import Console
+        from rich.syntax import Syntax
+
+        Console().print(Syntax(reference, "python", line_numbers=True, word_wrap=True))
+    else:
+        print(reference, end="")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    if args.all == bool(args.exercise):
+        raise UsageError("name one exercise (e.g. `kdquiz reset exercise_2`) or pass --all.")
+    exercises = list(load_catalog()) if args.all else [_exercise(args.exercise)]
+    workspace = _workspace(args)
+    which = "every exercise" if args.all else exercises[0].id
+    if not _confirm(
+        f"Restore the stub of {which} in {workspace.exercises_dir}? Your file is backed up first.",
+        args.yes,
+    ):
+        print("Nothing was reset.")
+        return 1
+    for exercise in exercises:
+        backup = workspace.restore_stub(exercise)
+        saved = f" (your version is saved as {backup})" if backup else ""
+        print(f"Reset {exercise.id}{saved}.")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = Path(args.directory).expanduser().resolve()
+    created = init_workspace(root, load_catalog())
+    print(f"Created a workspace with {len(created) - 1} exercises in {root}.")
+    print(f"Next: cd {root} && kdquiz check exercise_1")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+
+    paths = [Path(p) for p in args.paths] or [builtin_bank_dir(), *user_bank_dirs(args.questions or [])]
+    bank, problems = load_banks(paths, {e.id for e in load_catalog()})
+    for problem in problems:
+        print(problem)
+    count = f"{len(bank.questions)} valid question(s) in {len(bank.files)} file(s)"
+    if problems:
+        print(f"{len(problems)} problem(s) found; {count}.", file=sys.stderr)
+        return 1
+    if not bank.files:
+        print("No question files found in " + ", ".join(map(str, paths)) + ".", file=sys.stderr)
+        return 1
+    print(f"OK: {count}.")
+    return 0
+
+
+# ------------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace", type=Path, default=argparse.SUPPRESS,
+        help="workspace folder with exercises/ (default: KDQUIZ_WORKSPACE, the nearest "
+        "ancestor workspace, or one in the data dir)",
+    )  # fmt: skip
+    common.add_argument(
+        "--questions", type=Path, action="append", default=argparse.SUPPRESS, metavar="DIR",
+        help="extra folder of question banks (repeatable; also KDQUIZ_QUESTIONS)",
+    )  # fmt: skip
+
+    parser = argparse.ArgumentParser(
+        prog="kdquiz", parents=[common],
+        description="Practise knowledge distillation for recommender-system interviews. "
+        "With no command, starts the terminal app.",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"kdquiz {__version__}")
+    parser.add_argument("--lang", choices=["en", "zh"], help="language of the questions")
+    parser.set_defaults(handler=cmd_tui, workspace=None, questions=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler, help: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        sub = commands.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    check = command("check", cmd_check, "run the hidden checks on an exercise")
+    check.add_argument("exercise", nargs="?", help="exercise id, e.g. exercise_2")
+    check.add_argument("--all", action="store_true", help="check every exercise in one run")
+    check.add_argument("--json", action="store_true", help="print the result document as JSON")
+    check.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS",
+        help="wall-clock limit of the run (default: 60 s per exercise)",
+    )  # fmt: skip
+    check.add_argument(
+        "--memory", default="4G", metavar="SIZE", help="memory cap of the run (default: 4G)"
+    )
+
+    command("list", cmd_list, "show exercises with their status and questions per topic")
+
+    hint = command("hint", cmd_hint, "show the next hint for an exercise")
+    hint.add_argument("exercise")
+
+    solution = command("solution", cmd_solution, "show the reference solution of an exercise")
+    solution.add_argument("exercise")
+    solution.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    solution.add_argument("--diff", action="store_true", help="show your file against it")
+
+    reset = command("reset", cmd_reset, "restore an exercise's stub (backs your file up first)")
+    reset.add_argument("exercise", nargs="?")
+    reset.add_argument("--all", action="store_true", help="reset every exercise")
+    reset.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    init = command("init", cmd_init, "create a new workspace with every exercise stub")
+    init.add_argument("directory")
+
+    validate = command("validate", cmd_validate, "validate question bank files")
+    validate.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files or folders (default: the built-in bank and your banks)",
+    )  # fmt: skip
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""The learner's progress: a versioned SQLite database (WAL) in the user data dir.
+
+Every check attempt, hint and solution reveal is recorded. A corrupt or unreadable database is
+moved aside with a warning and a fresh one started; nothing is dropped silently otherwise.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from kdquiz.paths import data_dir
+
+SCHEMA_VERSION = 1
+DB_NAME = "progress.db"
+
+ExerciseStatus = Literal["untried", "failing", "passed"]
+
+# Migrations from version i to i + 1 live at index i; version 0 is an empty file.
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        exercise TEXT NOT NULL,
+        at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        duration REAL NOT NULL
+    );
+    CREATE INDEX attempts_by_exercise ON attempts (exercise, at);
+    CREATE TABLE hints (
+        id INTEGER PRIMARY KEY, exercise TEXT NOT NULL, tier INTEGER NOT NULL, at TEXT NOT NULL
+    );
+    CREATE TABLE reveals (
+        id INTEGER PRIMARY KEY, exercise TEXT NOT NULL, at TEXT NOT NULL,
+        had_passed INTEGER NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+
+class ProgressError(Exception):
+    """The progress database cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One run of `kdquiz check` on one exercise."""
+
+    exercise: str
+    at: datetime
+    status: str
+    passed: int
+    total: int
+    duration: float
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ProgressStore:
+    """Access to the progress database. Each call uses its own short connection, so a store
+    can be shared between threads (the TUI's workers)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+        """Problems met while opening (e.g. a corrupt file moved aside), for the UI to show."""
+        self._open()
+
+    @classmethod
+    def default(cls) -> ProgressStore:
+        return cls(data_dir() / DB_NAME)
+
+    # ------------------------------------------------------------------ opening and migrating
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProgressError(
+                f"Cannot create the data folder {self.path.parent}: {exc.strerror}; "
+                "set KDQUIZ_DATA_DIR to a writable folder."
+            ) from None
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._move_aside(str(exc))
+            self._migrate()
+
+    def _migrate(self) -> None:
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ProgressError(
+                    f"{self.path} was written by a newer kdquiz (schema {version}, this one "
+                    f"knows {SCHEMA_VERSION}); upgrade kdquiz to keep your progress."
+                )
+            if version == SCHEMA_VERSION:
+                db.execute("SELECT count(*) FROM attempts").fetchone()  # readable?
+            for step in range(version, SCHEMA_VERSION):
+                db.executescript(_MIGRATIONS[step])
+                db.execute(f"PRAGMA user_version = {step + 1}")
+
+    def _move_aside(self, why: str) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            self.path.rename(target)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.rename(target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise ProgressError(
+                f"The progress database {self.path} is unreadable ({why}) and could not be "
+                f"moved aside ({exc.strerror}); move or delete it yourself."
+            ) from None
+        self.warnings.append(
+            f"Your progress database was unreadable ({why}); it was moved to {target} "
+            "and a fresh one was started."
+        )
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise ProgressError(f"Cannot open the progress database {self.path}: {exc}.") from None
+        try:
+            yield db
+        finally:
+            db.close()
+
+    # ------------------------------------------------------------------ exercises
+
+    def record_attempt(
+        self, exercise: str, status: str, passed: int, total: int, duration: float
+    ) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (exercise, _now(), status, passed, total, duration),
+            )
+
+    def attempts(self, exercise: str | None = None) -> list[Attempt]:
+        """Attempts, oldest first; all exercises unless one is named."""
+        query = "SELECT exercise, at, status, passed, total, duration FROM attempts"
+        args: tuple[str, ...] = ()
+        if exercise is not None:
+            query += " WHERE exercise = ?"
+            args = (exercise,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            Attempt(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4], row[5])
+            for row in rows
+        ]
+
+    def exercise_statuses(self) -> dict[str, ExerciseStatus]:
+        """'passed' once any attempt passed, 'failing' if tried, absent if untried."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT exercise, max(status = 'pass') FROM attempts GROUP BY exercise"
+            ).fetchall()
+        return {name: ("passed" if ever else "failing") for name, ever in rows}
+
+    def exercise_status(self, exercise: str) -> ExerciseStatus:
+        return self.exercise_statuses().get(exercise, "untried")
+
+    def record_hint(self, exercise: str, tier: int) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO hints (exercise, tier, at) VALUES (?, ?, ?)", (exercise, tier, _now())
+            )
+
+    def hints_taken(self, exercise: str) -> int:
+        """The highest hint tier shown so far (0 when none)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT coalesce(max(tier), 0) FROM hints WHERE exercise = ?", (exercise,)
+            ).fetchone()
+        return int(row[0])
+
+    def record_reveal(self, exercise: str, had_passed: bool) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO reveals (exercise, at, had_passed) VALUES (?, ?, ?)",
+                (exercise, _now(), int(had_passed)),
+            )
+
+    def reveals(self, exercise: str) -> int:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT count(*) FROM reveals WHERE exercise = ?", (exercise,)
+            ).fetchone()
+        return int(row[0])
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

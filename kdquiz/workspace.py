@@ -1,0 +1,128 @@
+"""Finding and creating the learner's workspace: a folder with `exercises/exercise_N.py`.
+
+Resolution order: `--workspace DIR`, then `KDQUIZ_WORKSPACE`, then the nearest ancestor of the
+current directory holding `exercises/exercise_1.py`, then a default workspace in the data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kdquiz.catalog import Exercise
+from kdquiz.paths import data_dir
+
+MARKER = Path("exercises") / "exercise_1.py"
+
+WORKSPACE_README = """\
+# My kdquiz workspace
+
+Edit the files in `exercises/`, then check them:
+
+    kdquiz check exercise_1      # run the hidden suite on exercises/exercise_1.py
+    kdquiz hint exercise_1       # the next hint
+    kdquiz list                  # what is passed, failing or untried
+
+`kdquiz reset exercise_N` restores a stub (your file is backed up in `.kdquiz/backups/`).
+"""
+
+
+class WorkspaceError(Exception):
+    """A workspace problem the user can fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A learner's workspace and how it was found."""
+
+    root: Path
+    source: str
+    """'--workspace', 'KDQUIZ_WORKSPACE', 'current directory' or 'default'."""
+    created: bool = False
+    """True when this call created it (the CLI says where)."""
+
+    @property
+    def exercises_dir(self) -> Path:
+        return self.root / "exercises"
+
+    def exercise_path(self, exercise: Exercise) -> Path:
+        return self.exercises_dir / f"{exercise.id}.py"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / ".kdquiz" / "backups"
+
+    def backup(self, exercise: Exercise) -> Path | None:
+        """Copy the learner's file aside before it is replaced; None if there is none."""
+        source = self.exercise_path(exercise)
+        if not source.exists():
+            return None
+        self.backups_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = self.backups_dir / f"{exercise.id}-{stamp}.py"
+        shutil.copy2(source, target)
+        return target
+
+    def restore_stub(self, exercise: Exercise) -> Path | None:
+        """Back the learner's file up, then put the fresh stub in its place."""
+        backup = self.backup(exercise)
+        self.exercises_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(exercise.stub_path, self.exercise_path(exercise))
+        return backup
+
+
+def _is_workspace(path: Path) -> bool:
+    return (path / MARKER).is_file()
+
+
+def find_workspace(
+    exercises: Iterable[Exercise],
+    explicit: Path | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Workspace:
+    """Resolve the workspace to use, creating the default one on first use."""
+    env = os.environ if env is None else env
+    for source, value in (("--workspace", explicit), ("KDQUIZ_WORKSPACE", env.get("KDQUIZ_WORKSPACE"))):
+        if value:
+            root = Path(value).expanduser().resolve()
+            if not _is_workspace(root):
+                raise WorkspaceError(
+                    f"{root} (from {source}) is not a kdquiz workspace: it has no "
+                    f"{MARKER}. Create one with `kdquiz init {root}`."
+                )
+            return Workspace(root, source)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if _is_workspace(folder):
+            return Workspace(folder, "current directory")
+    root = data_dir(env) / "workspace"
+    if _is_workspace(root):
+        return Workspace(root, "default")
+    init_workspace(root, exercises)
+    return Workspace(root, "default", created=True)
+
+
+def init_workspace(root: Path, exercises: Iterable[Exercise]) -> list[Path]:
+    """Create a workspace with every stub and a README; never overwrites an existing file."""
+    exercises = list(exercises)
+    targets = {root / "exercises" / f"{e.id}.py": e.stub_path for e in exercises}
+    existing = [path for path in [*targets, root / "README.md"] if path.exists()]
+    if existing:
+        shown = ", ".join(str(p) for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
+        raise WorkspaceError(
+            f"Not creating a workspace in {root}: {len(existing)} file(s) already exist "
+            f"({shown}); nothing was changed."
+        )
+    try:
+        (root / "exercises").mkdir(parents=True, exist_ok=True)
+        for target, stub in targets.items():
+            shutil.copyfile(stub, target)
+        (root / "README.md").write_text(WORKSPACE_README, encoding="utf-8")
+    except OSError as exc:
+        raise WorkspaceError(f"Could not create a workspace in {root}: {exc.strerror}.") from None
+    return [*targets, root / "README.md"]
