@@ -45,7 +45,7 @@ def main() -> int:
 
     from kdquiz.checker.plugin import ResultsPlugin
 
-    checks_dir = Path(__file__).resolve().parents[1] / "checks"
+    checks_dir = Path(config["checks_dir"])
     suites = [str(checks_dir / f"test_{exercise}.py") for exercise in config["exercises"]]
     ini = Path.cwd() / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")

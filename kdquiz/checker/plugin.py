@@ -7,6 +7,7 @@ parent treats anything less as an error, never as a pass.
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import time
@@ -80,6 +81,8 @@ def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str,
             f"Your code ran out of memory (the limit is {memory_limit or 'set by the checker'}); "
             "look for a huge tensor, e.g. an outer product or a (N, N) matrix that is not needed."
         )
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "error", "Your code printed or wrote far too much output; the check was stopped."
     trimmed = learner_traceback(exc)
     if isinstance(exc, NotImplementedError) and trimmed:
         function = traceback.extract_tb(exc.__traceback__)[-1].name

@@ -30,6 +30,12 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
+def _shorten(output: str, lines: int = 8, width: int = 160) -> str:
+    """The last few lines of captured output, each cut to a readable width."""
+    kept = output.strip().splitlines()[-lines:]
+    return "\n".join(line if len(line) <= width else line[:width] + " …" for line in kept)
+
+
 def format_result(result: ExerciseResult, title: str = "", colour: bool = False) -> str:
     """The learner's view of one exercise's result."""
     paint = Painter(colour)
@@ -47,11 +53,11 @@ def format_result(result: ExerciseResult, title: str = "", colour: bool = False)
         previous_message = check.message
         if check.output.strip():
             lines.append(paint("      your code printed:", "dim"))
-            lines.append(paint(_indent(check.output.strip()[-600:], "        "), "dim"))
+            lines.append(paint(_indent(_shorten(check.output), "        "), "dim"))
     if result.message:
         lines.append(paint(f"  ! {result.message}", "yellow"))
     if result.status == "error" and result.output.strip() and not result.checks:
-        lines.append(paint(_indent(result.output.strip()[-1500:], "    "), "dim"))
+        lines.append(paint(_indent(_shorten(result.output, 20), "    "), "dim"))
     summary = f"{result.exercise}: {result.passed}/{result.total} checks passed"
     if result.status == "error":
         summary += " (the check did not complete)"

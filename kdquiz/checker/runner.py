@@ -22,6 +22,8 @@ from typing import Any
 from kdquiz.checker.results import CheckResult, ExerciseResult
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
+CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
+"""The hidden suites: `test_<exercise id>.py`."""
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds of wall-clock time per exercise in a run."""
@@ -108,6 +110,7 @@ def run_hidden_suite(
     limits: Limits | None = None,
     device: str | None = None,
     cancel: threading.Event | None = None,
+    checks_dir: Path = CHECKS_DIR,
 ) -> list[ExerciseResult]:
     """Check the learner's files in `exercises_dir` against the hidden suites of `exercises`.
 
@@ -131,6 +134,7 @@ def run_hidden_suite(
             "output_bytes": OUTPUT_BYTES,
             "per_check_timeout": limits.per_check_timeout,
             "device": device,
+            "checks_dir": str(checks_dir.resolve()),
         }
         stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
         with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:

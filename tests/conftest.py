@@ -1,0 +1,41 @@
+"""Shared fixtures: every test gets its own data dir and never touches the real home."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kdquiz.paths import content_dir
+
+REPO = Path(__file__).resolve().parents[1]
+MUTANTS = Path(__file__).resolve().parent / "mutants"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("KDQUIZ_DATA_DIR", str(data))
+    for name in ("KDQUIZ_WORKSPACE", "KDQUIZ_QUESTIONS", "KDQUIZ_DEVICE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return data
+
+
+def make_workspace(root: Path, source: str = "solutions") -> Path:
+    """A workspace whose exercises are copies of the stubs or of the reference solutions."""
+    (root / "exercises").mkdir(parents=True, exist_ok=True)
+    for path in content_dir(source).glob("exercise_*.py"):
+        shutil.copyfile(path, root / "exercises" / path.name)
+    return root
+
+
+@pytest.fixture
+def reference_workspace(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "ws", "solutions")
+
+
+@pytest.fixture
+def stub_workspace(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "ws", "exercises")

@@ -1,0 +1,187 @@
+"""The checker against misbehaving learner code, using a tiny stand-in suite (f(x) = 2x).
+
+Whatever the learner's code does, a run passes only when the suite completed and every check
+passed; everything else is a fail or an error with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kdquiz.checker.report import format_result
+from kdquiz.checker.runner import Limits, parse_memory, run_hidden_suite
+
+FAKE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "checks"
+
+
+def check(tmp_path: Path, source: str, timeout: float = 30, memory: int = 4 << 30):
+    exercises = tmp_path / "exercises"
+    exercises.mkdir(exist_ok=True)
+    (exercises / "exercise_1.py").write_text(source, encoding="utf-8")
+    [result] = run_hidden_suite(
+        ["exercise_1"], exercises, Limits(timeout, memory), checks_dir=FAKE_CHECKS
+    )
+    return result, format_result(result)
+
+
+def test_correct_code_passes(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "def f(x):\n    return x * 2\n")
+    assert result.status == "pass"
+    assert (result.passed, result.total) == (2, 2)
+    assert text.splitlines()[-1] == "exercise_1: 2/2 checks passed"
+    assert "✓ f doubles its input" in text
+
+
+def test_wrong_value_names_the_likely_mistake(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "def f(x):\n    return x\n")
+    assert result.status == "fail"
+    assert (result.passed, result.total) == (0, 2)
+    assert "✗ f doubles its input" in text
+    assert "expected: [2, 4]" in text and "got:      [1, 2]" in text
+    assert "first difference at index (0,)" in text
+    assert "Likely mistake: you returned the input unchanged" in text
+
+
+def test_stub_says_not_implemented(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "def f(x):\n    raise NotImplementedError\n")
+    assert result.status == "fail"
+    assert "f is not implemented yet" in text
+
+
+def test_syntax_error_shows_file_and_line(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "x = 1\ndef f(x)\n    return 2 * x\n")
+    assert result.status == "fail"
+    assert "exercises/exercise_1.py:2: SyntaxError" in text
+
+
+def test_learner_exception_traceback_is_trimmed_to_learner_frames(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "def helper(x):\n    return x.nope()\n\ndef f(x):\n    return helper(x)\n")
+    assert result.status == "fail"
+    assert "Your code raised AttributeError" in text
+    assert "exercises/exercise_1.py:5 in f" in text
+    assert "exercises/exercise_1.py:2 in helper" in text
+    assert "site-packages" not in text and "kdquiz/checks" not in text
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import os\ndef f(x):\n    os._exit(0)\n",
+        "import os\nos._exit(0)\n",
+        "import sys\ndef f(x):\n    sys.exit(0)\n",
+    ],
+    ids=["os._exit in call", "os._exit at import", "sys.exit in call"],
+)
+def test_exiting_early_never_passes(tmp_path: Path, source: str) -> None:
+    result, text = check(tmp_path, source)
+    assert result.status != "pass"
+    assert result.passed == 0
+    assert "exercise_1: 0/2 checks passed" in text
+
+
+def test_os_exit_is_reported_as_an_early_end(tmp_path: Path) -> None:
+    result, _ = check(tmp_path, "import os\ndef f(x):\n    os._exit(0)\n")
+    assert result.status == "error"
+    assert "sys.exit() or os._exit()" in result.message
+
+
+def test_fake_passed_lines_and_forged_results_do_not_pass(tmp_path: Path) -> None:
+    source = (
+        "import json, os, pathlib\n"
+        "for p in pathlib.Path.cwd().glob('*.jsonl'):\n"
+        "    p.write_text(json.dumps({'event': 'finished', 'token': 'guess'}))\n"
+        "print('2 passed in 0.01s')\n"
+        "def f(x):\n    print('PASSED'); os._exit(0)\n"
+    )
+    result, _ = check(tmp_path, source)
+    assert result.status == "error"
+
+
+def test_hang_is_killed_at_the_time_limit(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "def f(x):\n    while True:\n        pass\n", timeout=6)
+    assert result.status == "error"
+    assert "time limit" in result.message
+    assert result.duration < 15
+
+
+def test_memory_cap_is_reported(tmp_path: Path) -> None:
+    source = "import torch\ndef f(x):\n    return torch.empty(4 * 2**30) * 0 + 2 * x\n"
+    result, text = check(tmp_path, source, memory=2 << 30)
+    assert result.status == "error"
+    assert "memory limit (2 GiB)" in text
+
+
+def test_monkeypatching_torch_fails_and_is_undone(tmp_path: Path) -> None:
+    source = (
+        "import torch, math\n"
+        "torch.allclose = lambda *a, **k: True\n"
+        "math.isfinite = lambda x: True\n"
+        "def f(x):\n    return x\n"
+    )
+    result, text = check(tmp_path, source)
+    assert result.status == "fail"
+    assert "Your code replaced" in text and "torch.allclose" in text
+    # The second check runs with torch restored and still sees the wrong value.
+    assert result.passed == 0
+
+
+def test_output_flood_is_cut(tmp_path: Path) -> None:
+    source = "def f(x):\n    while True:\n        print('spam' * 1000)\n"
+    result, text = check(tmp_path, source, timeout=30)
+    assert result.status != "pass"
+    assert len(text) < 5000
+
+
+def test_stray_stdlib_names_in_exercises_do_not_shadow(tmp_path: Path) -> None:
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    (exercises / "random.py").write_text("raise RuntimeError('shadowed random')\n")
+    (exercises / "typing.py").write_text("raise RuntimeError('shadowed typing')\n")
+    result, _ = check(tmp_path, "import random, typing\ndef f(x):\n    return x * 2\n")
+    assert result.status == "pass"
+
+
+def test_sibling_import_works(tmp_path: Path) -> None:
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    (exercises / "helpers_mine.py").write_text("def double(x):\n    return 2 * x\n")
+    result, _ = check(tmp_path, "from helpers_mine import double\ndef f(x):\n    return double(x)\n")
+    assert result.status == "pass"
+
+
+def test_missing_learner_file_fails_clearly(tmp_path: Path) -> None:
+    (tmp_path / "exercises").mkdir()
+    [result] = run_hidden_suite(["exercise_1"], tmp_path / "exercises", checks_dir=FAKE_CHECKS)
+    assert result.status == "fail"
+    assert "exercises/exercise_1.py does not exist" in result.checks[0].message
+
+
+def test_unknown_suite_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "exercises").mkdir()
+    [result] = run_hidden_suite(["exercise_404"], tmp_path / "exercises", checks_dir=FAKE_CHECKS)
+    assert result.status == "error"
+    assert result.total == 0
+
+
+def test_result_document_is_json(tmp_path: Path) -> None:
+    result, _ = check(tmp_path, "def f(x):\n    return x\n")
+    document = json.loads(json.dumps(result.to_dict()))
+    assert document["status"] == "fail"
+    assert {c["status"] for c in document["checks"]} == {"fail"}
+    assert all({"name", "status", "message", "duration"} <= set(c) for c in document["checks"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("4G", 4 << 30), ("512M", 512 << 20), ("2GiB", 2 << 30), ("1000", 1000)],
+)
+def test_parse_memory(text: str, expected: int) -> None:
+    assert parse_memory(text) == expected
+
+
+def test_parse_memory_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        parse_memory("lots")
