@@ -22,6 +22,8 @@ def _limit(kind: int, value: int) -> None:
 
 
 def main() -> int:
+    # No __pycache__ in the learner's workspace or in the installed solutions.
+    sys.dont_write_bytecode = True
     config = json.loads(sys.stdin.readline())
     sys.stdin.close()
 

@@ -1,0 +1,177 @@
+"""The command line, called through its entry function (and once as a real process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import make_workspace
+from kdquiz import __version__
+from kdquiz.catalog import exercise_ids, get_exercise
+from kdquiz.cli import main
+from kdquiz.progress import ProgressStore
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_as_a_module() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kdquiz", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == f"kdquiz {__version__}"
+
+
+def test_unknown_exercise_is_a_usage_error(capsys, stub_workspace: Path) -> None:
+    code, _, err = run(capsys, "check", "exercise_99", "--workspace", str(stub_workspace))
+    assert code == 2
+    assert "Unknown exercise 'exercise_99'" in err
+    assert all(i in err for i in exercise_ids())
+
+
+def test_check_needs_an_exercise_or_all(capsys) -> None:
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "--all" in err
+
+
+def test_check_stub_fails_and_is_recorded(capsys, stub_workspace: Path) -> None:
+    code, out, _ = run(capsys, "check", "1", "--workspace", str(stub_workspace))
+    assert code == 1
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("exercise_1: 0/") and last.endswith("checks passed")
+    assert "kd_loss is not implemented yet" in out
+    [attempt] = ProgressStore.default().attempts("exercise_1")
+    assert attempt.status == "fail" and attempt.passed == 0 and attempt.total > 0
+
+
+def test_check_json_document(capsys, reference_workspace: Path) -> None:
+    code, out, _ = run(capsys, "check", "exercise_2", "--json", "--workspace", str(reference_workspace))
+    document = json.loads(out)
+    assert code == 0
+    assert document["status"] == "pass" and document["exercise"] == "exercise_2"
+    assert document["passed"] == document["total"] == len(document["checks"]) > 0
+
+
+def test_hint_tiers_then_none_left(capsys) -> None:
+    hints = get_exercise("exercise_2").hints
+    for tier, text in enumerate(hints, start=1):
+        code, out, _ = run(capsys, "hint", "exercise_2")
+        assert code == 0 and f"Hint {tier}/{len(hints)}" in out and text in out
+    code, out, _ = run(capsys, "hint", "exercise_2")
+    assert code == 0 and "No hints left" in out
+    assert ProgressStore.default().hints_taken("exercise_2") == len(hints)
+
+
+def test_solution_asks_before_a_pass(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    code, out, _ = run(capsys, "solution", "exercise_1")
+    assert code == 1 and "Not revealed" in out
+    assert ProgressStore.default().reveals("exercise_1") == 0
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    code, out, _ = run(capsys, "solution", "exercise_1")
+    assert code == 0 and "def kd_loss" in out
+    assert ProgressStore.default().reveals("exercise_1") == 1
+
+
+def test_solution_without_a_terminal_needs_yes(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = run(capsys, "solution", "exercise_1")
+    assert code == 1 and "--yes" in err
+    code, out, _ = run(capsys, "solution", "exercise_1", "--yes")
+    assert code == 0 and "def kd_loss" in out
+
+
+def test_solution_after_a_pass_needs_no_confirmation(capsys, monkeypatch) -> None:
+    ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, out, _ = run(capsys, "solution", "exercise_1")
+    assert code == 0 and "def kd_loss" in out
+
+
+def test_solution_diff(capsys, stub_workspace: Path) -> None:
+    code, out, _ = run(capsys, "solution", "exercise_1", "--yes", "--diff", "--workspace", str(stub_workspace))
+    assert code == 0
+    assert "--- your exercises/exercise_1.py" in out
+    assert "+++ reference solutions/exercise_1.py" in out
+    assert "-    raise NotImplementedError" in out
+
+
+def test_reset_backs_up_and_restores(capsys, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", "exercises")
+    mine = ws / "exercises" / "exercise_3.py"
+    mine.write_text("my attempt\n")
+    code, out, _ = run(capsys, "reset", "exercise_3", "--yes", "--workspace", str(ws))
+    assert code == 0 and "saved as" in out
+    assert mine.read_text() == get_exercise("exercise_3").stub_path.read_text()
+    [backup] = (ws / ".kdquiz" / "backups").glob("exercise_3-*.py")
+    assert backup.read_text() == "my attempt\n"
+
+
+def test_reset_declined_changes_nothing(capsys, monkeypatch, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", "exercises")
+    (ws / "exercises" / "exercise_1.py").write_text("mine")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "")
+    code, out, _ = run(capsys, "reset", "--all", "--workspace", str(ws))
+    assert code == 1 and "Nothing was reset" in out
+    assert (ws / "exercises" / "exercise_1.py").read_text() == "mine"
+
+
+def test_init_then_refuse_to_overwrite(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "init", str(tmp_path / "new"))
+    assert code == 0 and (tmp_path / "new" / "exercises" / "exercise_1.py").is_file()
+    code, _, err = run(capsys, "init", str(tmp_path / "new"))
+    assert code == 1 and "already exist" in err
+
+
+def test_default_workspace_is_announced(capsys, isolated_env: Path, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "solution", "exercise_1", "--yes", "--diff")
+    assert code == 0
+    assert f"Created your workspace at {isolated_env / 'workspace'}" in err
+
+
+def test_list_shows_statuses_and_topics(capsys) -> None:
+    store = ProgressStore.default()
+    store.record_attempt("exercise_1", "pass", 5, 5, 1.0)
+    store.record_attempt("exercise_2", "fail", 1, 5, 1.0)
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert any("exercise_1" in l and l.rstrip().endswith("passed") for l in lines)
+    assert any("exercise_2" in l and l.rstrip().endswith("failing") for l in lines)
+    assert any("exercise_3" in l and l.rstrip().endswith("untried") for l in lines)
+    assert "Questions:" in out and "interview-core" in out
+
+
+def test_validate_builtin_and_bad_files(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and out.startswith("OK:")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n  topic: t\n")
+    code, out, err = run(capsys, "validate", str(bad))
+    assert code == 1
+    assert f"{bad}:1: x: type: missing required field" in out
+    assert "problem(s) found" in err
+
+
+def test_validate_user_banks_from_env(capsys, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text("- [broken\n")
+    monkeypatch.setenv("KDQUIZ_QUESTIONS", str(tmp_path))
+    code, out, _ = run(capsys, "validate")
+    assert code == 1 and "b.yaml" in out and "invalid YAML" in out
+
+
+def test_corrupt_progress_warns_and_continues(capsys, isolated_env: Path) -> None:
+    (isolated_env / "progress.db").write_bytes(b"garbage" * 200)
+    code, _, err = run(capsys, "hint", "exercise_1")
+    assert code == 0 and "warning" in err and "moved to" in err
