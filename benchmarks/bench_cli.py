@@ -62,8 +62,10 @@ def main() -> None:
     baseline = times["python -c 'import torch, pytest'"]
     single = times["kdquiz check exercise_2"]
     print(f"  check exercise_2 / import baseline: {single / baseline:.2f}x (goal <= 1.5x)")
-    print(f"  check --all / check exercise_2:     {times['kdquiz check --all'] / single:.2f}x "
-          "(goal <= 3x)")
+    print(
+        f"  check --all / check exercise_2:     {times['kdquiz check --all'] / single:.2f}x "
+        "(goal <= 3x)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 
@@ -162,7 +162,9 @@ def _build_question(
         if name not in raw:
             c.problem(name, "missing required field")
     if "id" in raw and not (isinstance(raw["id"], str) and ID_PATTERN.fullmatch(raw["id"])):
-        c.problem("id", f"must be kebab-case (lowercase letters, digits, dashes), got {raw['id']!r}")
+        c.problem(
+            "id", f"must be kebab-case (lowercase letters, digits, dashes), got {raw['id']!r}"
+        )
     topic = raw.get("topic")
     if "topic" in raw and not (isinstance(topic, str) and ID_PATTERN.fullmatch(topic)):
         c.problem("topic", f"must be a kebab-case slug, got {topic!r}")
@@ -213,14 +215,15 @@ def _build_question(
 
     if c.problems or prompt is None or explanation is None:
         return None, c.problems
+    # No problems were found, so the raw fields have the types checked above.
     question = Question(
         id=raw["id"],
-        topic=topic,
-        type=qtype,
-        difficulty=difficulty,
+        topic=cast(str, topic),
+        type=cast(QuestionType, qtype),
+        difficulty=cast(int, difficulty),
         prompt=prompt,
         explanation=explanation,
-        references=tuple(r.strip() for r in references),
+        references=tuple(r.strip() for r in cast(list[str], references)),
         choices=choices,
         answer=answer,
         model_answer=model_answer,
@@ -300,7 +303,9 @@ def load_file(
 def user_bank_dirs(extra: Iterable[Path] = (), env: Mapping[str, str] | None = None) -> list[Path]:
     """Folders given with --questions, then those in KDQUIZ_QUESTIONS (os.pathsep-separated)."""
     env = os.environ if env is None else env
-    from_env = [Path(p).expanduser() for p in env.get("KDQUIZ_QUESTIONS", "").split(os.pathsep) if p]
+    from_env = [
+        Path(p).expanduser() for p in env.get("KDQUIZ_QUESTIONS", "").split(os.pathsep) if p
+    ]
     return [*extra, *from_env]
 
 
@@ -320,7 +325,10 @@ def load_banks(
             if first is not None:
                 problems.append(
                     Problem(
-                        path, question.line, question.id, "id",
+                        path,
+                        question.line,
+                        question.id,
+                        "id",
                         f"duplicate id (first defined in {first.source}:{first.line})",
                     )  # fmt: skip
                 )

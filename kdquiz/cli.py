@@ -55,7 +55,9 @@ def _exercise(name: str) -> Exercise:
 def _workspace(args: argparse.Namespace) -> Workspace:
     workspace = find_workspace(load_catalog(), explicit=args.workspace)
     if workspace.created:
-        print(f"Created your workspace at {workspace.root} (edit exercises/ there).", file=sys.stderr)
+        print(
+            f"Created your workspace at {workspace.root} (edit exercises/ there).", file=sys.stderr
+        )
     return workspace
 
 
@@ -251,7 +253,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
 
-    paths = [Path(p) for p in args.paths] or [builtin_bank_dir(), *user_bank_dirs(args.questions or [])]
+    paths = [Path(p) for p in args.paths] or [
+        builtin_bank_dir(),
+        *user_bank_dirs(args.questions or []),
+    ]
     bank, problems = load_banks(paths, {e.id for e in load_catalog()})
     for problem in problems:
         print(problem)

@@ -87,7 +87,10 @@ def find_workspace(
 ) -> Workspace:
     """Resolve the workspace to use, creating the default one on first use."""
     env = os.environ if env is None else env
-    for source, value in (("--workspace", explicit), ("KDQUIZ_WORKSPACE", env.get("KDQUIZ_WORKSPACE"))):
+    for source, value in (
+        ("--workspace", explicit),
+        ("KDQUIZ_WORKSPACE", env.get("KDQUIZ_WORKSPACE")),
+    ):
         if value:
             root = Path(value).expanduser().resolve()
             if not _is_workspace(root):

@@ -58,7 +58,9 @@ def test_syntax_error_shows_file_and_line(tmp_path: Path) -> None:
 
 
 def test_learner_exception_traceback_is_trimmed_to_learner_frames(tmp_path: Path) -> None:
-    result, text = check(tmp_path, "def helper(x):\n    return x.nope()\n\ndef f(x):\n    return helper(x)\n")
+    result, text = check(
+        tmp_path, "def helper(x):\n    return x.nope()\n\ndef f(x):\n    return helper(x)\n"
+    )
     assert result.status == "fail"
     assert "Your code raised AttributeError" in text
     assert "exercises/exercise_1.py:5 in f" in text
@@ -148,7 +150,9 @@ def test_sibling_import_works(tmp_path: Path) -> None:
     exercises = tmp_path / "exercises"
     exercises.mkdir()
     (exercises / "helpers_mine.py").write_text("def double(x):\n    return 2 * x\n")
-    result, _ = check(tmp_path, "from helpers_mine import double\ndef f(x):\n    return double(x)\n")
+    result, _ = check(
+        tmp_path, "from helpers_mine import double\ndef f(x):\n    return double(x)\n"
+    )
     assert result.status == "pass"
 
 

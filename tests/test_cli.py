@@ -52,7 +52,9 @@ def test_check_stub_fails_and_is_recorded(capsys, stub_workspace: Path) -> None:
 
 
 def test_check_json_document(capsys, reference_workspace: Path) -> None:
-    code, out, _ = run(capsys, "check", "exercise_2", "--json", "--workspace", str(reference_workspace))
+    code, out, _ = run(
+        capsys, "check", "exercise_2", "--json", "--workspace", str(reference_workspace)
+    )
     document = json.loads(out)
     assert code == 0
     assert document["status"] == "pass" and document["exercise"] == "exercise_2"
@@ -98,7 +100,9 @@ def test_solution_after_a_pass_needs_no_confirmation(capsys, monkeypatch) -> Non
 
 
 def test_solution_diff(capsys, stub_workspace: Path) -> None:
-    code, out, _ = run(capsys, "solution", "exercise_1", "--yes", "--diff", "--workspace", str(stub_workspace))
+    code, out, _ = run(
+        capsys, "solution", "exercise_1", "--yes", "--diff", "--workspace", str(stub_workspace)
+    )
     assert code == 0
     assert "--- your exercises/exercise_1.py" in out
     assert "+++ reference solutions/exercise_1.py" in out
@@ -133,7 +137,9 @@ def test_init_then_refuse_to_overwrite(capsys, tmp_path: Path) -> None:
     assert code == 1 and "already exist" in err
 
 
-def test_default_workspace_is_announced(capsys, isolated_env: Path, monkeypatch, tmp_path: Path) -> None:
+def test_default_workspace_is_announced(
+    capsys, isolated_env: Path, monkeypatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "solution", "exercise_1", "--yes", "--diff")
     assert code == 0
@@ -147,9 +153,9 @@ def test_list_shows_statuses_and_topics(capsys) -> None:
     code, out, _ = run(capsys, "list")
     assert code == 0
     lines = out.splitlines()
-    assert any("exercise_1" in l and l.rstrip().endswith("passed") for l in lines)
-    assert any("exercise_2" in l and l.rstrip().endswith("failing") for l in lines)
-    assert any("exercise_3" in l and l.rstrip().endswith("untried") for l in lines)
+    assert any("exercise_1" in line and line.rstrip().endswith("passed") for line in lines)
+    assert any("exercise_2" in line and line.rstrip().endswith("failing") for line in lines)
+    assert any("exercise_3" in line and line.rstrip().endswith("untried") for line in lines)
     assert "Questions:" in out and "interview-core" in out
 
 

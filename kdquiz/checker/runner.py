@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdquiz.checker.results import CheckResult, ExerciseResult
+from kdquiz.checker.results import CheckResult, ExerciseResult, Status
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
@@ -158,9 +158,7 @@ def run_hidden_suite(
         output = _tail(stdout_path) + _tail(stderr_path)
     duration = time.monotonic() - start
     reason = _abnormal_end(stopped, proc.returncode, events, limits)
-    return [
-        _assemble(exercise, events, reason, duration, output, limits) for exercise in exercises
-    ]
+    return [_assemble(exercise, events, reason, duration, output, limits) for exercise in exercises]
 
 
 def _wait(proc: subprocess.Popen[bytes], timeout: float, cancel: threading.Event | None) -> str:
@@ -257,9 +255,8 @@ def _assemble(
     memory = [c for c in checks if "ran out of memory" in c.message]
     if not reason and memory:
         reason = f"Your code exceeded the memory limit ({format_bytes(limits.memory_bytes)})."
-    if reason:
-        status = "error"
-    else:
+    status: Status = "error"
+    if not reason:
         status = "pass" if all(c.status == "pass" for c in checks) else "fail"
     return ExerciseResult(
         exercise=exercise,

@@ -343,8 +343,12 @@ def expect_unchanged(tensors: Mapping[str, torch.Tensor], call: Callable[[], Any
     return result
 
 
-def randn(*shape: int, dtype: torch.dtype = torch.float32, scale: float = 1.0,
-          generator: torch.Generator | None = None) -> torch.Tensor:
+def randn(
+    *shape: int,
+    dtype: torch.dtype = torch.float32,
+    scale: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Seeded normal tensor on DEVICE (generated on the CPU so values match across devices)."""
     return (torch.randn(*shape, dtype=dtype, generator=generator) * scale).to(DEVICE)
 

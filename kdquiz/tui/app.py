@@ -35,9 +35,11 @@ class KDQuizApp(App[None]):
         with VerticalScroll(id="home"):
             yield Static(id="exercises", classes="section")
             yield Static(id="questions", classes="section")
-            yield Static("The full review session, browser and workbench are on their way. "
-                         "Meanwhile: `kdquiz check exercise_1`, `kdquiz hint exercise_1`.",
-                         id="next")
+            yield Static(
+                "The full review session, browser and workbench are on their way. "
+                "Meanwhile: `kdquiz check exercise_1`, `kdquiz hint exercise_1`.",
+                id="next",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -47,8 +49,10 @@ class KDQuizApp(App[None]):
         except ProgressError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             statuses = {}
-        rows = [f"[b]Exercises[/b]  {sum(s == 'passed' for s in statuses.values())}"
-                f"/{len(catalog)} passed"]
+        rows = [
+            f"[b]Exercises[/b]  {sum(s == 'passed' for s in statuses.values())}"
+            f"/{len(catalog)} passed"
+        ]
         for exercise in catalog:
             status = statuses.get(exercise.id, "untried")
             rows.append(f"  {exercise.id:<12} {exercise.title}  [dim]{status}[/dim]")
@@ -61,8 +65,10 @@ class KDQuizApp(App[None]):
             rows.append(f"  {topic:<24} {len(questions):>3}")
         self.query_one("#questions", Static).update("\n".join(rows))
         if problems:
-            self.notify(f"{len(problems)} problem(s) in your question banks; "
-                        "run `kdquiz validate`.", severity="warning")
+            self.notify(
+                f"{len(problems)} problem(s) in your question banks; run `kdquiz validate`.",
+                severity="warning",
+            )
 
 
 def run_app(workspace: Path | None, questions: list[Path], lang: str | None) -> int:
