@@ -72,6 +72,10 @@ def _child_env(device: str) -> dict[str, str]:
     # slow the run down and could change its behaviour.
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["KDQUIZ_DEVICE"] = device
+    # The suites use tiny tensors: one thread avoids contention that can make a run 10x slower
+    # on a busy machine (the learner can still raise it with torch.set_num_threads).
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("MKL_NUM_THREADS", "1")
     return env
 
 

@@ -1,0 +1,428 @@
+"""Hidden checks for exercise_1: `kd_loss`, the distillation loss of Hinton et al. (2015).
+
+Expected values come from the reference solution, computed in float64 and cast to the inputs'
+dtype. Each common mistake of the curriculum is recomputed here (`_mistaken_kd_loss`) on the
+same inputs, so that a wrong value is reported together with the mistake that produces it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect,
+    expect_close,
+    expect_finite,
+    expect_unchanged,
+    expect_value_error,
+    fmt,
+    is_close,
+    learner,
+    randn,
+    reference,
+    seeded,
+    tolerances,
+)
+
+DTYPES = pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
+)
+
+# --------------------------------------------------------------------------------------------
+# The common mistakes, in a learner's words, and the value each one produces.
+
+MISTAKES = {
+    "no_t2": "the soft term is not scaled by T² (multiply the KL by temperature ** 2)",
+    "t_not_t2": "the soft term is multiplied by T instead of T²",
+    "mean": 'the KL is averaged over every element: reduction="mean" divides by B·C; use '
+    'reduction="batchmean" (sum over the classes, average over the batch)',
+    "sum": 'the KL is summed over the batch (reduction="sum"); average it over the B rows '
+    '(reduction="batchmean")',
+    "probs": "kl_div received probabilities as its input; it expects the student's "
+    "log-probabilities, F.log_softmax(student_logits / T, dim=-1)",
+    "reverse": "the KL is reversed, KL(p_s ‖ p_t) instead of KL(p_t ‖ p_s): F.kl_div(input, "
+    "target) computes KL(target ‖ input), so the student's log-probabilities are the input and "
+    "the teacher's the target",
+    "hard_at_t": "the hard cross-entropy is computed on student_logits / T; the labels are "
+    "matched at temperature 1, on the plain student_logits",
+    "dim0": "the softmax runs over dim 0 (the batch) instead of the classes (dim=-1)",
+    "soft_ce": "the soft term is the soft cross-entropy −Σ p_t·log p_s instead of the KL; the "
+    "two differ by the teacher's entropy, so the loss is not 0 when student and teacher agree",
+    "swap_alpha": "alpha and 1 - alpha are swapped: alpha weighs the soft (teacher) term and "
+    "1 - alpha the hard (label) term",
+    "hard_sum": "the hard cross-entropy is summed over the batch instead of averaged",
+}
+
+
+def _mistaken_kd_loss(s, t, y, temperature: float, alpha: float, mistake: str) -> torch.Tensor:
+    """kd_loss with one common mistake (or none for mistake=""), in float64.
+
+    Differentiable with respect to `s` when `s` requires grad; the teacher is always detached.
+    """
+    s, t = s.double(), t.detach().double()
+    dim = 0 if mistake == "dim0" else -1
+    log_p_s = torch.log_softmax(s / temperature, dim=dim)
+    log_p_t = torch.log_softmax(t / temperature, dim=dim)
+    p_s, p_t = log_p_s.exp(), log_p_t.exp()
+    if mistake == "reverse":
+        pointwise = p_s * (log_p_s - log_p_t)
+    elif mistake == "probs":
+        pointwise = p_t * (log_p_t - p_s)
+    elif mistake == "soft_ce":
+        pointwise = -p_t * log_p_s
+    else:
+        pointwise = p_t * (log_p_t - log_p_s)
+    if mistake == "mean":
+        soft = pointwise.mean()
+    elif mistake == "sum":
+        soft = pointwise.sum()
+    else:
+        soft = pointwise.sum() / s.shape[0]
+    scale = {"no_t2": 1.0, "t_not_t2": temperature}.get(mistake, temperature**2)
+    hard_logits = s / temperature if mistake == "hard_at_t" else s
+    hard = F.cross_entropy(hard_logits, y, reduction="sum" if mistake == "hard_sum" else "mean")
+    a_soft, a_hard = (1.0 - alpha, alpha) if mistake == "swap_alpha" else (alpha, 1.0 - alpha)
+    return a_soft * scale * soft + a_hard * hard
+
+
+def _named(values: dict[str, torch.Tensor], first: str) -> dict[str, torch.Tensor]:
+    """{description: value}, `first` first; mistakes that coincide on these inputs share a line."""
+    named: list[tuple[str, torch.Tensor]] = []
+    for mistake in [first] * bool(first) + [m for m in MISTAKES if m != first]:
+        value = values[mistake]
+        for i, (description, other) in enumerate(named):
+            if is_close(value, other, rtol=1e-6, atol=1e-9):
+                named[i] = (f"{description}; or: {MISTAKES[mistake]}", other)
+                break
+        else:
+            named.append((MISTAKES[mistake], value))
+    return dict(named)
+
+
+def _mistakes(
+    s, t, y, temperature: float, alpha: float, first: str = ""
+) -> dict[str, torch.Tensor]:
+    """The value of every common mistake on these inputs, in the inputs' dtype."""
+    values = {
+        m: _mistaken_kd_loss(s.detach(), t, y, temperature, alpha, m).to(s.dtype) for m in MISTAKES
+    }
+    return _named(values, first)
+
+
+def _gradient_mistakes(s, t, y, temperature: float, alpha: float) -> dict[str, torch.Tensor]:
+    """The gradient with respect to student_logits that each common mistake produces."""
+    values = {}
+    for mistake in MISTAKES:
+        student = s.detach().double().requires_grad_(True)
+        _mistaken_kd_loss(student, t, y, temperature, alpha, mistake).backward()
+        values[mistake] = student.grad.to(s.dtype)
+    return _named(values, "")
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs, expected values and tolerances
+
+
+def _inputs(batch: int, classes: int, dtype: torch.dtype, seed: int, scale: float = 2.0):
+    """Seeded (student_logits, teacher_logits, labels) on DEVICE."""
+    g = seeded(seed)
+    s = randn(batch, classes, dtype=dtype, scale=scale, generator=g)
+    t = randn(batch, classes, dtype=dtype, scale=scale, generator=g)
+    y = torch.randint(0, classes, (batch,), generator=g).to(DEVICE)
+    return s, t, y
+
+
+def _expected(s, t, y, temperature: float, alpha: float) -> torch.Tensor:
+    """The reference's value, computed in float64 and cast to the inputs' dtype."""
+    ref = reference("exercise_1").kd_loss
+    with torch.no_grad():
+        return ref(s.double(), t.double(), y, temperature, alpha).to(s.dtype)
+
+
+def _tolerance(s, t, y, temperature: float, alpha: float) -> dict[str, float]:
+    """The contract's tolerances, with float32's atol widened to what float32 can resolve.
+
+    A float32 KL is a sum of terms p_t·log p, each rounded to ~1e-7 of its size and then
+    multiplied by T² (64 at T = 8): a correct float32 implementation can miss the float64 value
+    by more than atol 1e-6. The absolute tolerance is therefore 1e-5 of the size of the terms
+    the loss is built from (still far below what any common mistake changes).
+    """
+    rtol, atol = tolerances(s.dtype)
+    if s.dtype == torch.float64:
+        return {"rtol": rtol, "atol": atol}
+    s64, t64 = s.detach().double(), t.detach().double()
+    log_p_s = torch.log_softmax(s64 / temperature, dim=-1)
+    log_p_t = torch.log_softmax(t64 / temperature, dim=-1)
+    soft_terms = (log_p_t.exp() * (log_p_t.abs() + log_p_s.abs())).sum(dim=-1).mean()
+    size = alpha * temperature**2 * soft_terms + (1 - alpha) * F.cross_entropy(s64, y)
+    return {"rtol": rtol, "atol": max(atol, 1e-5 * float(size))}
+
+
+def _backward(loss, student: torch.Tensor) -> None:
+    """loss.backward(), failing with a clear message when the student cannot get a gradient."""
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        "kd_loss's result does not require grad, so the student cannot learn from it; do not "
+        "compute the whole loss under torch.no_grad(), detach the student's logits, or build "
+        "the result from Python numbers (.item()).",
+    )
+    loss.backward()
+    expect(
+        student.grad is not None,
+        "student_logits.grad is None after loss.backward(); the loss must depend on the "
+        "student's logits through differentiable operations.",
+    )
+
+
+def _show(s, t, y, temperature: float, alpha: float) -> str:
+    return (
+        f"student_logits={fmt(s, 3)}, teacher_logits={fmt(t, 3)}, labels={fmt(y)}, "
+        f"temperature={temperature:g}, alpha={alpha:g}"
+    )
+
+
+def _check_value(s, t, y, temperature: float, alpha: float, first: str = "") -> None:
+    """Call the learner's kd_loss on fresh copies and compare with the reference."""
+    kd_loss = learner("exercise_1").kd_loss
+    got = kd_loss(s.clone(), t.clone(), y.clone(), temperature=temperature, alpha=alpha)
+    expect_close(
+        got,
+        _expected(s, t, y, temperature, alpha),
+        what=f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g})",
+        inputs=_show(s, t, y, temperature, alpha),
+        mistakes=_mistakes(s, t, y, temperature, alpha, first),
+        **_tolerance(s, t, y, temperature, alpha),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The checks
+
+
+@DTYPES
+def test_returns_a_scalar_of_the_inputs_dtype(dtype: torch.dtype) -> None:
+    """kd_loss returns a scalar tensor in the inputs' dtype and device"""
+    s, t, y = _inputs(3, 5, dtype, seed=1)
+    got = learner("exercise_1").kd_loss(s, t, y, temperature=2.0, alpha=0.5)
+    expect(
+        isinstance(got, torch.Tensor),
+        f"kd_loss should return a torch.Tensor (so that loss.backward() works), "
+        f"got {type(got).__name__}; do not call .item() on the result.",
+    )
+    expect(
+        got.dim() == 0,
+        f"kd_loss should return a 0-dim (scalar) tensor, like F.cross_entropy does; got shape "
+        f"{tuple(got.shape)}. Reduce over the batch and the classes.",
+    )
+    expect(
+        got.dtype == dtype,
+        f"kd_loss returned dtype {got.dtype} for {dtype} inputs; the result must keep the "
+        f"inputs' dtype.",
+    )
+    expect(
+        got.device == s.device,
+        f"kd_loss returned a tensor on {got.device} for inputs on {s.device}; create any new "
+        f"tensor on the inputs' device.",
+    )
+
+
+def test_soft_term_is_scaled_by_t_squared() -> None:
+    """The soft term is scaled by T²"""
+    s, t, y = _inputs(3, 5, torch.float64, seed=2)
+    _check_value(s, t, y, temperature=4.0, alpha=1.0, first="no_t2")
+
+
+def test_kl_is_batchmean() -> None:
+    """The KL is summed over the classes and averaged over the batch"""
+    s, t, y = _inputs(4, 5, torch.float64, seed=3)
+    _check_value(s, t, y, temperature=2.0, alpha=1.0, first="mean")
+
+
+def test_zero_when_student_equals_teacher() -> None:
+    """The soft term is 0 when student and teacher agree (a KL, not a cross-entropy)"""
+    s, _, y = _inputs(3, 5, torch.float64, seed=4)
+    # Same values, separate tensors: a learner may not rely on `s is t`.
+    _check_value(s, s.clone(), y, temperature=2.0, alpha=1.0, first="soft_ce")
+
+
+def test_kl_direction() -> None:
+    """The soft term is KL(teacher ‖ student), not KL(student ‖ teacher)"""
+    s, t, y = _inputs(3, 4, torch.float64, seed=5)
+    t = t * 2.0  # a peaked teacher and a flatter student: the two directions differ clearly
+    _check_value(s, t, y, temperature=1.5, alpha=1.0, first="reverse")
+
+
+def test_softmax_over_classes() -> None:
+    """The softmax runs over the classes (the last dim)"""
+    s, t, y = _inputs(3, 5, torch.float64, seed=6)
+    _check_value(s, t, y, temperature=2.0, alpha=1.0, first="dim0")
+
+
+def test_hard_term_at_temperature_one() -> None:
+    """The hard term is the ordinary cross-entropy, at temperature 1"""
+    s, t, y = _inputs(4, 5, torch.float64, seed=7)
+    _check_value(s, t, y, temperature=4.0, alpha=0.0, first="hard_at_t")
+
+
+def test_alpha_weighs_soft_and_hard_terms() -> None:
+    """alpha weighs the soft term and 1 - alpha the hard term"""
+    s, t, y = _inputs(3, 5, torch.float64, seed=8)
+    _check_value(s, t, y, temperature=3.0, alpha=0.25, first="swap_alpha")
+
+
+@DTYPES
+def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
+    """The student gets the right gradient and the teacher none"""
+    kd_loss = learner("exercise_1").kd_loss
+    s, t, y = _inputs(3, 5, dtype, seed=9)
+    temperature, alpha = 3.0, 0.4
+    student = s.clone().requires_grad_(True)
+    teacher = t.clone().requires_grad_(True)  # as if the teacher's graph were still attached
+    _backward(kd_loss(student, teacher, y, temperature=temperature, alpha=alpha), student)
+    expect(
+        teacher.grad is None,
+        "The teacher received a gradient: after loss.backward(), teacher_logits.grad is a "
+        "tensor but should stay None.\n  Likely mistake: the teacher is not detached; use "
+        "teacher_logits.detach() (or compute its probabilities under torch.no_grad()) so that "
+        "gradients reach the student only.",
+    )
+    ref_student = s.detach().to(torch.float64, copy=True).requires_grad_(True)
+    reference("exercise_1").kd_loss(ref_student, t.double(), y, temperature, alpha).backward()
+    expect_close(
+        student.grad,
+        ref_student.grad.to(dtype),
+        what="The gradient of kd_loss with respect to student_logits",
+        inputs=_show(s, t, y, temperature, alpha),
+        mistakes=_gradient_mistakes(s, t, y, temperature, alpha),
+        # float32 gradients of size ~0.1 carry rounding errors of ~1e-7 of the T-scaled terms.
+        atol=1e-5 if dtype == torch.float32 else None,
+    )
+
+    # The same with a teacher model: none of its parameters may receive a gradient.
+    g = seeded(10)
+    teacher_model = torch.nn.utils.skip_init(torch.nn.Linear, 4, 5, device=DEVICE, dtype=dtype)
+    with torch.no_grad():  # seeded weights instead of the global RNG: the same run every time
+        teacher_model.weight.copy_(randn(5, 4, dtype=dtype, generator=g))
+        teacher_model.bias.copy_(randn(5, dtype=dtype, generator=g))
+    features = randn(3, 4, dtype=dtype, generator=g)
+    student = s.clone().requires_grad_(True)
+    _backward(kd_loss(student, teacher_model(features), y, temperature, alpha), student)
+    expect(
+        all(p.grad is None for p in teacher_model.parameters()),
+        "The teacher model's parameters received gradients when kd_loss got its logits straight "
+        "from teacher(inputs).\n  Likely mistake: the teacher is not detached; use "
+        "teacher_logits.detach() so that gradients reach the student only.",
+    )
+
+
+@DTYPES
+def test_stable_for_large_logits(dtype: torch.dtype) -> None:
+    """Logits of magnitude 1e3 give a finite loss and finite gradients"""
+    kd_loss = learner("exercise_1").kd_loss
+    s = torch.tensor([[1e3, -1e3, 0.0], [-1e3, 1e3, 5e2]], dtype=dtype, device=DEVICE)
+    t = torch.tensor([[-1e3, 1e3, 0.0], [1e3, -1e3, -5e2]], dtype=dtype, device=DEVICE)
+    y = torch.tensor([1, 2], device=DEVICE)
+    for temperature in (1.0, 4.0):
+        student = s.clone().requires_grad_(True)
+        loss = kd_loss(student, t.clone(), y, temperature=temperature, alpha=0.5)
+        inputs = _show(s, t, y, temperature, 0.5)
+        expect_finite(
+            loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss),
+            f"kd_loss is not finite for logits of magnitude 1e3: got {fmt(loss)}.\n  inputs:   "
+            f"{inputs}\n  Likely mistake: torch.log(F.softmax(...)) underflows to log(0) = -inf "
+            "(and 0 * -inf = nan); get log-probabilities from F.log_softmax instead.",
+        )
+        _backward(loss, student)
+        expect_finite(
+            student.grad,
+            f"The gradient of kd_loss is not finite for logits of magnitude 1e3: "
+            f"{fmt(student.grad)}.\n  inputs:   {inputs}\n  Likely mistake: a log of a "
+            "probability that underflows to 0; work with F.log_softmax throughout.",
+        )
+        expect_close(
+            loss,
+            _expected(s, t, y, temperature, 0.5),
+            what=f"kd_loss(..., temperature={temperature:g}, alpha=0.5)",
+            inputs=inputs,
+            mistakes=_mistakes(s, t, y, temperature, 0.5),
+            **_tolerance(s, t, y, temperature, 0.5),
+        )
+
+
+@DTYPES
+def test_batch_of_one(dtype: torch.dtype) -> None:
+    """A batch of one sample works"""
+    s, t, y = _inputs(1, 4, dtype, seed=11)
+    _check_value(s, t, y, temperature=3.0, alpha=0.5)
+
+
+# No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
+# example would cost seconds.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    batch=st.integers(1, 4),
+    classes=st.integers(2, 6),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    temperature=st.sampled_from([0.5, 1.0, 2.0, 3.5, 8.0]),
+    alpha=st.sampled_from([0.0, 0.3, 0.5, 0.9, 1.0]),
+    scale=st.sampled_from([0.3, 1.0, 3.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_matches_reference_on_random_inputs(
+    batch: int,
+    classes: int,
+    dtype: torch.dtype,
+    temperature: float,
+    alpha: float,
+    scale: float,
+    seed: int,
+) -> None:
+    """kd_loss matches the reference on random shapes, dtypes, T and alpha"""
+    s, t, y = _inputs(batch, classes, dtype, seed, scale)
+    _check_value(s, t, y, temperature, alpha)
+
+
+def test_inputs_are_not_modified() -> None:
+    """The inputs are not modified in place"""
+    kd_loss = learner("exercise_1").kd_loss
+    s, t, y = _inputs(3, 5, torch.float32, seed=12)
+    expect_unchanged(
+        {"student_logits": s, "teacher_logits": t, "labels": y},
+        lambda: kd_loss(s, t, y, temperature=4.0, alpha=0.5),
+    )
+
+
+def test_invalid_arguments_raise_value_error() -> None:
+    """Bad temperature, alpha or shapes raise ValueError"""
+    kd_loss = learner("exercise_1").kd_loss
+    s, t, y = _inputs(3, 5, torch.float32, seed=13)
+    for temperature in (0.0, -1.0):
+        with expect_value_error(f"kd_loss(..., temperature={temperature:g})", "temperature"):
+            kd_loss(s, t, y, temperature=temperature, alpha=0.5)
+    for alpha in (-0.1, 1.5):
+        with expect_value_error(f"kd_loss(..., alpha={alpha:g})", "alpha"):
+            kd_loss(s, t, y, temperature=2.0, alpha=alpha)
+    bad_shapes = {
+        "student_logits (3, 5) and teacher_logits (3, 4)": (s, t[:, :4], y),
+        "student_logits (3, 5) and teacher_logits (1, 5)": (s, t[:1], y),
+        "labels (4,) for a batch of 3": (s, t, torch.cat([y, y[:1]])),
+    }
+    for described, (bad_s, bad_t, bad_y) in bad_shapes.items():
+        with expect_value_error(f"kd_loss with {described}", "shape"):
+            kd_loss(bad_s, bad_t, bad_y, temperature=2.0, alpha=0.5)
+    # The ends of the ranges are valid.
+    for temperature, alpha in ((0.5, 0.0), (0.5, 1.0)):
+        try:
+            kd_loss(s, t, y, temperature=temperature, alpha=alpha)
+        except ValueError as exc:
+            raise CheckFailure(
+                f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g}) raised "
+                f"ValueError({str(exc)!r}), but alpha may be anywhere in [0, 1], ends included, "
+                "and any temperature > 0 is valid."
+            ) from None

@@ -1,0 +1,59 @@
+# expect: soft cross-entropy
+"""Reference solution: the distillation loss of Hinton, Vinyals & Dean (2015)."""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def kd_loss(
+    student_logits: Tensor,
+    teacher_logits: Tensor,
+    labels: Tensor,
+    temperature: float = 4.0,
+    alpha: float = 0.5,
+) -> Tensor:
+    """alpha * T² * KL(p_t || p_s) + (1 - alpha) * CE(student_logits, labels)."""
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    if student_logits.shape != teacher_logits.shape or student_logits.dim() != 2:
+        raise ValueError(
+            f"shape mismatch: student {tuple(student_logits.shape)}, "
+            f"teacher {tuple(teacher_logits.shape)}; both must be (B, C)"
+        )
+    if labels.shape != student_logits.shape[:1]:
+        raise ValueError(f"shape mismatch: labels {tuple(labels.shape)}, expected (B,)")
+
+    t = temperature
+    # Why detach: the teacher is fixed; gradients must reach the student only.
+    teacher_logits = teacher_logits.detach()
+    # Why log_softmax (not log(softmax)): it stays finite for logits of magnitude 1e3.
+    # Why dim=-1: each row is one sample's distribution over the C classes, never the batch.
+    log_p_s = F.log_softmax(student_logits / t, dim=-1)
+    log_p_t = F.log_softmax(teacher_logits / t, dim=-1)
+    # Why kl_div(log_p_s, log_p_t, log_target=True): kl_div expects the *student's* log-probs as
+    # input and computes KL(target || input) = KL(p_t || p_s); log_target avoids log(0) when a
+    # teacher probability underflows. Why "batchmean": KL is summed over classes and averaged over
+    # the batch; "mean" would also divide by the number of classes.
+    soft = -(log_p_t.exp() * log_p_s).sum(dim=-1).mean()
+    # Why T²: the soft term's gradients scale as 1/T²; multiplying by T² keeps its weight relative
+    # to the hard term roughly unchanged when T changes (Hinton et al., section 2).
+    soft = soft * t * t
+    # Why temperature 1 here: the hard labels are matched by the student's ordinary predictions.
+    hard = F.cross_entropy(student_logits, labels)
+    return alpha * soft + (1.0 - alpha) * hard
+
+
+# Common mistakes
+# - No T² factor: the soft term shrinks as 1/T² and the hard term dominates at high T.
+# - reduction="mean": divides the KL by B·C instead of B (value too small by a factor C).
+# - Passing probabilities instead of log-probabilities as kl_div's input.
+# - Reversed KL, KL(p_s || p_t): a different objective (mode-seeking), a different value.
+# - Hard cross-entropy computed on student_logits / T.
+# - Teacher not detached: gradients leak into the teacher when its logits require grad.
+# - Softmax over dim 0 (the batch) instead of the classes.
+# - Soft cross-entropy -sum p_t log p_s instead of KL: same gradient, but the value is off by the
+#   teacher's entropy, so it is not 0 when student and teacher agree.
