@@ -38,7 +38,6 @@ class Exercise:
     minutes: int
     summary: str
     hints: tuple[str, ...]
-    related_questions: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
@@ -67,7 +66,6 @@ def load_catalog() -> tuple[Exercise, ...]:
             minutes=int(entry["minutes"]),
             summary=entry["summary"],
             hints=tuple(entry["hints"]),
-            related_questions=tuple(entry.get("related_questions", ())),
         )
         for entry in raw
     ]

@@ -189,3 +189,15 @@ def test_parse_memory(text: str, expected: int) -> None:
 def test_parse_memory_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         parse_memory("lots")
+
+
+def test_torch_changing_itself_is_not_blamed_on_the_learner(tmp_path: Path) -> None:
+    # The first use of torch.optim imports torch._dynamo, which rewraps torch functions.
+    source = (
+        "import torch\n"
+        "def f(x):\n"
+        "    torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=0.1)\n"
+        "    return x * 2\n"
+    )
+    result, text = check(tmp_path, source)
+    assert result.status == "pass", text

@@ -70,14 +70,27 @@ _GUARDED: list[tuple[str, Any]] = [
 _SNAPSHOT = {name: dict(vars(obj)) for name, obj in _GUARDED}
 
 
+def _torch_internal(value: Any) -> bool:
+    """True for objects torch itself installs lazily (e.g. `torch.optim` importing
+    `torch._dynamo`, which wraps `torch.manual_seed`); those are not the learner's doing."""
+    if isinstance(value, ModuleType):
+        return value.__name__.startswith("torch")
+    return str(getattr(value, "__module__", "") or "").startswith("torch")
+
+
 def tampered_names() -> list[str]:
-    """Names in torch/math/builtins that were replaced, added or removed since start-up."""
+    """Names in torch/math/builtins the learner replaced, added or removed since start-up."""
     changed = []
     for name, obj in _GUARDED:
         before, now = _SNAPSHOT[name], vars(obj)
         for key in before.keys() | now.keys():
-            if before.get(key, _MISSING) is not now.get(key, _MISSING):
-                changed.append(f"{name}.{key}")
+            old, new = before.get(key, _MISSING), now.get(key, _MISSING)
+            if old is new:
+                continue
+            if new is not _MISSING and _torch_internal(new):
+                before[key] = new  # accepted: torch changed itself
+                continue
+            changed.append(f"{name}.{key}")
     return sorted(changed)
 
 
