@@ -201,3 +201,25 @@ def test_torch_changing_itself_is_not_blamed_on_the_learner(tmp_path: Path) -> N
     )
     result, text = check(tmp_path, source)
     assert result.status == "pass", text
+
+
+def test_report_shortens_a_mistake_already_explained() -> None:
+    from kdquiz.checker.results import CheckResult, ExerciseResult
+
+    message = "f(x) returned the wrong value.\n  expected: 2\n  got:      1\n  Likely mistake: no T²."
+    other = "g(x) returned the wrong value.\n  expected: 5\n  got:      4\n  Likely mistake: no T²."
+    result = ExerciseResult(
+        "exercise_1",
+        "fail",
+        checks=[
+            CheckResult("first", "fail", message),
+            CheckResult("second", "fail", message),
+            CheckResult("third", "fail", other),
+            CheckResult("fourth", "pass"),
+        ],
+    )
+    text = format_result(result)
+    assert text.count("expected:") == 1
+    assert "(the same problem as above)" in text
+    assert "g(x) returned the wrong value.\n        Likely mistake: no T²." in text
+    assert text.endswith("exercise_1: 1/4 checks passed")

@@ -36,20 +36,33 @@ def _shorten(output: str, lines: int = 8, width: int = 160) -> str:
     return "\n".join(line if len(line) <= width else line[:width] + " …" for line in kept)
 
 
+def _likely_mistake(message: str) -> str:
+    """The "Likely mistake: ..." line of a failure message, or ""."""
+    found = [line.strip() for line in message.splitlines() if "Likely mistake:" in line]
+    return found[0] if found else ""
+
+
 def format_result(result: ExerciseResult, title: str = "", colour: bool = False) -> str:
     """The learner's view of one exercise's result."""
     paint = Painter(colour)
     lines = [paint(f"{result.exercise}" + (f" · {title}" if title else ""), "bold")]
     previous_message = None
+    mistakes_shown: set[str] = set()
     for check in result.checks:
         if check.status == "pass":
             lines.append(f"  {paint('✓', 'green')} {check.name}")
             continue
         lines.append(f"  {paint('✗', 'red')} {check.name}")
+        mistake = _likely_mistake(check.message)
         if check.message == previous_message:
             lines.append(paint("      (the same problem as above)", "dim"))
+        elif mistake in mistakes_shown:
+            # Already explained with a full example: the first line and the diagnosis suffice.
+            lines.append(_indent(check.message.splitlines()[0] + "\n  " + mistake, "      "))
         elif check.message:
             lines.append(_indent(check.message, "      "))
+        if mistake:
+            mistakes_shown.add(mistake)
         previous_message = check.message
         if check.output.strip():
             lines.append(paint("      your code printed:", "dim"))
