@@ -14,6 +14,12 @@ import sys
 from pathlib import Path
 
 
+UNUSED_PLUGINS = (
+    "cacheprovider", "stepwise", "unraisableexception", "threadexception", "doctest",
+    "junitxml", "pastebin", "legacypath", "debugging", "nose", "lsof",
+)  # fmt: skip
+
+
 def _limit(kind: int, value: int) -> None:
     _, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
@@ -66,15 +72,18 @@ def main() -> int:
         str(Path.cwd()),
         "-q",
         "--no-header",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
+        # Plugins a hidden-suite run has no use for; unraisableexception alone costs ~0.5 s
+        # of gc.collect() at exit.
+        *(f"-pno:{name}" for name in UNUSED_PLUGINS),
         "-W",
         "ignore::DeprecationWarning",
     ]
-    return int(pytest.main(args, plugins=[plugin]))
+    code = int(pytest.main(args, plugins=[plugin]))
+    # The results are written and flushed: skip the interpreter's slow teardown (torch).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -38,7 +38,7 @@ def check_name(item: pytest.Item) -> str:
 
 def exercise_of(item: pytest.Item) -> str:
     """`test_exercise_2.py` -> `exercise_2`."""
-    return Path(str(item.fspath)).stem.removeprefix("test_")
+    return item.path.stem.removeprefix("test_")
 
 
 _exercises_dir: Path | None = None
