@@ -206,7 +206,9 @@ def test_torch_changing_itself_is_not_blamed_on_the_learner(tmp_path: Path) -> N
 def test_report_shortens_a_mistake_already_explained() -> None:
     from kdquiz.checker.results import CheckResult, ExerciseResult
 
-    message = "f(x) returned the wrong value.\n  expected: 2\n  got:      1\n  Likely mistake: no T²."
+    message = (
+        "f(x) returned the wrong value.\n  expected: 2\n  got:      1\n  Likely mistake: no T²."
+    )
     other = "g(x) returned the wrong value.\n  expected: 5\n  got:      4\n  Likely mistake: no T²."
     result = ExerciseResult(
         "exercise_1",

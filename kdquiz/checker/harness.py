@@ -13,7 +13,6 @@ import resource
 import sys
 from pathlib import Path
 
-
 UNUSED_PLUGINS = (
     "cacheprovider", "stepwise", "unraisableexception", "threadexception", "doctest",
     "junitxml", "pastebin", "legacypath", "debugging", "nose", "lsof",
