@@ -53,9 +53,10 @@ class KDQuizApp(App[None]):
             f"[b]Exercises[/b]  {sum(s == 'passed' for s in statuses.values())}"
             f"/{len(catalog)} passed"
         ]
+        width = max(len(e.title) for e in catalog)
         for exercise in catalog:
             status = statuses.get(exercise.id, "untried")
-            rows.append(f"  {exercise.id:<12} {exercise.title}  [dim]{status}[/dim]")
+            rows.append(f"  {exercise.id:<12} {exercise.title:<{width}}  [dim]{status}[/dim]")
         self.query_one("#exercises", Static).update("\n".join(rows))
         bank, problems = load_banks(
             [builtin_bank_dir(), *user_bank_dirs(self.extra_banks)], {e.id for e in catalog}
