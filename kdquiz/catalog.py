@@ -55,7 +55,8 @@ class Exercise:
 @functools.cache
 def load_catalog() -> tuple[Exercise, ...]:
     """All exercises in curriculum order."""
-    raw = yaml.load(CATALOG_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    raw = yaml.load(CATALOG_FILE.read_text(encoding="utf-8"), Loader=loader)
     exercises = [
         Exercise(
             id=entry["id"],

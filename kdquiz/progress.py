@@ -93,11 +93,16 @@ class ProgressStore:
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if not self.path.exists():
+                raise ProgressError(f"Cannot create {self.path}: {exc}.") from None
             self._move_aside(str(exc))
-            self._migrate()
+            try:
+                self._migrate()
+            except sqlite3.DatabaseError as again:
+                raise ProgressError(f"Cannot create {self.path}: {again}.") from None
 
     def _migrate(self) -> None:
-        with self._connect() as db:
+        with self._connect(raw=True) as db:
             db.execute("PRAGMA journal_mode=WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -131,15 +136,18 @@ class ProgressStore:
         )
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, raw: bool = False) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection; sqlite errors become ProgressError unless `raw`."""
         try:
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        except sqlite3.OperationalError as exc:
-            raise ProgressError(f"Cannot open the progress database {self.path}: {exc}.") from None
-        try:
-            yield db
-        finally:
-            db.close()
+            try:
+                yield db
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            if raw:
+                raise
+            raise ProgressError(f"The progress database {self.path} failed: {exc}.") from None
 
     # ------------------------------------------------------------------ exercises
 

@@ -225,3 +225,9 @@ def test_report_shortens_a_mistake_already_explained() -> None:
     assert "(the same problem as above)" in text
     assert "g(x) returned the wrong value.\n        Likely mistake: no T²." in text
     assert text.endswith("exercise_1: 1/4 checks passed")
+
+
+def test_crashing_the_interpreter_is_an_error(tmp_path: Path) -> None:
+    result, text = check(tmp_path, "import ctypes\ndef f(x):\n    ctypes.string_at(0)\n")
+    assert result.status == "error"
+    assert "SIGSEGV" in result.message or "ended before the checks finished" in result.message

@@ -65,3 +65,12 @@ def test_newer_schema_is_refused_not_dropped(tmp_path: Path) -> None:
     with pytest.raises(ProgressError, match="newer kdquiz"):
         ProgressStore(path)
     assert not list(tmp_path.glob("p.db.corrupt-*"))
+
+
+def test_database_errors_become_one_sentence(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "p.db")
+    db = sqlite3.connect(tmp_path / "p.db")
+    db.execute("DROP TABLE attempts")
+    db.close()
+    with pytest.raises(ProgressError, match="progress database .* failed: no such table"):
+        store.record_attempt("exercise_1", "pass", 1, 1, 0.1)

@@ -45,7 +45,10 @@ class KDQuizApp(App[None]):
     def on_mount(self) -> None:
         catalog = load_catalog()
         try:
-            statuses = ProgressStore.default().exercise_statuses()
+            store = ProgressStore.default()
+            for warning in store.warnings:
+                self.notify(warning, severity="warning", timeout=10)
+            statuses = store.exercise_statuses()
         except ProgressError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             statuses = {}
