@@ -108,9 +108,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--timeout must be a positive number of seconds.")
     workspace = _workspace(args)
     store = _store()
+    if sys.stderr.isatty() and not args.json:
+        names = "every exercise" if args.all else exercises[0].id
+        print(f"Running the hidden checks for {names}…", end="\r", file=sys.stderr, flush=True)
     results = run_hidden_suite(
         [e.id for e in exercises], workspace.exercises_dir, Limits(timeout, memory)
     )
+    if sys.stderr.isatty() and not args.json:
+        print("\033[2K", end="", file=sys.stderr, flush=True)  # clear the progress line
     for result in results:
         store.record_attempt(
             result.exercise, result.status, result.passed, result.total, result.duration
@@ -145,9 +150,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     width = max(len(e.title) for e in catalog)
     print("Exercises")
+    last = {attempt.exercise: attempt for attempt in store.attempts()}
     for exercise in catalog:
         status = statuses.get(exercise.id, "untried")
-        print(f"  {marks[status]} {exercise.id:<12} {exercise.title:<{width}}  {status}")
+        detail = ""
+        if exercise.id in last:
+            detail = f" (last check {last[exercise.id].passed}/{last[exercise.id].total})"
+        print(f"  {marks[status]} {exercise.id:<12} {exercise.title:<{width}}  {status}{detail}")
     passed = sum(s == "passed" for s in statuses.values())
     print(f"  {passed}/{len(catalog)} passed")
     bank, problems = load_banks(

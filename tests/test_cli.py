@@ -153,8 +153,8 @@ def test_list_shows_statuses_and_topics(capsys) -> None:
     code, out, _ = run(capsys, "list")
     assert code == 0
     lines = out.splitlines()
-    assert any("exercise_1" in line and line.rstrip().endswith("passed") for line in lines)
-    assert any("exercise_2" in line and line.rstrip().endswith("failing") for line in lines)
+    assert any("exercise_1" in line and "passed (last check 5/5)" in line for line in lines)
+    assert any("exercise_2" in line and "failing (last check 1/5)" in line for line in lines)
     assert any("exercise_3" in line and line.rstrip().endswith("untried") for line in lines)
     assert "Questions:" in out and "interview-core" in out
 
