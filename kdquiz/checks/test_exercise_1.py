@@ -40,24 +40,58 @@ DTYPES = pytest.mark.parametrize(
 MISTAKES = {
     "no_t2": "the soft term is not scaled by T² (multiply the KL by temperature ** 2)",
     "t_not_t2": "the soft term is multiplied by T instead of T²",
+    "div_t2": "the soft term is divided by T² instead of multiplied by it",
+    "t2_whole": "T² multiplies the whole loss; it scales the soft (KL) term only, the hard "
+    "cross-entropy keeps the weight 1 - alpha",
     "mean": 'the KL is averaged over every element: reduction="mean" divides by B·C; use '
     'reduction="batchmean" (sum over the classes, average over the batch)',
     "sum": 'the KL is summed over the batch (reduction="sum"); average it over the B rows '
     '(reduction="batchmean")',
+    "batch_twice": 'the KL is divided by the batch size twice; reduction="batchmean" already '
+    "averages over the batch",
+    "mean_classes": "the KL is averaged over the classes and summed over the batch; sum it over "
+    "the classes (dim=-1) and average it over the batch",
     "probs": "kl_div received probabilities as its input; it expects the student's "
     "log-probabilities, F.log_softmax(student_logits / T, dim=-1)",
+    "log_target_probs": "kl_div was called with log_target=True but received the teacher's "
+    "probabilities as its target; with log_target=True the target must be log-probabilities, "
+    "F.log_softmax(teacher_logits / T, dim=-1) (or pass probabilities without log_target)",
+    "no_log_target": "kl_div received the teacher's log-probabilities as its target without "
+    "log_target=True, so it treats them as probabilities; pass log_target=True",
     "reverse": "the KL is reversed, KL(p_s ‖ p_t) instead of KL(p_t ‖ p_s): F.kl_div(input, "
     "target) computes KL(target ‖ input), so the student's log-probabilities are the input and "
     "the teacher's the target",
+    "neg_kl": "the KL has the wrong sign: Σ p_t·(log p_s − log p_t) is −KL; the KL is "
+    "Σ p_t·(log p_t − log p_s), never negative",
+    "t_teacher_only": "only the teacher's logits are divided by T; the student's "
+    "log-probabilities must be taken at the same temperature, F.log_softmax(student_logits / T, "
+    "dim=-1)",
+    "t_student_only": "only the student's logits are divided by T; the teacher's probabilities "
+    "must be taken at the same temperature, softmax(teacher_logits / T, dim=-1)",
+    "t_times": "the logits are multiplied by T instead of divided by it; soften them with "
+    "logits / T",
     "hard_at_t": "the hard cross-entropy is computed on student_logits / T; the labels are "
     "matched at temperature 1, on the plain student_logits",
+    "hard_teacher_argmax": "the hard cross-entropy uses the teacher's predicted classes "
+    "(argmax) as targets; it uses the true labels",
     "dim0": "the softmax runs over dim 0 (the batch) instead of the classes (dim=-1)",
     "soft_ce": "the soft term is the soft cross-entropy −Σ p_t·log p_s instead of the KL; the "
     "two differ by the teacher's entropy, so the loss is not 0 when student and teacher agree",
     "swap_alpha": "alpha and 1 - alpha are swapped: alpha weighs the soft (teacher) term and "
     "1 - alpha the hard (label) term",
+    "hard_unweighted": "the hard cross-entropy is not weighted by 1 - alpha (alpha·soft + hard "
+    "instead of alpha·soft + (1 - alpha)·hard)",
+    "soft_unweighted": "the soft term is not weighted by alpha (soft + (1 - alpha)·hard instead "
+    "of alpha·soft + (1 - alpha)·hard)",
     "hard_sum": "the hard cross-entropy is summed over the batch instead of averaged",
+    "soft_no_grad": "no gradient flows through the soft term: the student's log-probabilities "
+    "are detached or computed under torch.no_grad(); only the teacher's side may be detached",
 }
+GRADIENT_ONLY = {"soft_no_grad"}
+"""Mistakes that leave the value right and change only the gradient."""
+NAN_VALUED = {"no_log_target"}
+"""Mistakes whose value is nan (log of a negative number): named by `_check_not_nan`
+(and by the stability check)."""
 
 
 def _mistaken_kd_loss(s, t, y, temperature: float, alpha: float, mistake: str) -> torch.Tensor:
@@ -67,34 +101,61 @@ def _mistaken_kd_loss(s, t, y, temperature: float, alpha: float, mistake: str) -
     """
     s, t = s.double(), t.detach().double()
     dim = 0 if mistake == "dim0" else -1
-    log_p_s = torch.log_softmax(s / temperature, dim=dim)
-    log_p_t = torch.log_softmax(t / temperature, dim=dim)
+    soft_s = {"t_teacher_only": s, "t_times": s * temperature}.get(mistake, s / temperature)
+    soft_t = {"t_student_only": t, "t_times": t * temperature}.get(mistake, t / temperature)
+    log_p_s = torch.log_softmax(soft_s, dim=dim)
+    if mistake == "soft_no_grad":
+        log_p_s = log_p_s.detach()
+    log_p_t = torch.log_softmax(soft_t, dim=dim)
     p_s, p_t = log_p_s.exp(), log_p_t.exp()
     if mistake == "reverse":
         pointwise = p_s * (log_p_s - log_p_t)
     elif mistake == "probs":
         pointwise = p_t * (log_p_t - p_s)
+    elif mistake == "log_target_probs":  # kl_div(log_p_s, p_t, log_target=True)
+        pointwise = p_t.exp() * (p_t - log_p_s)
+    elif mistake == "no_log_target":  # kl_div(log_p_s, log_p_t): xlogy of a negative is nan
+        pointwise = torch.xlogy(log_p_t, log_p_t) - log_p_t * log_p_s
     elif mistake == "soft_ce":
         pointwise = -p_t * log_p_s
+    elif mistake == "neg_kl":
+        pointwise = p_t * (log_p_s - log_p_t)
     else:
         pointwise = p_t * (log_p_t - log_p_s)
     if mistake == "mean":
         soft = pointwise.mean()
     elif mistake == "sum":
         soft = pointwise.sum()
+    elif mistake == "batch_twice":
+        soft = pointwise.sum() / s.shape[0] ** 2
+    elif mistake == "mean_classes":
+        soft = pointwise.mean(dim=-1).sum()
     else:
         soft = pointwise.sum() / s.shape[0]
-    scale = {"no_t2": 1.0, "t_not_t2": temperature}.get(mistake, temperature**2)
+    scale = {
+        "no_t2": 1.0,
+        "t_not_t2": temperature,
+        "div_t2": 1.0 / temperature**2,
+        "t2_whole": 1.0,
+    }.get(mistake, temperature**2)
     hard_logits = s / temperature if mistake == "hard_at_t" else s
-    hard = F.cross_entropy(hard_logits, y, reduction="sum" if mistake == "hard_sum" else "mean")
-    a_soft, a_hard = (1.0 - alpha, alpha) if mistake == "swap_alpha" else (alpha, 1.0 - alpha)
-    return a_soft * scale * soft + a_hard * hard
+    hard_labels = t.argmax(dim=-1) if mistake == "hard_teacher_argmax" else y
+    hard = F.cross_entropy(
+        hard_logits, hard_labels, reduction="sum" if mistake == "hard_sum" else "mean"
+    )
+    a_soft, a_hard = {
+        "swap_alpha": (1.0 - alpha, alpha),
+        "hard_unweighted": (alpha, 1.0),
+        "soft_unweighted": (1.0, 1.0 - alpha),
+    }.get(mistake, (alpha, 1.0 - alpha))
+    loss = a_soft * scale * soft + a_hard * hard
+    return loss * temperature**2 if mistake == "t2_whole" else loss
 
 
 def _named(values: dict[str, torch.Tensor], first: str) -> dict[str, torch.Tensor]:
     """{description: value}, `first` first; mistakes that coincide on these inputs share a line."""
     named: list[tuple[str, torch.Tensor]] = []
-    for mistake in [first] * bool(first) + [m for m in MISTAKES if m != first]:
+    for mistake in [first] * bool(first) + [m for m in values if m != first]:
         value = values[mistake]
         for i, (description, other) in enumerate(named):
             if is_close(value, other, rtol=1e-6, atol=1e-9):
@@ -110,7 +171,9 @@ def _mistakes(
 ) -> dict[str, torch.Tensor]:
     """The value of every common mistake on these inputs, in the inputs' dtype."""
     values = {
-        m: _mistaken_kd_loss(s.detach(), t, y, temperature, alpha, m).to(s.dtype) for m in MISTAKES
+        m: _mistaken_kd_loss(s.detach(), t, y, temperature, alpha, m).to(s.dtype)
+        for m in MISTAKES
+        if m not in GRADIENT_ONLY | NAN_VALUED
     }
     return _named(values, first)
 
@@ -187,10 +250,21 @@ def _show(s, t, y, temperature: float, alpha: float) -> str:
     )
 
 
+def _check_not_nan(got, what: str, s, t, y) -> None:
+    """Name the likely cause when kd_loss returns nan for ordinary, small logits."""
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and bool(torch.isnan(got.detach())):
+        raise CheckFailure(
+            f"{what} returned nan for ordinary, small logits.\n  inputs:   "
+            f"student_logits={fmt(s, 3)}, teacher_logits={fmt(t, 3)}, labels={fmt(y)}\n"
+            f"  Likely mistake: the log of a negative number; {MISTAKES['no_log_target']}."
+        )
+
+
 def _check_value(s, t, y, temperature: float, alpha: float, first: str = "") -> None:
     """Call the learner's kd_loss on fresh copies and compare with the reference."""
     kd_loss = learner("exercise_1").kd_loss
     got = kd_loss(s.clone(), t.clone(), y.clone(), temperature=temperature, alpha=alpha)
+    _check_not_nan(got, f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g})", s, t, y)
     expect_close(
         got,
         _expected(s, t, y, temperature, alpha),
@@ -241,7 +315,8 @@ def test_soft_term_is_scaled_by_t_squared() -> None:
 def test_kl_is_batchmean() -> None:
     """The KL is summed over the classes and averaged over the batch"""
     s, t, y = _inputs(4, 5, torch.float64, seed=3)
-    _check_value(s, t, y, temperature=2.0, alpha=1.0, first="mean")
+    # T² = 9 differs from B = 4 and C = 5, so that each wrong divisor shows.
+    _check_value(s, t, y, temperature=3.0, alpha=1.0, first="mean")
 
 
 def test_zero_when_student_equals_teacher() -> None:
@@ -273,7 +348,7 @@ def test_hard_term_at_temperature_one() -> None:
 def test_alpha_weighs_soft_and_hard_terms() -> None:
     """alpha weighs the soft term and 1 - alpha the hard term"""
     s, t, y = _inputs(3, 5, torch.float64, seed=8)
-    _check_value(s, t, y, temperature=3.0, alpha=0.25, first="swap_alpha")
+    _check_value(s, t, y, temperature=2.5, alpha=0.25, first="swap_alpha")
 
 
 @DTYPES
@@ -281,7 +356,7 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
     """The student gets the right gradient and the teacher none"""
     kd_loss = learner("exercise_1").kd_loss
     s, t, y = _inputs(3, 5, dtype, seed=9)
-    temperature, alpha = 3.0, 0.4
+    temperature, alpha = 2.5, 0.4
     student = s.clone().requires_grad_(True)
     teacher = t.clone().requires_grad_(True)  # as if the teacher's graph were still attached
     _backward(kd_loss(student, teacher, y, temperature=temperature, alpha=alpha), student)
@@ -321,6 +396,20 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
     )
 
 
+def _scaled_down_value(kd_loss, s, t, y, temperature: float, alpha: float):
+    """(learner's value, reference value) on the same logits scaled down to magnitude 3; the
+    learner's value is None when it raises or returns no scalar tensor."""
+    small_s, small_t = s * 3e-3, t * 3e-3
+    expected = _expected(small_s, small_t, y, temperature, alpha)
+    try:
+        got = kd_loss(small_s.clone(), small_t.clone(), y.clone(), temperature, alpha)
+    except Exception:  # noqa: BLE001 - the other checks report the learner's errors
+        return None, expected
+    if not isinstance(got, torch.Tensor) or got.numel() != 1:
+        return None, expected
+    return got.detach(), expected
+
+
 @DTYPES
 def test_stable_for_large_logits(dtype: torch.dtype) -> None:
     """Logits of magnitude 1e3 give a finite loss and finite gradients"""
@@ -328,16 +417,29 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
     s = torch.tensor([[1e3, -1e3, 0.0], [-1e3, 1e3, 5e2]], dtype=dtype, device=DEVICE)
     t = torch.tensor([[-1e3, 1e3, 0.0], [1e3, -1e3, -5e2]], dtype=dtype, device=DEVICE)
     y = torch.tensor([1, 2], device=DEVICE)
+    # alpha = 0.3, not 0.5: with B = 2 and equal weights, "KL summed over the batch" and other
+    # factor-2 mistakes would give the same value as each other.
+    alpha = 0.3
     for temperature in (1.0, 4.0):
         student = s.clone().requires_grad_(True)
-        loss = kd_loss(student, t.clone(), y, temperature=temperature, alpha=0.5)
-        inputs = _show(s, t, y, temperature, 0.5)
-        expect_finite(
-            loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss),
-            f"kd_loss is not finite for logits of magnitude 1e3: got {fmt(loss)}.\n  inputs:   "
-            f"{inputs}\n  Likely mistake: torch.log(F.softmax(...)) underflows to log(0) = -inf "
-            "(and 0 * -inf = nan); get log-probabilities from F.log_softmax instead.",
-        )
+        loss = kd_loss(student, t.clone(), y, temperature=temperature, alpha=alpha)
+        inputs = _show(s, t, y, temperature, alpha)
+        value = loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss)
+        if not all(bool(v) for v in torch.isfinite(value).reshape(-1).cpu()):
+            small, _ = _scaled_down_value(kd_loss, s, t, y, temperature, alpha)
+            if small is not None and not bool(torch.isfinite(small)):
+                cause = f"the log of a negative number; {MISTAKES['no_log_target']}"
+            else:
+                cause = (
+                    "torch.log(F.softmax(...)) underflows to log(0) = -inf (and 0 * -inf = "
+                    "nan); torch.distributions' kl_divergence likewise returns inf where a "
+                    "student probability underflows to 0; get log-probabilities from "
+                    "F.log_softmax instead"
+                )
+            raise CheckFailure(
+                f"kd_loss is not finite for logits of magnitude 1e3: got {fmt(loss)}.\n"
+                f"  inputs:   {inputs}\n  Likely mistake: {cause}."
+            )
         _backward(loss, student)
         expect_finite(
             student.grad,
@@ -345,13 +447,27 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
             f"{fmt(student.grad)}.\n  inputs:   {inputs}\n  Likely mistake: a log of a "
             "probability that underflows to 0; work with F.log_softmax throughout.",
         )
+        expected = _expected(s, t, y, temperature, alpha)
+        tolerance = _tolerance(s, t, y, temperature, alpha)
+        if not is_close(loss, expected, **tolerance):
+            small, small_expected = _scaled_down_value(kd_loss, s, t, y, temperature, alpha)
+            if small is not None and is_close(small, small_expected, rtol=1e-3, atol=1e-5):
+                raise CheckFailure(
+                    f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g}) is right for "
+                    f"small logits but wrong for logits of magnitude 1e3.\n  inputs:   {inputs}"
+                    f"\n  expected: {fmt(expected)}\n  got:      {fmt(loss)}\n  Likely mistake: "
+                    "the probabilities are clamped or given an eps before the log "
+                    "(torch.log(p + eps), p.clamp(min=eps).log()): finite, but log p of a large "
+                    "logit gap lies far below log(eps); get log-probabilities from "
+                    "F.log_softmax instead."
+                )
         expect_close(
             loss,
-            _expected(s, t, y, temperature, 0.5),
-            what=f"kd_loss(..., temperature={temperature:g}, alpha=0.5)",
+            expected,
+            what=f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g})",
             inputs=inputs,
-            mistakes=_mistakes(s, t, y, temperature, 0.5),
-            **_tolerance(s, t, y, temperature, 0.5),
+            mistakes=_mistakes(s, t, y, temperature, alpha),
+            **tolerance,
         )
 
 

@@ -127,13 +127,21 @@ def describe(teacher: nn.Module) -> str:
     return " → ".join(parts) + f" (in {mode} mode)"
 
 
+class CallLog(list[dict[str, object]]):
+    """The Recorder's list of calls, shared by every deep copy of the Recorder: a learner who runs
+    `copy.deepcopy(teacher).eval()` (leaving the caller's teacher untouched) is still seen."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> CallLog:
+        return self
+
+
 class Recorder(nn.Module):
     """Wraps a teacher and records, on each forward pass, its modes and the autograd state."""
 
     def __init__(self, inner: nn.Module) -> None:
         super().__init__()
         self.inner = inner
-        self.calls: list[dict[str, object]] = []
+        self.calls: list[dict[str, object]] = CallLog()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.calls.append(
@@ -146,6 +154,7 @@ class Recorder(nn.Module):
                 ],
                 "grad_enabled": torch.is_grad_enabled(),
                 "inference_mode": torch.is_inference_mode_enabled(),
+                "parameters_require_grad": any(p.requires_grad for p in self.inner.parameters()),
             }
         )
         return self.inner(x)
@@ -200,6 +209,15 @@ def mistakes_for(
             logits / t, dim=-1
         ),
         "the scaled logits returned without a softmax": logits / t,
+        "the softmax of the raw logits is divided by T (divide the logits by T, then take the "
+        "softmax)": F.softmax(logits, dim=-1) / t,
+        "a sigmoid instead of a softmax (each class scored on its own, so the rows do not sum "
+        "to 1)": torch.sigmoid(logits / t),
+        "one softmax over all the elements of the batch at once (flattened) instead of one per "
+        "row": F.softmax((logits / t).reshape(-1), dim=0).reshape(logits.shape),
+        "hard one-hot targets (the argmax) instead of the softmax probabilities": F.one_hot(
+            logits.argmax(dim=-1), logits.shape[-1]
+        ).to(logits.dtype),
     }
     if train_logits is not None:
         values[
@@ -347,6 +365,7 @@ def test_teacher_runs_in_eval_mode() -> None:
     x = randn(4, 6, generator=seeded(8))
     expected = ref()(copy.deepcopy(teacher), x.clone(), temperature=2.0)
     mistakes = mistakes_for(teacher_logits(teacher, x), 2.0)
+    teacher.calls.clear()  # the copies above share the log; keep only the learner's calls
     got = fn(teacher, x, temperature=2.0)
     expect(len(teacher.calls) > 0, f"{FUNCTION} never called the teacher's forward pass.")
     for seen in teacher.calls:
@@ -424,13 +443,43 @@ def test_forward_runs_without_autograd() -> None:
             "through the teacher and a student's loss.backward() would send gradients into "
             "its parameters. Compute the logits and the softmax under `with torch.no_grad():`."
         )
-    if grad_in_forward:
+    if not grad_in_forward:
+        return
+    if not any(seen["parameters_require_grad"] for seen in teacher.calls if seen["grad_enabled"]):
+        frozen = not any(p.requires_grad for p in teacher.parameters())
         raise CheckFailure(
-            "The result does not require grad, but the teacher's forward pass ran with autograd "
-            "enabled (torch.is_grad_enabled() was True inside it): a .detach() afterwards fixes "
-            "the result, yet the graph through the teacher and its activations were still built "
-            "and kept in memory. Run the forward pass under `with torch.no_grad():`."
+            "The teacher's forward pass ran with autograd switched on (torch.is_grad_enabled() "
+            "was True inside teacher(inputs)); instead of torch.no_grad() you set requires_grad "
+            "to False on the teacher's parameters"
+            + (
+                ", and left them frozen after the call. That changes the caller's model: "
+                "a teacher that is trained or fine-tuned elsewhere would silently stop learning."
+                if frozen
+                else ". That keeps gradients out of the teacher, but it edits the caller's model "
+                "on every call to get what torch.no_grad() gives for free."
+            )
+            + " Leave the parameters alone and run the forward pass under "
+            "`with torch.no_grad():`."
         )
+    raise CheckFailure(
+        "The soft targets do not require grad, but the teacher's forward pass itself ran with "
+        "autograd switched on (torch.is_grad_enabled() was True inside teacher(inputs)), e.g. "
+        "because you called a .detach() afterwards, or put torch.no_grad() around the softmax "
+        "only. The values are right and no gradient reaches the teacher, but during the forward "
+        "pass autograd recorded every operation of the teacher and kept each layer's "
+        "activations in memory for a backward pass that never comes: with a large teacher that "
+        "is wasted time and memory (on a GPU, the difference between fitting and running out "
+        "of memory). .detach() only throws that graph away after it was built; the task asks "
+        "for the forward pass inside `with torch.no_grad():`, so that it is never built."
+    )
+
+
+GRAD_LEFT_OFF = (
+    f"After {FUNCTION} returned, autograd was switched off for the whole program "
+    "(torch.is_grad_enabled() is False), so the student could no longer be trained: use "
+    "`with torch.no_grad():` (or torch.set_grad_enabled(False) as a `with` block), never "
+    "torch.set_grad_enabled(False) as a plain statement."
+)
 
 
 def test_targets_can_train_a_student() -> None:
@@ -443,13 +492,7 @@ def test_targets_can_train_a_student() -> None:
         isinstance(got, torch.Tensor),
         f"{FUNCTION} should return a torch.Tensor, got {type(got).__name__}.",
     )
-    expect(
-        torch.is_grad_enabled(),
-        f"After {FUNCTION} returned, autograd was switched off for the whole program "
-        "(torch.is_grad_enabled() is False), so the student could no longer be trained: use "
-        "`with torch.no_grad():` (or torch.set_grad_enabled(False) as a `with` block), never "
-        "torch.set_grad_enabled(False) as a plain statement.",
-    )
+    expect(torch.is_grad_enabled(), GRAD_LEFT_OFF)
     inference_message = (
         "The soft targets are inference tensors (created under torch.inference_mode()): a "
         "student's loss that uses them as its target fails with \"Inference tensors cannot be "
@@ -479,6 +522,40 @@ def test_targets_can_train_a_student() -> None:
         f"After the student's loss.backward(), the teacher's parameters {', '.join(leaked)} "
         "received gradients: the soft targets were still connected to the teacher's graph. "
         "Compute them under torch.no_grad().",
+    )
+
+
+def test_autograd_state_restored() -> None:
+    """Autograd is as the caller had it afterwards (inside the caller's no_grad, after an error)"""
+    fn = mine()
+    teacher = bn_teacher(4, 3, seed=27)
+    x = randn(3, 4, generator=seeded(28))
+    call_catching_batchnorm(fn, teacher, x, temperature=2.0)
+    expect(torch.is_grad_enabled(), GRAD_LEFT_OFF)
+    with torch.no_grad():
+        call_catching_batchnorm(fn, teacher, x, temperature=2.0)
+        switched_on = torch.is_grad_enabled()
+    expect(
+        not switched_on,
+        f"Called inside the caller's own `with torch.no_grad():` block, {FUNCTION} switched "
+        "autograd back on (torch.is_grad_enabled() was True right after it returned, still "
+        "inside the block), so the rest of the caller's block suddenly builds graphs: a "
+        "torch.set_grad_enabled(True) at the end forces autograd on instead of restoring what "
+        "the caller had. `with torch.no_grad():` puts back whatever state was there before.",
+    )
+    try:
+        fn(FailingTeacher().to(DEVICE), randn(2, 3, generator=seeded(29)), temperature=2.0)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - the teacher's error; whether it propagates is checked above
+        pass
+    expect(
+        torch.is_grad_enabled(),
+        "When the teacher's forward pass raised, autograd stayed switched off for the whole "
+        "program afterwards (torch.is_grad_enabled() is False): with "
+        "torch.set_grad_enabled(False) ... torch.set_grad_enabled(True) as two statements, the "
+        "second never runs when something in between raises. `with torch.no_grad():` switches "
+        "autograd back on however the block ends.",
     )
 
 

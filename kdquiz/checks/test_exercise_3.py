@@ -123,9 +123,9 @@ def _exercise_1_problem() -> str:
         return "exercises/exercise_1.py does not define kd_loss"
     expected_fn = reference("exercise_1").kd_loss
     g = seeded(301)
-    s = torch.randn(3, 4, dtype=torch.float64, generator=g) * 2
-    t = torch.randn(3, 4, dtype=torch.float64, generator=g) * 2
-    y = torch.tensor([0, 3, 1])
+    s = (torch.randn(3, 4, dtype=torch.float64, generator=g) * 2).to(DEVICE)
+    t = (torch.randn(3, 4, dtype=torch.float64, generator=g) * 2).to(DEVICE)
+    y = torch.tensor([0, 3, 1], device=DEVICE)
     for temperature, alpha in ((4.0, 0.5), (2.0, 0.8)):
         t_leaf = t.clone().requires_grad_(True)
         try:
@@ -188,6 +188,14 @@ def mentions_exercise_1(test: Callable[..., Any]) -> Callable[..., Any]:
             raise
 
     return wrapper
+
+
+def _learner_frames(exc: BaseException) -> str:
+    """The lines of `exc`'s traceback in the learner's files, indented for a failure message."""
+    from kdquiz.checker.plugin import learner_traceback
+
+    frames = learner_traceback(exc)
+    return "\n" + "\n".join(f"  {line}" for line in frames.splitlines()) if frames else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,9 +333,43 @@ class Case:
         optimizer: torch.optim.Optimizer,
     ) -> Any:
         torch.manual_seed(self.seed)  # the same dropout masks for every run
-        if self.pass_defaults:
-            return function(student, teacher, loader, optimizer)
-        return function(student, teacher, loader, optimizer, self.temperature, self.alpha)
+        try:
+            if self.pass_defaults:
+                return function(student, teacher, loader, optimizer)
+            return function(student, teacher, loader, optimizer, self.temperature, self.alpha)
+        except RuntimeError as exc:
+            if "does not require grad" not in str(exc):
+                raise
+            # No example inputs in the message: the same text for every check collapses into
+            # "(the same problem as above)" in the report.
+            raise CheckFailure(
+                f"loss.backward() failed: the loss has no path back to the student's parameters "
+                f"(RuntimeError: {exc}). The student's logits must reach the loss with their "
+                f"autograd graph: call student(inputs) outside torch.no_grad() and without "
+                f".detach(), and pass them first: kd_loss(student_logits, teacher_logits, labels, "
+                f"temperature, alpha) (kd_loss detaches its second argument, the teacher's "
+                f"logits).{_learner_frames(exc)}"
+            ) from None
+        except ValueError as exc:
+            if not (self.temperature > 0 and 0 <= self.alpha <= 1):
+                raise
+            # Swapped, T=alpha and alpha=T would be rejected, and the error names one of them.
+            swapped = not (self.alpha > 0 and 0 <= self.temperature <= 1) and any(
+                name in str(exc).lower() for name in ("temperature", "alpha")
+            )
+            advice = (
+                "Likely mistake: temperature and alpha reach kd_loss in the wrong order: "
+                "kd_loss(student_logits, teacher_logits, labels, temperature, alpha), "
+                "temperature before alpha (or pass them by keyword)"
+                if swapped
+                else "If the error comes from kd_loss, check what your loop passes to it: "
+                "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)"
+            )
+            raise CheckFailure(
+                f"train_student_epoch raised ValueError({str(exc)!r}) although "
+                f"temperature={self.temperature:g} and alpha={self.alpha:g} are valid."
+                f"{_learner_frames(exc)}\n  inputs:   {self.describe()}\n  {advice}."
+            ) from None
 
     def run(
         self, function: Callable[..., Any], loader: Callable[[list[Any]], Iterable[Any]] = list
@@ -348,11 +390,21 @@ class Case:
         teacher_eval: bool = True,
         student_train: bool = True,
         step: bool = True,
+        prescaled: bool = False,
         temperature: float | None = None,
         alpha: float | None = None,
     ) -> tuple[nn.Module, list[tuple[float, int]]]:
         """The suite's own training loop, with one mistake switched on; (student, [(loss, n)])."""
-        key = (hard_only, zero_grad, teacher_eval, student_train, step, temperature, alpha)
+        key = (
+            hard_only,
+            zero_grad,
+            teacher_eval,
+            student_train,
+            step,
+            prescaled,
+            temperature,
+            alpha,
+        )
         if key not in self._sims:
             kd = reference("exercise_1").kd_loss
             t_value = self.temperature if temperature is None else temperature
@@ -370,6 +422,8 @@ class Case:
                 if zero_grad:
                     optimizer.zero_grad()
                 s = student(x)
+                if prescaled:  # the temperature applied twice
+                    s, t = s / t_value, t / t_value
                 loss = F.cross_entropy(s, y) if hard_only else kd(s, t, y, t_value, a_value)
                 loss.backward()
                 if step:
@@ -390,8 +444,16 @@ class Case:
             "call teacher.eval() before computing its logits": self.simulate(teacher_eval=False)[0],
             "the student was not put in train mode: call student.train() at the start of the "
             "epoch": self.simulate(student_train=False)[0],
-            "the student's weights did not change at all: optimizer.step() is never called, or "
+            "the student's weights did not change at all: optimizer.step() is never called, "
+            "the gradients are cleared between loss.backward() and optimizer.step() (call "
+            "optimizer.zero_grad() before backward(), never between backward() and step()), or "
             "the loader was used up before the training loop": self.simulate(step=False)[0],
+            "the logits were divided by the temperature before kd_loss, which divides them by T "
+            "itself (the temperature was applied twice)": self.simulate(prescaled=True)[0],
+            "kd_loss received 1 - alpha instead of alpha: alpha is the weight of the soft "
+            "(teacher) term, 1 - alpha that of the hard-label term": self.simulate(
+                alpha=1 - self.alpha
+            )[0],
         }
         if (self.temperature, self.alpha) != (4.0, 0.5):
             mistakes[
@@ -531,6 +593,20 @@ def expect_mean_loss(
             raise CheckFailure(
                 f"{exc}\n  The student's weights also differ from the reference's (see the other "
                 f"failing checks), and that changes every batch's loss."
+            ) from None
+        if (
+            case.dtype == torch.float64
+            and isinstance(got, float | int)
+            and is_close(got, expected, rtol=1e-5, atol=1e-7)
+        ):
+            raise CheckFailure(
+                f"train_student_epoch(...) returned {float(got):.12g}, the reference "
+                f"{expected:.12g}: they agree only to about 7 digits (float32 precision), but the "
+                f"models and batches are float64, where the tolerance is 1e-9.\n"
+                f"  inputs:   {case.describe()}\n"
+                f"  Likely mistake: the epoch's loss was accumulated or converted in float32 "
+                f"(e.g. a torch.zeros(()) accumulator, or .float()); keep the loss's own "
+                f"precision, e.g. add loss.item() * batch_size to a Python float."
             ) from None
         raise
 
@@ -734,6 +810,41 @@ def test_returns_sample_weighted_mean_loss() -> None:
     expect_same_student(student, expected_student, case, mistakes=case.training_mistakes)
 
 
+@contextmanager
+def record_teacher_gradients(teacher: nn.Module) -> Iterator[set[str]]:
+    """Names of the teacher's parameters for which backward() computed a gradient.
+
+    Why hooks and not only `.grad`: a loop that lets the gradient in and clears it afterwards
+    (teacher.zero_grad()) still back-propagates through the teacher.
+    """
+    reached: set[str] = set()
+    handles = [
+        p.register_hook(lambda grad, name=name: reached.add(name))
+        for name, p in teacher.named_parameters()
+        if p.requires_grad
+    ]
+    try:
+        yield reached
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _teacher_gradient(teacher: nn.Module, reached: set[str]) -> str:
+    """The first teacher parameter a gradient reached, with how it shows; "" when none did."""
+    for name, p in teacher.named_parameters():
+        if p.grad is not None:
+            return f"the teacher's parameter '{name}' has a .grad after the call"
+    for name, _ in teacher.named_parameters():
+        if name in reached:
+            return (
+                f"loss.backward() computed a gradient for the teacher's parameter '{name}' "
+                f"(clearing it afterwards, e.g. with teacher.zero_grad(), does not undo the "
+                f"backward pass through the teacher)"
+            )
+    return ""
+
+
 @mentions_exercise_1
 def test_no_gradient_reaches_teacher() -> None:
     """No gradient reaches the teacher, which is never updated"""
@@ -744,22 +855,37 @@ def test_no_gradient_reaches_teacher() -> None:
         batches=make_batches([4, 5], 3, 4, seed=83),
         seed=84,
     )
-    _, teacher_after, _ = case.run(train)
-    expect_teacher_untouched(case.teacher, teacher_after, case, buffers=False, flag=False)
+    student, teacher, optimizer, batches = case.fresh()
+    with record_teacher_gradients(teacher) as reached:
+        case.call(train, student, teacher, batches, optimizer)
+    problem = _teacher_gradient(teacher, reached)
+    expect(
+        not problem,
+        f"A gradient reached the teacher: {problem}. Compute the teacher's logits under "
+        f"torch.no_grad() (or detach them: teacher(inputs).detach()) so that backward() never "
+        f"goes through the teacher.\n  inputs:   {case.describe()}",
+    )
+    expect_teacher_untouched(case.teacher, teacher, case, buffers=False, flag=False)
 
-    # train_student_epoch must protect the teacher itself, not count on kd_loss detaching its
-    # logits: a learner's kd_loss may not, and without no_grad a graph is built through the teacher.
-    with kd_loss_replaced(_kd_loss_without_detach):
-        _, teacher_after, _ = case.run(train)
-    for name, p in teacher_after.named_parameters():
-        expect(
-            p.grad is None,
-            f"A gradient reached the teacher when kd_loss did not detach the teacher's logits "
-            f"itself: after the call the teacher's parameter '{name}' has a .grad. "
-            f"train_student_epoch must protect the teacher on its own: compute "
-            f"teacher_logits = teacher(inputs) under torch.no_grad().\n"
-            f"  inputs:   {case.describe()}",
-        )
+    # The loop must protect the teacher itself, not count on kd_loss to detach the teacher's
+    # logits: run it again with a kd_loss that computes the same value without detaching them.
+    student, teacher, optimizer, batches = case.fresh()
+    with kd_loss_replaced(_kd_loss_without_detach), record_teacher_gradients(teacher) as reached:
+        case.call(train, student, teacher, batches, optimizer)
+    problem = _teacher_gradient(teacher, reached)
+    expect(
+        not problem,
+        f"A gradient reached the teacher when the loss did not detach the teacher's logits: "
+        f"{problem}. This check ran your train_student_epoch with a kd_loss that computes the "
+        f"right value but does not call .detach() on teacher_logits (as a loss written by someone "
+        f"else, or a buggy one, may not). Your loop calls teacher(inputs) with gradients enabled, "
+        f"so PyTorch records a graph through the teacher's layers, and loss.backward() follows "
+        f"it into the teacher's parameters unless something cuts it. Keeping the teacher out of "
+        f"backpropagation is the training loop's job, not the loss's: compute the logits with "
+        f"`with torch.no_grad(): teacher_logits = teacher(inputs)` (or at least "
+        f"teacher(inputs).detach()); no_grad also saves the memory and time of recording that "
+        f"graph.\n  inputs:   {case.describe()}",
+    )
 
 
 @mentions_exercise_1
@@ -835,6 +961,11 @@ def test_one_pass_iterable_loader() -> None:
     )
     try:
         student, _, _ = case.run(train, loader=lambda batches: (b for b in batches))
+    except TypeError as exc:
+        raise CheckFailure(
+            f"With a generator as loader, your code raised TypeError: {exc}. {advice}."
+        ) from None
+    try:
         with expect_value_error(
             "train_student_epoch(student, teacher, <empty generator>, optimizer)", "loader"
         ):
@@ -845,10 +976,6 @@ def test_one_pass_iterable_loader() -> None:
                 (b for b in []),
                 PlainSGD(empty_student.parameters(), lr=LR),
             )
-    except TypeError as exc:
-        raise CheckFailure(
-            f"With a generator as loader, your code raised TypeError: {exc}. {advice}."
-        ) from None
     except CheckFailure as exc:
         raise CheckFailure(f"{exc}\n  Remember: {advice}.") from None
     expected, _, _ = case.reference_run()
@@ -880,7 +1007,7 @@ def test_huge_logits_stay_finite() -> None:
         isinstance(got, float | int | Tensor), f"train_student_epoch returned {type(got).__name__}."
     )
     expect_finite(
-        torch.as_tensor(float(got)),
+        torch.tensor(float(got), dtype=torch.float64, device=DEVICE),
         f"With logits of magnitude ~1e3 the returned loss is {fmt(float(got))}; the loss must stay "
         f"finite (kd_loss uses log_softmax, never log(softmax(...))).\n"
         f"  inputs:   {case.describe()}",

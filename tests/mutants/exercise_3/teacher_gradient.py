@@ -1,4 +1,4 @@
-# expect: A gradient reached the teacher
+# expect: Keeping the teacher out of backpropagation is the training loop
 """Reference solution: one epoch of knowledge-distillation training for a student."""
 
 from __future__ import annotations
