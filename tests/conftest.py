@@ -10,7 +10,6 @@ import pytest
 from kdquiz.paths import content_dir
 
 REPO = Path(__file__).resolve().parents[1]
-MUTANTS = Path(__file__).resolve().parent / "mutants"
 
 
 @pytest.fixture(autouse=True)
