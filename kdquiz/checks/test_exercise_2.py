@@ -270,25 +270,28 @@ def call_catching_batchnorm(
         raise
 
 
+def check_against_reference(teacher: nn.Module, x: torch.Tensor, t: float) -> None:
+    """The learner's soft targets for (teacher, x, t) must match the reference's."""
+    expected, mistakes = expected_and_mistakes(teacher, x, t)
+    shown = example(teacher, x, t)  # before the call: the learner's code may change the teacher
+    got = call_catching_batchnorm(mine(), teacher, x, temperature=t)
+    expect_close(
+        got,
+        expected,
+        what=f"{FUNCTION}(teacher, inputs, temperature={t:g})",
+        inputs=shown,
+        mistakes=mistakes,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The checks
 
 
 def test_value_matches_softmax_of_scaled_logits() -> None:
     """The result is softmax(teacher(inputs) / T) over the classes"""
-    fn = mine()
     teacher = bn_teacher(5, 3, seed=1)
-    x = randn(4, 5, generator=seeded(2))
-    expected, mistakes = expected_and_mistakes(teacher, x, 2.0)
-    shown = example(teacher, x, 2.0)
-    got = call_catching_batchnorm(fn, teacher, x, temperature=2.0)
-    expect_close(
-        got,
-        expected,
-        what=f"{FUNCTION}(teacher, inputs, temperature=2.0)",
-        inputs=shown,
-        mistakes=mistakes,
-    )
+    check_against_reference(teacher, randn(4, 5, generator=seeded(2)), 2.0)
 
 
 def test_temperature_divides_the_logits() -> None:
@@ -670,19 +673,8 @@ def test_extreme_logits() -> None:
 
 def test_batch_of_one() -> None:
     """A batch of one input works (a BatchNorm teacher in eval mode)"""
-    fn = mine()
     teacher = bn_teacher(4, 3, seed=21)
-    x = randn(1, 4, generator=seeded(22))
-    expected, mistakes = expected_and_mistakes(teacher, x, 2.0)
-    shown = example(teacher, x, 2.0)
-    got = call_catching_batchnorm(fn, teacher, x, temperature=2.0)
-    expect_close(
-        got,
-        expected,
-        what=f"{FUNCTION}(teacher, inputs, temperature=2.0)",
-        inputs=shown,
-        mistakes=mistakes,
-    )
+    check_against_reference(teacher, randn(1, 4, generator=seeded(22)), 2.0)
 
 
 def test_inputs_not_modified() -> None:
