@@ -181,3 +181,12 @@ def test_corrupt_progress_warns_and_continues(capsys, isolated_env: Path) -> Non
     (isolated_env / "progress.db").write_bytes(b"garbage" * 200)
     code, _, err = run(capsys, "hint", "exercise_1")
     assert code == 0 and "warning" in err and "moved to" in err
+
+
+def test_output_into_a_closed_pipe_is_not_a_crash() -> None:
+    # `true` exits before kdquiz writes, so every write meets a closed pipe.
+    proc = subprocess.run(
+        f"{sys.executable} -m kdquiz solution exercise_1 --yes | true",
+        shell=True, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr
