@@ -190,3 +190,16 @@ def test_output_into_a_closed_pipe_is_not_a_crash() -> None:
         shell=True, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_check_all_table_and_json(capsys, stub_workspace: Path) -> None:
+    ws = str(stub_workspace)
+    code, out, _ = run(capsys, "check", "--all", "--json", "--workspace", ws)
+    document = json.loads(out)
+    assert code == 1 and document["status"] == "fail"
+    assert [e["exercise"] for e in document["exercises"]] == exercise_ids()
+    code, out, _ = run(capsys, "check", "--all", "--workspace", ws)
+    assert code == 1
+    assert out.splitlines()[0].split() == ["exercise", "title", "result", "checks"]
+    assert out.strip().endswith(f"0/{len(exercise_ids())} exercises passed")
+    assert len(ProgressStore.default().attempts()) == 2 * len(exercise_ids())
