@@ -15,6 +15,7 @@ async def test_home_shows_exercises_and_questions_then_quits() -> None:
     ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
     app = KDQuizApp()
     async with app.run_test(size=(100, 32)) as pilot:
+        await app.workers.wait_for_complete()
         await pilot.pause()
         exercises = str(app.query_one("#exercises", Static).render())
         questions = str(app.query_one("#questions", Static).render())
