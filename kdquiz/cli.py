@@ -125,6 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         store.record_attempt(
             result.exercise, result.status, result.passed, result.total, result.duration
         )
+        store.save_last_result(result.exercise, result.to_dict())
     titles = {e.id: e.title for e in exercises}
     if args.json:
         document = (

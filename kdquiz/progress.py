@@ -6,17 +6,18 @@ moved aside with a warning and a fresh one started; nothing is dropped silently 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from kdquiz.paths import data_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "progress.db"
 
 ExerciseStatus = Literal["untried", "failing", "passed"]
@@ -43,6 +44,23 @@ _MIGRATIONS: list[str] = [
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    """
+    CREATE TABLE cards (
+        question TEXT PRIMARY KEY,
+        card TEXT NOT NULL,
+        due TEXT NOT NULL
+    );
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        question TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        at TEXT NOT NULL,
+        rating INTEGER NOT NULL,
+        correct INTEGER NOT NULL
+    );
+    CREATE INDEX reviews_by_time ON reviews (at);
+    CREATE TABLE last_results (exercise TEXT PRIMARY KEY, at TEXT NOT NULL, result TEXT NOT NULL);
+    """,
 ]
 
 
@@ -64,6 +82,17 @@ class Attempt:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Review:
+    """One answer to a question: its FSRS rating (1 Again .. 4 Easy) and whether it was right."""
+
+    question: str
+    topic: str
+    at: datetime
+    rating: int
+    correct: bool
 
 
 class ProgressStore:
@@ -200,6 +229,15 @@ class ProgressStore:
             ).fetchone()
         return int(row[0])
 
+    def hints_by_exercise(self) -> dict[str, int]:
+        """The highest hint tier shown per exercise."""
+        with self._connect() as db:
+            return dict(db.execute("SELECT exercise, max(tier) FROM hints GROUP BY exercise"))
+
+    def reveals_by_exercise(self) -> dict[str, int]:
+        with self._connect() as db:
+            return dict(db.execute("SELECT exercise, count(*) FROM reveals GROUP BY exercise"))
+
     def record_reveal(self, exercise: str, had_passed: bool) -> None:
         with self._connect() as db:
             db.execute(
@@ -213,6 +251,67 @@ class ProgressStore:
                 "SELECT count(*) FROM reveals WHERE exercise = ?", (exercise,)
             ).fetchone()
         return int(row[0])
+
+    def save_last_result(self, exercise: str, result: dict[str, Any]) -> None:
+        """Keep the latest check result (per named check) so the workbench can show it later."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO last_results (exercise, at, result) VALUES (?, ?, ?) "
+                "ON CONFLICT (exercise) DO UPDATE SET at = excluded.at, result = excluded.result",
+                (exercise, _now(), json.dumps(result, ensure_ascii=False)),
+            )
+
+    def last_results(self) -> dict[str, dict[str, Any]]:
+        with self._connect() as db:
+            rows = db.execute("SELECT exercise, result FROM last_results").fetchall()
+        results = {}
+        for exercise, text in rows:
+            try:
+                results[exercise] = json.loads(text)
+            except ValueError:
+                continue  # a damaged row only loses that one result
+        return results
+
+    # ------------------------------------------------------------------ questions
+
+    def cards(self) -> dict[str, str]:
+        """Question id -> its FSRS card as JSON, for every question answered at least once."""
+        with self._connect() as db:
+            return dict(db.execute("SELECT question, card FROM cards").fetchall())
+
+    def record_review(
+        self, review: Review, card_json: str, due: datetime
+    ) -> None:
+        """Store an answer and the question's new schedule in one transaction."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT INTO reviews (question, topic, at, rating, correct) VALUES (?, ?, ?, ?, ?)",
+                (
+                    review.question,
+                    review.topic,
+                    review.at.astimezone(UTC).isoformat(timespec="seconds"),
+                    review.rating,
+                    int(review.correct),
+                ),
+            )
+            db.execute(
+                "INSERT INTO cards (question, card, due) VALUES (?, ?, ?) "
+                "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
+                (review.question, card_json, due.astimezone(UTC).isoformat(timespec="seconds")),
+            )
+            db.execute("COMMIT")
+
+    def reviews(self) -> list[Review]:
+        """Every answer, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT question, topic, at, rating, correct FROM reviews ORDER BY id"
+            ).fetchall()
+        return [
+            Review(row[0], row[1], datetime.fromisoformat(row[2]), row[3], bool(row[4]))
+            for row in rows
+        ]
 
     # ------------------------------------------------------------------ settings
 

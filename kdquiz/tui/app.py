@@ -1,100 +1,213 @@
-"""The kdquiz terminal app (a first home screen; the full app is built on top of it)."""
+"""The kdquiz terminal app: review sessions, the question browser, the exercise workbench and
+statistics. It never imports torch: checks run in the checker's subprocess."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Static
+from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
-from kdquiz.catalog import load_catalog
+from kdquiz.bank import Problem, QuestionBank, builtin_bank_dir, load_banks, user_bank_dirs
+from kdquiz.catalog import Exercise, load_catalog
 from kdquiz.progress import ProgressError, ProgressStore
+from kdquiz.review import Deck, utc_now
+from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES
+from kdquiz.workspace import Workspace, WorkspaceError, find_workspace
+
+
+@dataclass
+class AppData:
+    """Everything the screens show, loaded once off the event loop."""
+
+    bank: QuestionBank
+    problems: list[Problem]
+    catalog: tuple[Exercise, ...]
+    store: ProgressStore
+    deck: Deck
+    workspace: Workspace | None
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(message, severity) pairs to show once the app is up."""
 
 
 class KDQuizApp(App[None]):
-    """Home screen: what there is to practise and how far the learner got."""
+    """Keyboard-first practice for knowledge distillation interviews."""
 
     TITLE = "kdquiz"
     SUB_TITLE = "knowledge distillation for recommender systems"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit"), Binding("q", "quit", "Quit")]
-    CSS = """
-    #home { padding: 1 2; }
-    .section { margin-bottom: 1; }
-    """
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1,question_mark", "help", "Help", id="help"),
+        Binding("ctrl+l", "toggle_language", "中文/EN", id="language"),
+    ]
 
-    def __init__(self, questions: list[Path] | None = None) -> None:
+    lang: reactive[str] = reactive("en")
+    """Language of question texts and labels: 'en' or 'zh'; remembered between runs."""
+    revision: reactive[int] = reactive(0)
+    """Bumped whenever data or progress changes, so screens watching it refresh themselves."""
+
+    def __init__(
+        self,
+        questions: list[Path] | None = None,
+        workspace: Path | None = None,
+        lang: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__()
         self.extra_banks = questions or []
         """Folders of user question banks (--questions), besides KDQUIZ_QUESTIONS."""
+        self.workspace_path = workspace
+        """--workspace, if given; otherwise the usual lookup."""
+        self.requested_lang = lang
+        """--lang, if given; it wins over (and replaces) the remembered language."""
+        self.clock = clock
+        """The current time (tests pass a fixed one)."""
+        self.data: AppData | None = None
+        """None until the loading worker finishes."""
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="home"):
-            yield Static(id="exercises", classes="section")
-            yield Static(id="questions", classes="section")
-            yield Static(
-                "The full review session, browser and workbench are on their way. "
-                "Meanwhile: `kdquiz check exercise_1`, `kdquiz hint exercise_1`.",
-                id="next",
-            )
-        yield Footer()
+    def get_default_screen(self) -> Screen[Any]:
+        from kdquiz.tui.screens.home import HomeScreen
+
+        return HomeScreen()
 
     def on_mount(self) -> None:
-        self.load_home()
+        if self.requested_lang in LANGUAGES:
+            self.lang = self.requested_lang
+        self.load_data()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_home(self) -> None:
-        """Read progress and the question banks off the event loop, then fill the screen."""
+    # ------------------------------------------------------------------ data
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load_data(self) -> None:
+        """Read the banks, the progress store and the workspace, then publish them."""
         catalog = load_catalog()
-        notes: list[tuple[str, SeverityLevel]] = []
-        try:
-            store = ProgressStore.default()
-            notes += [(warning, "warning") for warning in store.warnings]
-            statuses = store.exercise_statuses()
-        except ProgressError as exc:
-            notes.append((str(exc), "error"))
-            statuses = {}
-        passed = sum(s == "passed" for s in statuses.values())
-        rows = [f"[b]Exercises[/b]  {passed}/{len(catalog)} passed"]
-        width = max(len(e.title) for e in catalog)
-        for exercise in catalog:
-            status = statuses.get(exercise.id, "untried")
-            rows.append(f"  {exercise.id:<12} {exercise.title:<{width}}  [dim]{status}[/dim]")
-        exercises_text = "\n".join(rows)
+        notes: list[tuple[str, str]] = []
+        store = ProgressStore.default()  # ProgressError is reported by on_worker_state_changed
+        notes += [(warning, "warning") for warning in store.warnings]
         bank, problems = load_banks(
             [builtin_bank_dir(), *user_bank_dirs(self.extra_banks)], {e.id for e in catalog}
         )
-        rows = [f"[b]Questions[/b]  {len(bank.questions)}"]
-        for topic, questions in sorted(bank.by_topic().items()):
-            rows.append(f"  {topic:<24} {len(questions):>3}")
         if problems:
             notes.append(
                 (
-                    f"{len(problems)} problem(s) in your question banks; run `kdquiz validate`.",
+                    f"{len(problems)} problem(s) in your question banks were skipped; "
+                    "run `kdquiz validate` to see them.",
                     "warning",
                 )
             )
-        self.call_from_thread(self._show_home, exercises_text, "\n".join(rows), notes)
+        workspace = None
+        try:
+            workspace = find_workspace(catalog, explicit=self.workspace_path)
+            if workspace.created:
+                notes.append((f"Created your workspace at {workspace.root}.", "information"))
+        except WorkspaceError as exc:
+            notes.append((str(exc), "error"))
+        saved_lang = store.get_setting("lang")
+        if self.requested_lang in LANGUAGES:
+            store.set_setting("lang", self.requested_lang)
+        deck = Deck(bank, store, clock=self.clock)
+        data = AppData(bank, problems, catalog, store, deck, workspace, notes)
+        self.call_from_thread(self._publish, data, saved_lang)
 
-    def _show_home(
-        self, exercises: str, questions: str, notes: list[tuple[str, SeverityLevel]]
-    ) -> None:
-        self.query_one("#exercises", Static).update(exercises)
-        self.query_one("#questions", Static).update(questions)
-        for message, severity in notes:
-            self.notify(message, severity=severity, timeout=10)
+    def _publish(self, data: AppData, saved_lang: str | None) -> None:
+        self.data = data
+        if self.requested_lang not in LANGUAGES and saved_lang in LANGUAGES:
+            self.lang = saved_lang
+        self.revision += 1
+        for message, severity in data.notes:
+            self.notify(message, severity=severity, timeout=10)  # type: ignore[arg-type]
+
+    def changed(self) -> None:
+        """Progress changed (an answer, a check): screens refresh what they show."""
+        self.revision += 1
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(f"Could not load your data: {event.worker.error}", severity="error")
+        """Errors in workers become notifications, never a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, ProgressError):
+            self.notify(str(error), severity="error", timeout=15)
+        else:
+            self.notify(
+                f"Something went wrong in the background: {error}", severity="error", timeout=15
+            )
+
+    # ------------------------------------------------------------------ language
+
+    def action_toggle_language(self) -> None:
+        self.lang = "zh" if self.lang == "en" else "en"
+        self.notify(LANGUAGE_NAMES[self.lang], timeout=2)
+
+    def watch_lang(self, lang: str) -> None:
+        self.save_setting("lang", lang)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_setting(self, key: str, value: str) -> None:
+        if self.data is not None:
+            self.data.store.set_setting(key, value)
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_screen(self, name: str) -> None:
+        """Switch to one of the main screens (from home, the palette or another screen)."""
+        from kdquiz.tui.screens import main_screen
+
+        if self.data is None:
+            self.notify("Still loading your progress, one moment…", timeout=3)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if name != "home":
+            self.push_screen(main_screen(name))
+
+    def action_open(self, name: str) -> None:
+        self.open_screen(name)
+
+    def action_help(self) -> None:
+        from kdquiz.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Start a review session", "Due questions first, then today's new ones",
+            lambda: self.open_screen("review"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "Browse questions", "Filter and search every question",
+            lambda: self.open_screen("browse"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "Exercises workbench", "Run checks, hints and solutions",
+            lambda: self.open_screen("exercises"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "Statistics", "Accuracy and retention per topic, reviews per day",
+            lambda: self.open_screen("stats"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "Switch language (English / 中文)", "Question texts in the other language",
+            self.action_toggle_language,
+        )  # fmt: skip
+        yield SystemCommand("Keys", "Every key of every screen", self.action_help)
+        commands = getattr(screen, "screen_commands", None)
+        if commands is not None:
+            yield from commands()
 
 
-def run_app(questions: list[Path]) -> int:
-    KDQuizApp(questions=questions).run()
+def run_app(questions: list[Path], workspace: Path | None = None, lang: str | None = None) -> int:
+    KDQuizApp(questions=questions, workspace=workspace, lang=lang).run()
     return 0

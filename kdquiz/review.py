@@ -1,0 +1,179 @@
+"""Spaced repetition of questions with FSRS: who is due, what is new today, and grading answers.
+
+A question becomes a card the first time it is answered. Choice questions are graded from the
+answer (right -> Good, wrong -> Again); open questions are graded by the learner. Every answer,
+in a review session or practised from the browser, goes through `Deck.answer`, which stores it
+and the card's new schedule together.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from fsrs import Card, Rating, Scheduler, State
+
+from kdquiz.bank import Question, QuestionBank
+from kdquiz.progress import ProgressStore, Review
+
+QuestionStatus = Literal["new", "learning", "due", "mastered"]
+STATUSES: tuple[QuestionStatus, ...] = ("new", "learning", "due", "mastered")
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+DEFAULT_NEW_PER_DAY = 10
+"""New questions introduced per day unless the learner changes it (setting `new_per_day`)."""
+MASTERED_DAYS = 21.0
+"""A card whose memory stability reaches three weeks counts as mastered (Anki's 'mature')."""
+SESSION_REQUEUE = timedelta(minutes=20)
+"""A card due again within this time (an FSRS learning step) comes back in the same session."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_day(moment: datetime) -> str:
+    """The learner's calendar day of a moment, as YYYY-MM-DD (days follow the local clock)."""
+    return moment.astimezone().date().isoformat()
+
+
+def is_correct(question: Question, chosen: Iterable[int]) -> bool:
+    """A choice question is right when exactly the correct options are chosen."""
+    return set(chosen) == set(question.answer)
+
+
+def rating_for(correct: bool) -> int:
+    return int(Rating.Good) if correct else int(Rating.Again)
+
+
+class Deck:
+    """The schedule of every question in a bank, backed by the progress store.
+
+    Thread-safe enough for the TUI: reads and writes go through the store's short connections;
+    the in-memory cards are replaced whole on each answer.
+    """
+
+    def __init__(
+        self,
+        bank: QuestionBank,
+        store: ProgressStore,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.bank = bank
+        self.store = store
+        self.clock = clock
+        self.scheduler = Scheduler(enable_fuzzing=False)
+        self.cards: dict[str, Card] = {}
+        for question_id, text in store.cards().items():
+            try:
+                self.cards[question_id] = Card.from_json(text)
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged card starts over as new rather than breaking the deck
+        self.reviews: list[Review] = store.reviews()
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def new_per_day(self) -> int:
+        value = self.store.get_setting("new_per_day")
+        try:
+            return max(0, int(value)) if value is not None else DEFAULT_NEW_PER_DAY
+        except ValueError:
+            return DEFAULT_NEW_PER_DAY
+
+    def set_new_per_day(self, value: int) -> None:
+        self.store.set_setting("new_per_day", str(max(0, value)))
+
+    # ------------------------------------------------------------------ status and queue
+
+    def status(self, question_id: str, now: datetime | None = None) -> QuestionStatus:
+        card = self.cards.get(question_id)
+        if card is None:
+            return "new"
+        now = now or self.clock()
+        if card.due <= now:
+            return "due"
+        if card.state == State.Review and (card.stability or 0.0) >= MASTERED_DAYS:
+            return "mastered"
+        return "learning"
+
+    def due(self, now: datetime | None = None) -> list[Question]:
+        """Questions whose review is due, most overdue first."""
+        now = now or self.clock()
+        due = [
+            q for q in self.bank.questions if q.id in self.cards and self.cards[q.id].due <= now
+        ]
+        return sorted(due, key=lambda q: self.cards[q.id].due)
+
+    def new_introduced_today(self, now: datetime | None = None) -> int:
+        """Questions answered for the first time today."""
+        today = local_day(now or self.clock())
+        first_seen: dict[str, datetime] = {}
+        for review in self.reviews:
+            first_seen.setdefault(review.question, review.at)
+        return sum(local_day(at) == today for at in first_seen.values())
+
+    def new_left_today(self, now: datetime | None = None) -> int:
+        unseen = sum(q.id not in self.cards for q in self.bank.questions)
+        return min(unseen, max(0, self.new_per_day - self.new_introduced_today(now)))
+
+    def new(self, now: datetime | None = None) -> list[Question]:
+        """Today's new questions: unseen ones in bank order (topics interleaved), up to the
+        daily limit."""
+        unseen = [q for q in self.bank.questions if q.id not in self.cards]
+        by_topic: dict[str, list[Question]] = {}
+        for question in unseen:
+            by_topic.setdefault(question.topic, []).append(question)
+        interleaved: list[Question] = []
+        while any(by_topic.values()):
+            for questions in by_topic.values():
+                if questions:
+                    interleaved.append(questions.pop(0))
+        return interleaved[: self.new_left_today(now)]
+
+    def session(self, now: datetime | None = None) -> list[Question]:
+        """A review session: due cards first, then today's new ones."""
+        return self.due(now) + self.new(now)
+
+    # ------------------------------------------------------------------ answering
+
+    def answer(self, question: Question, rating: int, correct: bool) -> Card:
+        """Grade one answer: reschedule the card with FSRS and store both."""
+        now = self.clock()
+        card = self.cards.get(question.id) or Card(card_id=_card_id(question.id))
+        card, _ = self.scheduler.review_card(card, Rating(rating), review_datetime=now)
+        review = Review(question.id, question.topic, now, rating, correct)
+        self.store.record_review(review, card.to_json(), card.due)
+        self.cards[question.id] = card
+        self.reviews.append(review)
+        return card
+
+    def comes_back_in_session(self, card: Card) -> bool:
+        return card.due - self.clock() <= SESSION_REQUEUE
+
+    def retrievability(self, question_id: str, now: datetime | None = None) -> float | None:
+        """The estimated chance of recalling the answer now (None for a new question)."""
+        card = self.cards.get(question_id)
+        if card is None:
+            return None
+        return float(self.scheduler.get_card_retrievability(card, now or self.clock()))
+
+
+def _card_id(question_id: str) -> int:
+    """A stable integer id for fsrs, which only uses it as a label (its default sleeps 1 ms)."""
+    return zlib.crc32(question_id.encode())
+
+
+def describe_due(due: datetime, now: datetime) -> str:
+    """'now', 'in 10 min', 'in 3 h', 'in 4 days' — when a card comes back."""
+    seconds = (due - now).total_seconds()
+    if seconds <= 30:
+        return "now"
+    if seconds < 3600:
+        return f"in {round(seconds / 60)} min"
+    if seconds < 86400:
+        return f"in {round(seconds / 3600)} h"
+    days = round(seconds / 86400)
+    return f"in {days} day{'s' if days != 1 else ''}"

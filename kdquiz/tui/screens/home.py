@@ -1,0 +1,81 @@
+"""Home: what is due today, what is new, exercises passed, the streak, and one key per flow."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.widgets import Footer, Header, Static
+
+from kdquiz.stats import streak, topic_stats
+from kdquiz.tui.screens.base import AppScreen
+
+
+class Tile(Static):
+    """One big number with a label under it."""
+
+
+class HomeScreen(AppScreen):
+    inherit_bindings = False  # no "escape: home" on the home screen itself
+    BINDINGS = [
+        Binding("r", "app.open('review')", "Review", id="review"),
+        Binding("b", "app.open('browse')", "Browse", id="browse"),
+        Binding("e", "app.open('exercises')", "Exercises", id="exercises"),
+        Binding("s", "app.open('stats')", "Stats", id="stats"),
+        Binding("q", "app.quit", "Quit", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(id="greeting")
+            with Grid(id="tiles"):
+                yield Tile(id="tile-due", classes="tile")
+                yield Tile(id="tile-new", classes="tile")
+                yield Tile(id="tile-exercises", classes="tile")
+                yield Tile(id="tile-streak", classes="tile")
+            yield Static(id="menu")
+            yield Static(id="advice")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#greeting", Static).update(self.t("loading"))
+        super().on_mount()
+
+    def refresh_view(self) -> None:
+        data = self.data
+        assert data is not None
+        deck, now = data.deck, self.kdapp.clock()
+        due, new = len(deck.due(now)), deck.new_left_today(now)
+        statuses = data.store.exercise_statuses()
+        passed = sum(statuses.get(e.id) == "passed" for e in data.catalog)
+        moments = [r.at for r in deck.reviews] + [a.at for a in data.store.attempts()]
+        days = streak(moments, now)
+        self.query_one("#greeting", Static).update(
+            f"[b]Knowledge distillation for recommender systems[/b]  ·  "
+            f"{len(data.bank.questions)} {self.t('questions_in_bank')}  ·  "
+            f"{len(data.catalog)} {self.t('exercises').lower()}"
+        )
+        self._tile("due", due, self.t("due_today"))
+        self._tile("new", new, self.t("new_today"))
+        self._tile("exercises", f"{passed}/{len(data.catalog)}", self.t("exercises_passed"))
+        self._tile("streak", f"{days} {self.t('days')}", self.t("streak"))
+        self.query_one("#menu", Static).update(
+            f"[b reverse] r [/] {self.t('start_review')}    "
+            f"[b reverse] b [/] {self.t('browse')}    "
+            f"[b reverse] e [/] {self.t('exercises')}    "
+            f"[b reverse] s [/] {self.t('statistics')}"
+        )
+        advice = []
+        if due + new == 0:
+            advice.append(self.t("nothing_due"))
+        weakest = next((s for s in topic_stats(deck, now) if s.retention is not None), None)
+        if weakest is not None and weakest.accuracy is not None:
+            advice.append(
+                f"{self.t('weakest')}: [b]{weakest.topic}[/b] "
+                f"({weakest.accuracy:.0%} · {weakest.reviews})"
+            )
+        self.query_one("#advice", Static).update("\n".join(advice))
+
+    def _tile(self, name: str, value: object, label: str) -> None:
+        self.query_one(f"#tile-{name}", Tile).update(f"[b]{value}[/b]\n[dim]{label}[/dim]")

@@ -1,0 +1,351 @@
+"""The review session: due cards, then new ones; answer, see why, and let FSRS reschedule.
+
+Choice questions are answered with number keys (multi-select: toggle, then enter) and graded
+automatically; open questions reveal a model answer and are graded by the learner (1-4). Each
+answer is stored the moment it is given, so quitting mid-session loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fsrs import Card, Rating
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static, TextArea
+
+from kdquiz.bank import Question
+from kdquiz.review import RATINGS, describe_due, is_correct, rating_for
+from kdquiz.tui.screens.base import AppScreen
+
+LETTERS = "123456789"
+
+
+@dataclass
+class SessionTally:
+    answered: int = 0
+    right: int = 0
+    again_today: set[str] = field(default_factory=set)
+
+
+class ReviewScreen(AppScreen):
+    """A queue of questions to answer. Without a queue it is today's review session; with one
+    (from the browser) it is practice out of schedule, still recorded and rescheduled."""
+
+    BINDINGS = [
+        *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("space", "toggle_option", "Toggle", show=False),
+        Binding("enter", "enter", "Submit / next", id="submit"),
+        Binding("ctrl+r", "reveal", "Reveal", id="reveal", priority=True),
+        Binding("a", "focus_answer", "Type answer", show=False),
+        Binding("x", "practise_exercise", "Related exercise", show=False),
+    ]
+
+    def __init__(self, queue: list[Question] | None = None) -> None:
+        super().__init__()
+        self.queue: list[Question] | None = list(queue) if queue is not None else None
+        """Questions still to answer; None until today's session is built from the deck."""
+        self.practice = queue is not None
+        """True when opened from the browser on chosen questions."""
+        self.total = len(queue) if queue is not None else 0
+        self.question: Question | None = None
+        self.phase = "answer"
+        """'answer' (choosing / typing), 'feedback' (result shown), or 'done'."""
+        self.cursor = 0
+        self.chosen: set[int] = set()
+        self.last_card: Card | None = None
+        self.tally = SessionTally()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-status")
+        with VerticalScroll(id="review-body"):
+            yield Static(id="prompt")
+            yield Static(id="choices")
+            yield TextArea(id="open-answer", soft_wrap=True, show_line_numbers=False)
+            yield Static(id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one("#open-answer", TextArea)
+        area.display = False
+        super().on_mount()
+
+    # ------------------------------------------------------------------ flow
+
+    def refresh_view(self) -> None:
+        if self.queue is None:
+            assert self.data is not None
+            self.queue = self.data.deck.session(self.kdapp.clock())
+            self.total = len(self.queue)
+            self._next()
+            return
+        if self.question is None and self.phase != "done":
+            self._next()
+            return
+        self._show()
+
+    def _next(self) -> None:
+        assert self.queue is not None
+        self.chosen, self.cursor, self.last_card = set(), 0, None
+        area = self.query_one("#open-answer", TextArea)
+        area.text = ""
+        if not self.queue:
+            self.question, self.phase = None, "done"
+            area.display = False
+        else:
+            self.question, self.phase = self.queue.pop(0), "answer"
+            area.display = self.question.type == "open"
+            area.placeholder = self.t("your_answer")
+        self.query_one("#review-body", VerticalScroll).scroll_home(animate=False)
+        self._show()
+
+    def _submit_choice(self) -> None:
+        question = self.question
+        assert question is not None and question.type != "open"
+        correct = is_correct(question, self.chosen)
+        self._grade(rating_for(correct), correct)
+
+    def _grade(self, rating: int, correct: bool) -> None:
+        question = self.question
+        assert question is not None and self.data is not None
+        self.phase = "feedback"
+        self.tally.answered += 1
+        self.tally.right += correct
+        self.save_answer(question, rating, correct)
+        self._show()
+
+    @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
+    def save_answer(self, question: Question, rating: int, correct: bool) -> None:
+        """Store the answer and reschedule the card (SQLite, off the event loop)."""
+        assert self.data is not None
+        card = self.data.deck.answer(question, rating, correct)
+        self.app.call_from_thread(self._answer_saved, question, card)
+
+    def _answer_saved(self, question: Question, card: Card) -> None:
+        assert self.data is not None and self.queue is not None
+        if question is self.question:
+            self.last_card = card
+        if self.data.deck.comes_back_in_session(card):
+            self.tally.again_today.add(question.id)
+            if not self.practice and question not in self.queue:
+                self.queue.append(question)
+                self.total += 1
+        self.kdapp.changed()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_number(self, n: int) -> None:
+        question = self.question
+        if question is None:
+            return
+        if self.phase == "answer" and question.type != "open" and n <= len(question.choices):
+            index = n - 1
+            self.cursor = index
+            if question.type == "choice":
+                self.chosen = {index}
+                self._submit_choice()
+            else:
+                self.chosen ^= {index}
+                self._show()
+        elif self.phase == "revealed" and 1 <= n <= 4:
+            self._grade(n, n >= int(Rating.Hard))
+
+    def action_move(self, step: int) -> None:
+        question = self.question
+        if question is not None and self.phase == "answer" and question.choices:
+            self.cursor = (self.cursor + step) % len(question.choices)
+            self._show()
+
+    def action_toggle_option(self) -> None:
+        question = self.question
+        if question is None or self.phase != "answer" or not question.choices:
+            return
+        if question.type == "multi":
+            self.chosen ^= {self.cursor}
+            self._show()
+        else:
+            self.chosen = {self.cursor}
+            self._submit_choice()
+
+    def action_enter(self) -> None:
+        question = self.question
+        if self.phase == "done":
+            self.kdapp.open_screen("home")
+        elif question is None:
+            return
+        elif self.phase == "feedback":
+            self._next()
+        elif question.type == "open":
+            self.action_reveal()
+        elif question.type == "multi":
+            if self.chosen:
+                self._submit_choice()
+            else:
+                self.notify(self.t("multi_help", n=len(question.choices)), timeout=3)
+        else:
+            self.chosen = {self.cursor}
+            self._submit_choice()
+
+    def action_reveal(self) -> None:
+        question = self.question
+        if question is not None and question.type == "open" and self.phase == "answer":
+            self.phase = "revealed"
+            self.query_one("#open-answer", TextArea).read_only = True
+            self.set_focus(None)
+            self._show()
+
+    def action_focus_answer(self) -> None:
+        area = self.query_one("#open-answer", TextArea)
+        if area.display and self.phase == "answer":
+            area.read_only = False
+            area.focus()
+
+    def action_practise_exercise(self) -> None:
+        question = self.question
+        if question is None or question.related_exercise is None or self.phase == "answer":
+            return
+        from kdquiz.tui.screens.exercises import ExercisesScreen
+
+        self.app.push_screen(ExercisesScreen(initial=question.related_exercise))
+
+    def on_text_area_changed(self) -> None:
+        pass  # the typed answer is only for the learner's own comparison
+
+    # ------------------------------------------------------------------ rendering
+
+    def _show(self) -> None:
+        self.query_one("#review-status", Static).update(self._status_line())
+        prompt = self.query_one("#prompt", Static)
+        choices = self.query_one("#choices", Static)
+        feedback = self.query_one("#feedback", Static)
+        question = self.question
+        if self.phase == "done" or question is None:
+            prompt.update(self._summary())
+            choices.update("")
+            feedback.update("")
+            return
+        lang = self.lang
+        prompt.update(Markdown(question.prompt.get(lang)))
+        choices.update(self._choices(question))
+        choices.display = bool(question.choices)
+        feedback.update(self._feedback(question))
+
+    def _status_line(self) -> Text:
+        mode = self.t("practice_mode") if self.practice else self.t("review_mode")
+        line = Text.assemble((f" {mode} ", "reverse"), " ")
+        if self.question is not None and self.phase != "done":
+            done = self.total - len(self.queue or [])
+            question = self.question
+            stars = "★" * question.difficulty + "☆" * (3 - question.difficulty)
+            line.append(f"{done}/{self.total}  ·  ")
+            line.append(f"{question.topic}", "bold")
+            line.append(f"  ·  {stars}  ·  {self.t('type_' + question.type)}")
+            status = self.data.deck.status(question.id) if self.data else "new"
+            line.append(f"  ·  {self.t(status)}", "dim")
+        return line
+
+    def _choices(self, question: Question) -> RenderableType:
+        """The options as a grid, so long options wrap under their own text."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        answered = self.phase != "answer"
+        for index, choice in enumerate(question.choices):
+            selected = index in self.chosen
+            if question.type == "multi":
+                box = "[x]" if selected else "[ ]"
+            else:
+                box = "(•)" if selected else "( )"
+            style, mark = "", " "
+            if answered:
+                if index in question.answer:
+                    style, mark = "bold green", "✓"
+                elif selected:
+                    style, mark = "bold red", "✗"
+                else:
+                    style = "dim"
+            elif index == self.cursor:
+                style, mark = "bold reverse", "›"
+            grid.add_row(
+                Text(f"{mark} {LETTERS[index]} {box}", style), Text(choice.get(self.lang), style)
+            )
+        if answered:
+            return grid
+        key = "multi_help" if question.type == "multi" else "choice_help"
+        return Group(grid, Text("\n" + self.t(key, n=len(question.choices)), "dim italic"))
+
+    def _feedback(self, question: Question) -> RenderableType:
+        lang = self.lang
+        if self.phase == "answer":
+            return Text(self.t("open_help"), "dim italic") if question.type == "open" else ""
+        parts: list[RenderableType] = []
+        if question.type == "open":
+            parts.append(Text(self.t("model_answer"), "bold underline"))
+            if question.model_answer is not None:
+                parts.append(Markdown(question.model_answer.get(lang)))
+            if question.key_points:
+                parts.append(Text("\n" + self.t("key_points"), "bold underline"))
+                parts.append(Text("\n".join(f"• {p.get(lang)}" for p in question.key_points)))
+        else:
+            correct = is_correct(question, self.chosen)
+            if correct:
+                parts.append(Text(f"✓ {self.t('correct')}", "bold green"))
+            else:
+                letters = ", ".join(LETTERS[i] for i in sorted(question.answer))
+                parts.append(
+                    Text(f"✗ {self.t('wrong')} — {self.t('right_answer')}: {letters}", "bold red")
+                )
+        parts.append(Text("\n" + self.t("explanation"), "bold underline"))
+        parts.append(Markdown(question.explanation.get(lang)))
+        if question.references:
+            parts.append(Text("\n" + self.t("references"), "bold underline"))
+            parts.append(Text("\n".join(f"· {ref}" for ref in question.references), "dim"))
+        if question.related_exercise:
+            parts.append(
+                Text("\n" + self.t("practise_exercise", ex=question.related_exercise), "cyan")
+            )
+        parts.append(Text(""))
+        if self.phase == "revealed":
+            parts.append(Text(self.t("grade_yourself"), "bold reverse"))
+            parts.append(Text(self._grade_preview(question), "dim"))
+        else:
+            if self.last_card is not None:
+                when = describe_due(self.last_card.due, self.kdapp.clock())
+                parts.append(Text(f"{self.t('next_review')}: {when}", "dim"))
+            parts.append(Text(self.t("press_next"), "bold"))
+        return Group(*parts)
+
+    def _grade_preview(self, question: Question) -> str:
+        """When each grade would bring the question back, as FSRS would schedule it."""
+        assert self.data is not None
+        deck, now = self.data.deck, self.kdapp.clock()
+        card = deck.cards.get(question.id) or Card(card_id=0)
+        previews = []
+        for rating, name in RATINGS.items():
+            scheduled, _ = deck.scheduler.review_card(card, Rating(rating), review_datetime=now)
+            previews.append(f"{rating} {name}: {describe_due(scheduled.due, now)}")
+        return "   ".join(previews)
+
+    def _summary(self) -> RenderableType:
+        tally = self.tally
+        if tally.answered == 0 and not self.practice:
+            return Text(self.t("nothing_due") + "\n\n" + self.t("back_home"))
+        share = f" ({tally.right / tally.answered:.0%})" if tally.answered else ""
+        lines = [
+            Text(self.t("session_done"), "bold"),
+            Text(f"{self.t('answered')}: {tally.answered}  ·  {self.t('right')}: {tally.right}"
+                 f"{share}"),
+        ]  # fmt: skip
+        if tally.again_today:
+            lines.append(Text(f"{self.t('comes_back')}: {len(tally.again_today)}"))
+        lines.append(Text("\n" + self.t("back_home"), "dim"))
+        return Group(*lines)
