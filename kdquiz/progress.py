@@ -279,9 +279,7 @@ class ProgressStore:
         with self._connect() as db:
             return dict(db.execute("SELECT question, card FROM cards").fetchall())
 
-    def record_review(
-        self, review: Review, card_json: str, due: datetime
-    ) -> None:
+    def record_review(self, review: Review, card_json: str, due: datetime) -> None:
         """Store an answer and the question's new schedule in one transaction."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")

@@ -102,9 +102,7 @@ class Deck:
     def due(self, now: datetime | None = None) -> list[Question]:
         """Questions whose review is due, most overdue first."""
         now = now or self.clock()
-        due = [
-            q for q in self.bank.questions if q.id in self.cards and self.cards[q.id].due <= now
-        ]
+        due = [q for q in self.bank.questions if q.id in self.cards and self.cards[q.id].due <= now]
         return sorted(due, key=lambda q: self.cards[q.id].due)
 
     def new_introduced_today(self, now: datetime | None = None) -> int:
