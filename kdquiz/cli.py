@@ -94,7 +94,7 @@ def _colour() -> bool:
 def cmd_tui(args: argparse.Namespace) -> int:
     from kdquiz.tui.app import run_app
 
-    return run_app(questions=args.questions or [])
+    return run_app(questions=args.questions or [], workspace=args.workspace, lang=args.lang)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -307,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the terminal app.",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"kdquiz {__version__}")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"),
+        help="language of the app's questions and labels (remembered; ctrl+l switches)",
+    )  # fmt: skip
     parser.set_defaults(handler=cmd_tui, workspace=None, questions=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -74,3 +74,23 @@ def test_database_errors_become_one_sentence(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(ProgressError, match="progress database .* failed: no such table"):
         store.record_attempt("exercise_1", "pass", 1, 1, 0.1)
+
+
+def test_a_version_1_database_is_migrated_keeping_its_attempts(tmp_path: Path) -> None:
+    from kdquiz.progress import _MIGRATIONS
+
+    path = tmp_path / "progress.db"
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
+        "VALUES ('exercise_1', '2026-01-01T00:00:00+00:00', 'pass', 5, 5, 1.0)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    store = ProgressStore(path)
+    assert store.exercise_status("exercise_1") == "passed"
+    assert store.reviews() == [] and store.cards() == {} and store.last_results() == {}
+    store.save_last_result("exercise_1", {"status": "pass", "checks": []})
+    assert ProgressStore(path).last_results()["exercise_1"]["status"] == "pass"
