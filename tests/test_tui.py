@@ -1,33 +1,240 @@
-"""The app's start-up: it runs, shows what there is to practise, quits, and never imports torch."""
+"""The app's core flows with Pilot: home, review sessions, language, help, persistence."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 
-from textual.widgets import Static
+import pytest
+from textual.geometry import Region
+from textual.widgets import Static, TextArea
 
 from kdquiz.progress import ProgressStore
 from kdquiz.tui.app import KDQuizApp
+from kdquiz.tui.screens.help import HelpScreen
+from kdquiz.tui.screens.home import HomeScreen
+from kdquiz.tui.screens.review import ReviewScreen
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-async def test_home_shows_exercises_and_questions_then_quits() -> None:
+@pytest.fixture(autouse=True)
+def utc_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def make_app(workspace: Path, **kwargs: object) -> KDQuizApp:
+    return KDQuizApp(workspace=workspace, clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
+
+
+def text_of(app: KDQuizApp, selector: str) -> str:
+    """The text a widget shows, as laid out on screen (wrapped lines joined by newlines)."""
+    widget = app.screen.query_one(selector, Static)
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(line.text.rstrip() for line in lines).strip()
+
+
+async def start(app: KDQuizApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def settle(app: KDQuizApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let answer-saving workers finish and their results land on screen."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_home_shows_due_new_exercises_and_streak(stub_workspace: Path) -> None:
     ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
-    app = KDQuizApp()
+    app = make_app(stub_workspace)
     async with app.run_test(size=(100, 32)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        exercises = str(app.query_one("#exercises", Static).render())
-        questions = str(app.query_one("#questions", Static).render())
-        assert "1/3 passed" in exercises and "exercise_1" in exercises
-        assert "interview-core" in questions
+        await start(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "0" in text_of(app, "#tile-due") and "Due today" in text_of(app, "#tile-due")
+        assert "10" in text_of(app, "#tile-new")
+        assert "1/3" in text_of(app, "#tile-exercises")
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+async def test_choice_question_right_then_wrong_updates_the_schedule(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        first = screen.question
+        assert first is not None and first.type == "choice"
+        await pilot.press(str(first.answer[0] + 1))
+        await settle(app, pilot)
+        feedback = text_of(app, "#feedback")
+        assert "✓ Correct" in feedback and "Explanation" in feedback
+        assert "Next review: in 10 min" in feedback
+        await pilot.press("enter")
+        await settle(app, pilot)
+        second = screen.question
+        assert second is not None and second is not first and second.type == "choice"
+        wrong = next(i for i in range(len(second.choices)) if i not in second.answer)
+        await pilot.press(str(wrong + 1))
+        await settle(app, pilot)
+        feedback = text_of(app, "#feedback")
+        assert "✗ Not quite" in feedback and f"answer: {second.answer[0] + 1}" in feedback
+    reviews = ProgressStore.default().reviews()
+    assert [(r.question, r.rating, r.correct) for r in reviews] == [
+        (first.id, 3, True),
+        (second.id, 1, False),
+    ]
+
+
+async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        deck = app.data.deck  # type: ignore[union-attr]
+        multi = next(q for q in deck.bank.questions if q.type == "multi")
+        app.push_screen(ReviewScreen(queue=[multi]))
+        await settle(app, pilot)
+        for index in multi.answer:
+            await pilot.press(str(index + 1))
+        await pilot.press(str(multi.answer[0] + 1), str(multi.answer[0] + 1))  # off and on again
+        assert text_of(app, "#feedback") == "", "toggling must not submit"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "✓ Correct" in text_of(app, "#feedback")
+        assert deck.status(multi.id) == "learning"
+
+
+async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        deck = app.data.deck  # type: ignore[union-attr]
+        question = next(q for q in deck.bank.questions if q.type == "open")
+        app.push_screen(ReviewScreen(queue=[question]))
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.press(*"T squared 1")  # digits typed into the answer must not grade it
+        assert app.screen.query_one("#open-answer", TextArea).text == "T squared 1"
+        assert ProgressStore.default().reviews() == []
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        feedback = text_of(app, "#feedback")
+        assert "Model answer" in feedback and "Key points" in feedback
+        assert "1 Again" in feedback and "4 Easy" in feedback
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "Next review" in text_of(app, "#feedback")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Session complete" in text_of(app, "#prompt")
+    reviews = ProgressStore.default().reviews()
+    assert [(r.question, r.rating, r.correct) for r in reviews] == [(question.id, 2, True)]
+
+
+async def test_again_brings_the_question_back_in_the_same_session(stub_workspace: Path) -> None:
+    ProgressStore.default().set_setting("new_per_day", "1")
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        question = screen.question
+        assert question is not None and question.type == "choice"
+        wrong = next(i for i in range(len(question.choices)) if i not in question.answer)
+        await pilot.press(str(wrong + 1))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.question is question, "a wrong answer comes back before the session ends"
+        await pilot.press(str(question.answer[0] + 1))
+        await settle(app, pilot)
+        assert "✓ Correct" in text_of(app, "#feedback")
+
+
+async def test_progress_persists_across_restarts(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        question = app.screen.question  # type: ignore[attr-defined]
+        await pilot.press(str(question.answer[0] + 1))
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")  # quit mid-session
+    again = make_app(stub_workspace)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await start(again, pilot)
+        assert "9" in text_of(again, "#tile-new")
+        assert "1 days" in text_of(again, "#tile-streak")
+        assert again.data is not None and question.id in again.data.deck.cards
+
+
+async def test_language_switch_is_remembered_and_lang_option_wins(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert question.prompt.en.split()[0] in text_of(app, "#prompt")
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert app.lang == "zh"
+        assert question.prompt.zh[:8] in text_of(app, "#prompt").replace("\n", "")
+        assert "单选题" in text_of(app, "#review-status")
+    assert ProgressStore.default().get_setting("lang") == "zh"
+    remembered = make_app(stub_workspace)
+    async with remembered.run_test(size=(100, 32)) as pilot:
+        await start(remembered, pilot)
+        assert remembered.lang == "zh" and "今日待复习" in text_of(remembered, "#tile-due")
+    explicit = make_app(stub_workspace, lang="en")
+    async with explicit.run_test(size=(100, 32)) as pilot:
+        await start(explicit, pilot)
+        assert explicit.lang == "en" and "Due today" in text_of(explicit, "#tile-due")
+    assert ProgressStore.default().get_setting("lang") == "en"
+
+
+async def test_help_lists_the_keys_of_every_screen(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = text_of(app, "Static")
+        for expected in ("ctrl+q", "Review", "Browse", "Exercises", "Statistics", "Again / Hard"):
+            assert expected in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_palette_offers_every_main_action(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for expected in ("Start a review session", "Browse questions", "Exercises workbench",
+                         "Statistics", "Switch language (English / 中文)", "Keys"):  # fmt: skip
+            assert expected in titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Statistics")
+        command.callback()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatsScreen"
 
 
 def test_the_app_and_cli_never_import_torch() -> None:
     code = (
         "import sys, kdquiz.cli, kdquiz.tui.app, kdquiz.checker.runner, kdquiz.checker.report\n"
+        "import kdquiz.tui.screens.help as h; h.help_table()\n"
         "heavy = [m for m in ('torch', 'pytest', 'hypothesis') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
