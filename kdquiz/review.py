@@ -164,14 +164,17 @@ def _card_id(question_id: str) -> int:
     return zlib.crc32(question_id.encode())
 
 
-def describe_due(due: datetime, now: datetime) -> str:
-    """'now', 'in 10 min', 'in 3 h', 'in 4 days' — when a card comes back."""
+def describe_due(due: datetime, now: datetime, lang: str = "en") -> str:
+    """'now', 'in 10 min', 'in 3 h', 'in 4 days' (or in Chinese) — when a card comes back."""
     seconds = (due - now).total_seconds()
+    zh = lang == "zh"
     if seconds <= 30:
-        return "now"
+        return "现在" if zh else "now"
     if seconds < 3600:
-        return f"in {round(seconds / 60)} min"
+        minutes = round(seconds / 60)
+        return f"{minutes} 分钟后" if zh else f"in {minutes} min"
     if seconds < 86400:
-        return f"in {round(seconds / 3600)} h"
+        hours = round(seconds / 3600)
+        return f"{hours} 小时后" if zh else f"in {hours} h"
     days = round(seconds / 86400)
-    return f"in {days} day{'s' if days != 1 else ''}"
+    return f"{days} 天后" if zh else f"in {days} day{'s' if days != 1 else ''}"

@@ -131,6 +131,7 @@ def test_describe_due() -> None:
     assert describe_due(now + timedelta(hours=5), now) == "in 5 h"
     assert describe_due(now + timedelta(days=1), now) == "in 1 day"
     assert describe_due(now + timedelta(days=12), now) == "in 12 days"
+    assert describe_due(now + timedelta(days=12), now, "zh") == "12 天后"
 
 
 def test_topic_stats_rank_the_weakest_topic_first(clock: Clock) -> None:

@@ -46,7 +46,7 @@ class ReviewScreen(AppScreen):
         Binding("enter", "enter", "Submit / next", id="submit"),
         Binding("ctrl+r", "reveal", "Reveal", id="reveal", priority=True),
         Binding("a", "focus_answer", "Type answer", show=False),
-        Binding("x", "practise_exercise", "Related exercise", show=False),
+        Binding("x", "practise_exercise", "Related exercise", id="related"),
     ]
 
     def __init__(self, queue: list[Question] | None = None) -> None:
@@ -222,7 +222,17 @@ class ReviewScreen(AppScreen):
 
     # ------------------------------------------------------------------ rendering
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that do something now (the Footer follows)."""
+        question = self.question
+        if action == "reveal":
+            return question is not None and question.type == "open" and self.phase == "answer"
+        if action == "practise_exercise":
+            return question is not None and bool(question.related_exercise)
+        return True
+
     def _show(self) -> None:
+        self.refresh_bindings()
         self.query_one("#review-status", Static).update(self._status_line())
         prompt = self.query_one("#prompt", Static)
         choices = self.query_one("#choices", Static)
@@ -319,7 +329,7 @@ class ReviewScreen(AppScreen):
             parts.append(Text(self._grade_preview(question), "dim"))
         else:
             if self.last_card is not None:
-                when = describe_due(self.last_card.due, self.kdapp.clock())
+                when = describe_due(self.last_card.due, self.kdapp.clock(), self.lang)
                 parts.append(Text(f"{self.t('next_review')}: {when}", "dim"))
             parts.append(Text(self.t("press_next"), "bold"))
         return Group(*parts)
@@ -330,9 +340,10 @@ class ReviewScreen(AppScreen):
         deck, now = self.data.deck, self.kdapp.clock()
         card = deck.cards.get(question.id) or Card(card_id=0)
         previews = []
-        for rating, name in RATINGS.items():
+        for rating in RATINGS:
+            name = self.t(f"rating_{rating}")
             scheduled, _ = deck.scheduler.review_card(card, Rating(rating), review_datetime=now)
-            previews.append(f"{rating} {name}: {describe_due(scheduled.due, now)}")
+            previews.append(f"{rating} {name}: {describe_due(scheduled.due, now, self.lang)}")
         return "   ".join(previews)
 
     def _summary(self) -> RenderableType:
