@@ -7,6 +7,7 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 LABELS: dict[str, tuple[str, str]] = {
     # home
+    "tagline": ("Knowledge distillation for recommender systems", "推荐系统中的知识蒸馏"),
     "due_today": ("Due today", "今日待复习"),
     "new_today": ("New today", "今日新题"),
     "exercises_passed": ("Exercises passed", "已通过练习"),
@@ -18,6 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "exercises": ("Exercises", "编程练习"),
     "statistics": ("Statistics", "学习统计"),
     "weakest": ("Weakest topic", "最薄弱的主题"),
+    "weakest_detail": ("{share} right over {n} answers", "{n} 次作答，正确率 {share}"),
     "nothing_due": (
         "Nothing due and no new questions left today. Come back tomorrow, or browse to practise.",
         "今天没有待复习的题目，新题也已学完。明天再来，或者去题库里自由练习。",
@@ -74,8 +76,69 @@ LABELS: dict[str, tuple[str, str]] = {
     "due": ("due", "待复习"),
     "mastered": ("mastered", "已掌握"),
     # browse (labels of the browse screen go here)
+    "browse_search": ("Search prompts and ids…  ( / )", "搜索题目与编号…  （ / ）"),
+    "browse_all_topics": ("all topics", "全部主题"),
+    "browse_all_types": ("all types", "全部题型"),
+    "browse_any_difficulty": ("any ★", "任意难度"),
+    "browse_any_status": ("any status", "任意状态"),
+    "browse_type_choice": ("choice", "单选"),
+    "browse_type_multi": ("multi", "多选"),
+    "browse_type_open": ("open", "问答"),
+    "browse_col_id": ("Id", "编号"),
+    "browse_col_type": ("Type", "题型"),
+    "browse_col_difficulty": ("★", "难度"),
+    "browse_col_status": ("Status", "状态"),
+    "browse_count": ("{shown} of {total} questions", "显示 {shown} / {total} 题"),
+    "browse_keys": (
+        "enter practise · / search · t y d s cycle filters · c clear",
+        "回车 练习 · / 搜索 · t y d s 切换筛选 · c 清除",
+    ),
+    "browse_no_match": (
+        "No question matches. Press c to clear the search and the filters.",
+        "没有符合条件的题目。按 c 清除搜索和筛选。",
+    ),
     # exercises (labels of the exercises workbench go here)
     # stats (labels of the statistics screen go here)
+    "stats_answers": ("answers", "次作答"),
+    "stats_right": ("right", "正确率"),
+    "stats_streak": ("day streak", "天连续学习"),
+    "stats_mastered": ("mastered", "道已掌握"),
+    "stats_passed": ("exercises passed", "个练习已通过"),
+    "stats_topics": ("Topics, weakest first", "各主题掌握情况（最薄弱的在前）"),
+    "stats_accuracy": ("Accuracy", "正确率"),
+    "stats_retention": ("Retention now", "当前记忆保持率"),
+    "stats_seen": ("Seen", "已学"),
+    "stats_answers_col": ("Answers", "作答"),
+    "stats_not_started": ("not started", "尚未开始"),
+    "stats_days": ("Answers per day, last 4 weeks", "近 4 周每日作答"),
+    "stats_days_summary": (
+        "{total} answers in 4 weeks · {right} right · {active} active days",
+        "4 周共作答 {total} 次 · 正确 {right} 次 · 学习了 {active} 天",
+    ),
+    "stats_legend_right": ("right", "正确"),
+    "stats_legend_wrong": ("wrong", "错误"),
+    "stats_no_answers": (
+        "No answers yet. Press r to start your first review session (or r on the home screen); "
+        "your accuracy, retention and daily chart will appear here.",
+        "还没有作答记录。按 r 开始第一轮复习（或在首页按 r），正确率、记忆保持率和每日图表会显示在这里。",
+    ),
+    "stats_no_recent": (
+        "No answers in the last 4 weeks. Press r to pick up where you left off.",
+        "近 4 周没有作答。按 r 继续复习。",
+    ),
+    "stats_exercises": ("Exercises", "编程练习"),
+    "stats_attempts": ("Checks", "检查记录"),
+    "stats_result": ("Result", "结果"),
+    "stats_hints": ("Hints", "提示"),
+    "stats_solution": ("Solution", "参考答案"),
+    "stats_passed_on": ("passed on try {n}", "第 {n} 次通过"),
+    "stats_failing": ("not passed yet", "尚未通过"),
+    "stats_untried": ("not tried", "未尝试"),
+    "stats_revealed": ("seen", "已查看"),
+    "stats_no_checks": (
+        "No checks yet. Press e to open the exercises, write a solution and check it.",
+        "还没有检查记录。按 e 打开编程练习，写好解答后运行检查。",
+    ),
 }
 
 

@@ -15,8 +15,7 @@ class Tile(Static):
     """One big number with a label under it."""
 
 
-class HomeScreen(AppScreen):
-    inherit_bindings = False  # no "escape: home" on the home screen itself
+class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on home itself
     BINDINGS = [
         Binding("r", "app.open('review')", "Review", id="review"),
         Binding("b", "app.open('browse')", "Browse", id="browse"),
@@ -52,7 +51,7 @@ class HomeScreen(AppScreen):
         moments = [r.at for r in deck.reviews] + [a.at for a in data.store.attempts()]
         days = streak(moments, now)
         self.query_one("#greeting", Static).update(
-            f"[b]Knowledge distillation for recommender systems[/b]  ·  "
+            f"[b]{self.t('tagline')}[/b]  ·  "
             f"{len(data.bank.questions)} {self.t('questions_in_bank')}  ·  "
             f"{len(data.catalog)} {self.t('exercises').lower()}"
         )
@@ -72,8 +71,8 @@ class HomeScreen(AppScreen):
         weakest = next((s for s in topic_stats(deck, now) if s.retention is not None), None)
         if weakest is not None and weakest.accuracy is not None:
             advice.append(
-                f"{self.t('weakest')}: [b]{weakest.topic}[/b] "
-                f"({weakest.accuracy:.0%} · {weakest.reviews})"
+                f"{self.t('weakest')}: [b]{weakest.topic}[/b] — "
+                + self.t("weakest_detail", share=f"{weakest.accuracy:.0%}", n=weakest.reviews)
             )
         self.query_one("#advice", Static).update("\n".join(advice))
 

@@ -1,0 +1,108 @@
+"""Snapshot tests (pytest-textual-snapshot): every screen in both languages at 100x32.
+
+The data is fixed (a clock, UTC days, reviews and attempts at known times, a workspace at a known
+path), so the pictures only change when the screens do. After an intended change, look at the
+new pictures and accept them with `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import make_workspace
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from kdquiz.bank import builtin_bank_dir, load_banks
+from kdquiz.catalog import exercise_ids
+from kdquiz.progress import ProgressStore
+from kdquiz.review import Deck
+from kdquiz.tui.app import KDQuizApp
+
+SIZE = (100, 32)
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+WORKSPACE = Path("/tmp/kdquiz-snapshot-workspace")
+"""A fixed path, because the workbench shows where the learner's files are."""
+
+
+@pytest.fixture(autouse=True)
+def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    """UTC days, a workspace of stubs at a known path, and some history to show."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    shutil.rmtree(WORKSPACE, ignore_errors=True)
+    make_workspace(WORKSPACE, "exercises")
+    store = ProgressStore.default()
+    bank, _ = load_banks([builtin_bank_dir()], set(exercise_ids()))
+    moment = NOW - timedelta(days=12)
+    deck = Deck(bank, store, clock=lambda: moment)
+    for day, count in enumerate([3, 5, 0, 4, 6, 2, 0, 0, 7, 3, 5, 4]):
+        moment = NOW - timedelta(days=12 - day, hours=1)
+        for index, question in enumerate(bank.questions[day : day + count]):
+            deck.answer(
+                question, rating=3 if (index + day) % 3 else 1, correct=(index + day) % 3 > 0
+            )
+    attempts = [
+        ("exercise_1", NOW - timedelta(days=5), "fail", 12, 18),
+        ("exercise_1", NOW - timedelta(days=4), "pass", 18, 18),
+        ("exercise_2", NOW - timedelta(days=1), "fail", 9, 16),
+    ]
+    with sqlite3.connect(store.path) as db:
+        db.executemany(
+            "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
+            "VALUES (?, ?, ?, ?, ?, 2.0)",
+            [
+                (ex, at.isoformat(timespec="seconds"), status, p, t)
+                for ex, at, status, p, t in attempts
+            ],
+        )
+
+
+def make_app(lang: str) -> KDQuizApp:
+    return KDQuizApp(workspace=WORKSPACE, lang=lang, clock=lambda: NOW)
+
+
+def steps(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Wait for the data, press `keys`, wait for workers again, stop cursors blinking."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+LANGS = ["en", "zh"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_question(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("r"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_feedback(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("r", "1"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_help(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("f1"))
