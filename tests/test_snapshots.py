@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import make_workspace
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
+from conftest import make_workspace
 from kdquiz.bank import builtin_bank_dir, load_banks
 from kdquiz.catalog import exercise_ids
 from kdquiz.progress import ProgressStore
