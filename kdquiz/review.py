@@ -72,11 +72,12 @@ class Deck:
             except (ValueError, KeyError, TypeError):
                 continue  # a damaged card starts over as new rather than breaking the deck
         self.reviews: list[Review] = store.reviews()
+        self.new_per_day = self._read_new_per_day()
+        """New questions introduced per day (setting `new_per_day`)."""
 
     # ------------------------------------------------------------------ settings
 
-    @property
-    def new_per_day(self) -> int:
+    def _read_new_per_day(self) -> int:
         value = self.store.get_setting("new_per_day")
         try:
             return max(0, int(value)) if value is not None else DEFAULT_NEW_PER_DAY
@@ -84,7 +85,8 @@ class Deck:
             return DEFAULT_NEW_PER_DAY
 
     def set_new_per_day(self, value: int) -> None:
-        self.store.set_setting("new_per_day", str(max(0, value)))
+        self.new_per_day = max(0, value)
+        self.store.set_setting("new_per_day", str(self.new_per_day))
 
     # ------------------------------------------------------------------ status and queue
 

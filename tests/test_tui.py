@@ -126,6 +126,7 @@ async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None
         await pilot.press("ctrl+r")
         await pilot.pause()
         feedback = text_of(app, "#feedback")
+        assert "Your answer\nT squared 1" in feedback, "the typed answer sits above the model one"
         assert "Model answer" in feedback and "Key points" in feedback
         assert "1 Again" in feedback and "4 Easy" in feedback
         await pilot.press("2")
@@ -239,3 +240,30 @@ def test_the_app_and_cli_never_import_torch() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_settings_change_the_daily_new_limit_and_language(stub_workspace: Path) -> None:
+    from textual.widgets import Input, RadioButton
+
+    from kdquiz.tui.screens.settings import SettingsScreen
+
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        field = app.screen.query_one("#new-per-day", Input)
+        field.value = "-4"
+        await pilot.press("enter")
+        assert isinstance(app.screen, SettingsScreen), "an invalid number is not saved"
+        field.value = "3"
+        chinese = next(b for b in app.screen.query(RadioButton) if b.name == "zh")
+        chinese.value = True
+        field.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.lang == "zh"
+        assert "3" in text_of(app, "#tile-new")
+    assert ProgressStore.default().get_setting("new_per_day") == "3"

@@ -174,6 +174,29 @@ class KDQuizApp(App[None]):
     def action_open(self, name: str) -> None:
         self.open_screen(name)
 
+    def action_settings(self) -> None:
+        from kdquiz.tui.screens.settings import Settings, SettingsScreen
+
+        if self.data is None:
+            self.notify("Still loading your progress, one moment…", timeout=3)
+            return
+        current = Settings(self.data.deck.new_per_day, self.lang)
+        self.push_screen(SettingsScreen(current), self._apply_settings)
+
+    def _apply_settings(self, settings: object) -> None:
+        from kdquiz.tui.screens.settings import Settings
+
+        if not isinstance(settings, Settings):
+            return
+        self.lang = settings.lang
+        self.save_new_per_day(settings.new_per_day)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_new_per_day(self, value: int) -> None:
+        if self.data is not None:
+            self.data.deck.set_new_per_day(value)
+            self.call_from_thread(self.changed)
+
     def action_help(self) -> None:
         from kdquiz.tui.screens.help import HelpScreen
 
@@ -203,6 +226,7 @@ class KDQuizApp(App[None]):
             self.action_toggle_language,
         )  # fmt: skip
         yield SystemCommand("Keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Settings", "New questions per day, language", self.action_settings)
         commands = getattr(screen, "screen_commands", None)
         if commands is not None:
             yield from commands()

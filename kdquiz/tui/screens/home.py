@@ -21,6 +21,7 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         Binding("b", "app.open('browse')", "Browse", id="browse"),
         Binding("e", "app.open('exercises')", "Exercises", id="exercises"),
         Binding("s", "app.open('stats')", "Stats", id="stats"),
+        Binding("o", "app.settings", "Settings", id="settings"),
         Binding("q", "app.quit", "Quit", show=False),
     ]
 

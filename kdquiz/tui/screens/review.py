@@ -199,14 +199,13 @@ class ReviewScreen(AppScreen):
         question = self.question
         if question is not None and question.type == "open" and self.phase == "answer":
             self.phase = "revealed"
-            self.query_one("#open-answer", TextArea).read_only = True
+            self.query_one("#open-answer", TextArea).display = False  # shown in the feedback
             self.set_focus(None)
             self._show()
 
     def action_focus_answer(self) -> None:
         area = self.query_one("#open-answer", TextArea)
         if area.display and self.phase == "answer":
-            area.read_only = False
             area.focus()
 
     def action_practise_exercise(self) -> None:
@@ -299,6 +298,10 @@ class ReviewScreen(AppScreen):
             return Text(self.t("open_help"), "dim italic") if question.type == "open" else ""
         parts: list[RenderableType] = []
         if question.type == "open":
+            typed = self.query_one("#open-answer", TextArea).text.strip()
+            if typed:
+                parts.append(Text(self.t("your_answer_was"), "bold underline"))
+                parts.append(Text(typed + "\n", "italic"))
             parts.append(Text(self.t("model_answer"), "bold underline"))
             if question.model_answer is not None:
                 parts.append(Markdown(question.model_answer.get(lang)))
