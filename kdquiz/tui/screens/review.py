@@ -227,7 +227,11 @@ class ReviewScreen(AppScreen):
         if action == "reveal":
             return question is not None and question.type == "open" and self.phase == "answer"
         if action == "practise_exercise":
-            return question is not None and bool(question.related_exercise)
+            return (
+                question is not None
+                and bool(question.related_exercise)
+                and self.phase in ("feedback", "revealed")
+            )
         return True
 
     def _show(self) -> None:
