@@ -7,17 +7,18 @@ need them, so `kdquiz list` and friends start fast.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kdquiz import __version__
-from kdquiz.catalog import Exercise, UnknownExercise, get_exercise, load_catalog
-from kdquiz.progress import ProgressError, ProgressStore
-from kdquiz.workspace import Workspace, WorkspaceError, find_workspace, init_workspace
+
+if TYPE_CHECKING:
+    from kdquiz.catalog import Exercise
+    from kdquiz.progress import ProgressStore
+    from kdquiz.workspace import Workspace
 
 
 class UsageError(Exception):
@@ -30,6 +31,13 @@ class UserError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.handler is cmd_tui:
+        # The app reports its own errors; importing the layers below here would only delay
+        # its first frame (they load in its worker).
+        return cmd_tui(args)
+    from kdquiz.progress import ProgressError
+    from kdquiz.workspace import WorkspaceError
+
     try:
         return int(args.handler(args))
     except UsageError as exc:
@@ -51,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _exercise(name: str) -> Exercise:
+    from kdquiz.catalog import UnknownExercise, get_exercise
+
     try:
         return get_exercise(name)
     except UnknownExercise as exc:
@@ -58,6 +68,9 @@ def _exercise(name: str) -> Exercise:
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
+    from kdquiz.catalog import load_catalog
+    from kdquiz.workspace import find_workspace
+
     workspace = find_workspace(load_catalog(), explicit=args.workspace)
     if workspace.created:
         print(
@@ -67,6 +80,8 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 
 
 def _store() -> ProgressStore:
+    from kdquiz.progress import ProgressStore
+
     store = ProgressStore.default()
     for warning in store.warnings:
         print(f"kdquiz: warning: {warning}", file=sys.stderr)
@@ -98,6 +113,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from kdquiz.catalog import load_catalog
     from kdquiz.checker.report import format_result, format_table
     from kdquiz.checker.runner import DEFAULT_TIMEOUT, Limits, parse_memory, run_hidden_suite
 
@@ -149,6 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+    from kdquiz.catalog import load_catalog
 
     store = _store()
     statuses = store.exercise_statuses()
@@ -199,6 +218,8 @@ def cmd_hint(args: argparse.Namespace) -> int:
 
 
 def cmd_solution(args: argparse.Namespace) -> int:
+    import difflib
+
     exercise = _exercise(args.exercise)
     store = _store()
     passed = store.exercise_status(exercise.id) == "passed"
@@ -239,6 +260,8 @@ def cmd_solution(args: argparse.Namespace) -> int:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
+    from kdquiz.catalog import load_catalog
+
     if args.all == bool(args.exercise):
         raise UsageError("name one exercise (e.g. `kdquiz reset exercise_2`) or pass --all.")
     exercises = list(load_catalog()) if args.all else [_exercise(args.exercise)]
@@ -258,6 +281,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from kdquiz.catalog import load_catalog
+    from kdquiz.workspace import init_workspace
+
     root = Path(args.directory).expanduser().resolve()
     created = init_workspace(root, load_catalog())
     print(f"Created a workspace with {len(created) - 1} exercises in {root}.")
@@ -267,6 +293,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+    from kdquiz.catalog import load_catalog
 
     paths = [Path(p) for p in args.paths] or [
         builtin_bank_dir(),

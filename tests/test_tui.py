@@ -242,6 +242,16 @@ def test_the_app_and_cli_never_import_torch() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_first_frame_does_not_wait_for_the_data_layers() -> None:
+    """yaml, sqlite and fsrs load in the app's worker, after the home screen is drawn."""
+    code = (
+        "import sys, kdquiz.cli, kdquiz.tui.app, kdquiz.tui.screens.home\n"
+        "early = [m for m in ('yaml', 'sqlite3', 'fsrs', 'kdquiz.bank') if m in sys.modules]\n"
+        "assert not early, early\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 async def test_settings_change_the_daily_new_limit_and_language(stub_workspace: Path) -> None:
     from textual.widgets import Input, RadioButton
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -16,12 +16,19 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from kdquiz.bank import Problem, QuestionBank, builtin_bank_dir, load_banks, user_bank_dirs
-from kdquiz.catalog import Exercise, load_catalog
-from kdquiz.progress import ProgressError, ProgressStore
-from kdquiz.review import Deck, utc_now
 from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES
-from kdquiz.workspace import Workspace, WorkspaceError, find_workspace
+
+if TYPE_CHECKING:
+    # The data layers load in a worker after the first frame (start-up is part of the product).
+    from kdquiz.bank import Problem, QuestionBank
+    from kdquiz.catalog import Exercise
+    from kdquiz.progress import ProgressStore
+    from kdquiz.review import Deck
+    from kdquiz.workspace import Workspace
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -90,6 +97,12 @@ class KDQuizApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load_data(self) -> None:
         """Read the banks, the progress store and the workspace, then publish them."""
+        from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+        from kdquiz.catalog import load_catalog
+        from kdquiz.progress import ProgressStore
+        from kdquiz.review import Deck
+        from kdquiz.workspace import WorkspaceError, find_workspace
+
         catalog = load_catalog()
         notes: list[tuple[str, str]] = []
         store = ProgressStore.default()  # ProgressError is reported by on_worker_state_changed
@@ -135,6 +148,8 @@ class KDQuizApp(App[None]):
         """Errors in workers become notifications, never a crash."""
         if event.state != WorkerState.ERROR:
             return
+        from kdquiz.progress import ProgressError
+
         error = event.worker.error
         if isinstance(error, ProgressError):
             self.notify(str(error), severity="error", timeout=15)

@@ -18,7 +18,7 @@ class AppScreen(Screen[None]):
     """A main screen. Subclasses implement `refresh_view`, called on mount, when the data
     arrives, on every progress change and on every language switch."""
 
-    BINDINGS = [Binding("escape", "app.open('home')", "Home", id="home")]
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
     @property
     def kdapp(self) -> KDQuizApp:
@@ -36,6 +36,11 @@ class AppScreen(Screen[None]):
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    def action_back(self) -> None:
+        """Back to the screen underneath: home, or the browser / session this was opened from."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._changed, init=False)

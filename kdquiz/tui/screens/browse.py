@@ -24,8 +24,14 @@ FILTERS = ("topic", "type", "difficulty", "status")
 """The filter selects, in the order of the filter bar (and of their keys t, y, d, s)."""
 ALL = ""
 """The value of every filter's "all" option."""
+ALL_LABELS = {
+    "topic": "browse_all_topics",
+    "type": "browse_all_types",
+    "difficulty": "browse_any_difficulty",
+    "status": "browse_any_status",
+}
 STATUS_STYLES = {"new": "cyan", "learning": "yellow", "due": "bold red", "mastered": "green"}
-ID_WIDTH, TOPIC_WIDTH, MIN_PROMPT_WIDTH = 24, 16, 16
+ID_WIDTH, TOPIC_WIDTH, MIN_PROMPT_WIDTH = 22, 16, 16
 
 
 class SearchInput(Input):
@@ -63,13 +69,16 @@ class BrowseScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "practise", "Practise the highlighted question (out of schedule)",
                 show=False),
-        Binding("slash", "focus_search", "Search (escape returns to the list)", id="search"),
+        Binding(
+            "slash", "focus_search", "Search", id="search",
+            tooltip="Search prompts in both languages and ids; escape returns to the list",
+        ),
         Binding("t", "cycle('topic')", "Next topic filter", show=False),
         Binding("y", "cycle('type')", "Next type filter", show=False),
         Binding("d", "cycle('difficulty')", "Next difficulty filter", show=False),
         Binding("s", "cycle('status')", "Next status filter (new, learning, due, mastered)",
                 show=False),
-        Binding("c", "clear_filters", "Clear the search and the filters", id="clear"),
+        Binding("c", "clear_filters", "Clear filters", id="clear"),
     ]  # fmt: skip
 
     def __init__(self, initial: str | None = None) -> None:
@@ -88,7 +97,12 @@ class BrowseScreen(AppScreen):
         with Horizontal(id="browse-filters"):
             yield SearchInput(value=self.initial, id="browse-search")
             for name in FILTERS:
-                yield Select[str]([], allow_blank=False, compact=True, id=f"filter-{name}")
+                yield Select[str](
+                    [(self.t(ALL_LABELS[name]), ALL)],
+                    allow_blank=False,
+                    compact=True,
+                    id=f"filter-{name}",
+                )
         yield Static(id="browse-count")
         yield QuestionTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -114,22 +128,22 @@ class BrowseScreen(AppScreen):
         assert self.data is not None
         topics = list(self.data.bank.by_topic())
         options: dict[str, list[tuple[str, str]]] = {
-            "topic": [(self.t("browse_all_topics"), ALL), *[(topic, topic) for topic in topics]],
-            "type": [(self.t("browse_all_types"), ALL)]
-            + [(self.t(f"browse_type_{kind}"), kind) for kind in TYPES],
-            "difficulty": [(self.t("browse_any_difficulty"), ALL)]
-            + [("★" * level, str(level)) for level in (1, 2, 3)],
-            "status": [(self.t("browse_any_status"), ALL)]
-            + [(self.t(status), status) for status in STATUSES],
+            "topic": [(topic, topic) for topic in topics],
+            "type": [(self.t(f"browse_type_{kind}"), kind) for kind in TYPES],
+            "difficulty": [("★" * level, str(level)) for level in (1, 2, 3)],
+            "status": [(self.t(status), status) for status in STATUSES],
         }
-        for name, choices in options.items():
+        for name, specific in options.items():
+            choices = [(self.t(ALL_LABELS[name]), ALL), *specific]
             select = self._select(name)
             chosen = select.value
-            self.filter_values[name] = [value for _, value in choices]
+            values = [value for _, value in choices]
+            self.filter_values[name] = values
             with select.prevent(Select.Changed):
                 select.set_options(choices)
-                values = [value for _, value in choices]
                 select.value = chosen if chosen in values else ALL
+                # Setting an unchanged value skips the watcher that relabels the select.
+                select.mutate_reactive(Select.value)  # type: ignore[misc]
 
     def _select(self, name: str) -> Select[str]:
         return self.query_one(f"#filter-{name}", Select)
@@ -172,7 +186,7 @@ class BrowseScreen(AppScreen):
         kept_id = self.highlighted_id()
         kept_row = table.cursor_row
         shown = self.shown_questions(now)
-        widths = self._column_widths(shown)
+        widths = self._column_widths()
         table.clear(columns=True)
         headers = [
             self.t("browse_col_id"), self.t("topic"), self.t("browse_col_type"),
@@ -206,7 +220,7 @@ class BrowseScreen(AppScreen):
             count.append(self.t("browse_no_match"), "italic")
         self.query_one("#browse-count", Static).update(count)
 
-    def _column_widths(self, shown: list[Question]) -> list[int]:
+    def _column_widths(self) -> list[int]:
         """Widths of id, topic, type, difficulty, status and prompt: the prompt takes what the
         others leave of the screen's width, measured in cells so CJK text stays aligned."""
         assert self.data is not None

@@ -7,7 +7,6 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Footer, Header, Static
 
-from kdquiz.stats import streak, topic_stats
 from kdquiz.tui.screens.base import AppScreen
 
 
@@ -43,6 +42,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         super().on_mount()
 
     def refresh_view(self) -> None:
+        from kdquiz.stats import streak, topic_stats  # not needed for the first frame
+
         data = self.data
         assert data is not None
         deck, now = data.deck, self.kdapp.clock()

@@ -179,7 +179,7 @@ class ReviewScreen(AppScreen):
     def action_enter(self) -> None:
         question = self.question
         if self.phase == "done":
-            self.kdapp.open_screen("home")
+            self.action_back()
         elif question is None:
             return
         elif self.phase == "feedback":

@@ -5,7 +5,7 @@ app's clock, so the screen is the same in every test run."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Resize
 from textual.widgets import Footer, Header, Static
 
 from kdquiz.stats import (
@@ -31,6 +32,7 @@ from kdquiz.tui.widgets.charts import (
     attempt_glyphs,
     day_chart,
     fit,
+    level_style,
     meter,
 )
 
@@ -40,6 +42,8 @@ ACCURACY_LEVELS = (0.6, 0.8)
 RETENTION_LEVELS = (0.7, 0.9)
 """FSRS aims at 90% recall; under 70% the topic is slipping."""
 MAX_GLYPHS = 16
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+"""English month names, independent of the machine's locale."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,8 @@ class StatsScreen(AppScreen):
     }
     """
     BINDINGS = [
-        Binding("r", "app.open('review')", "Start a review session", id="review"),
-        Binding("e", "app.open('exercises')", "Open the exercises", id="exercises"),
+        Binding("r", "app.open('review')", "Review", id="review"),
+        Binding("e", "app.open('exercises')", "Exercises", id="exercises"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -93,6 +97,10 @@ class StatsScreen(AppScreen):
             card.border_title = title
             card.update(body)
         self.query_one("#stats-days", Static).display = snapshot.answers > 0
+
+    def on_resize(self, event: Resize) -> None:
+        if self.data is not None:
+            self.refresh_view()  # the chart's bars are thinner on narrow terminals
 
     def snapshot(self) -> StatsSnapshot:
         """Read the deck and the store (small, local SQLite reads) into one snapshot."""
@@ -132,9 +140,7 @@ class StatsScreen(AppScreen):
         if snapshot.answers == 0:
             return Text(self.t("stats_no_answers"), "bold")
         accuracy = snapshot.right / snapshot.answers
-        low, high = ACCURACY_LEVELS
-        accuracy_style = "bold " + ("red" if accuracy < low else "yellow" if accuracy < high
-                                    else "green")  # fmt: skip
+        accuracy_style = "bold " + level_style(accuracy, *ACCURACY_LEVELS)
         chip(str(snapshot.answers), self.t("stats_answers"))
         chip(f"{accuracy:.0%}", self.t("stats_right"), accuracy_style)
         chip(str(snapshot.streak), self.t("stats_streak"), "bold magenta")
@@ -193,15 +199,24 @@ class StatsScreen(AppScreen):
         caption.append(f" {self.t('stats_legend_wrong')}")
         # Three cells per day fit 28 days in 100 columns; narrower terminals get thinner bars.
         bar_width = 2 if self.app.size.width >= 100 else 1
-        chart = day_chart([(d.day, d.reviews, d.correct) for d in days], bar_width=bar_width)
+        chart = day_chart(
+            [(d.day, d.reviews, d.correct) for d in days],
+            bar_width=bar_width,
+            with_month=self.month_label,
+        )
         return Group(caption, Text(""), chart)
+
+    def month_label(self, day: date) -> str:
+        """A date with its month, for the chart's first label and month starts."""
+        if self.lang == "zh":
+            return f"{day.month}月{day.day}日"
+        return f"{MONTHS[day.month - 1]} {day.day}"
 
     def exercises_table(self, snapshot: StatsSnapshot) -> RenderableType:
         """One row per exercise: status, title, checks as ✗✗✓ glyphs, the try that passed,
         hints taken and whether the solution was looked at."""
         table = Table(box=None, pad_edge=False, padding=(0, 2), header_style="bold dim")
-        table.add_column("", no_wrap=True)
-        table.add_column(self.t("exercises"), no_wrap=True, overflow="ellipsis", max_width=34)
+        table.add_column(self.t("exercises"), no_wrap=True, overflow="ellipsis", max_width=36)
         table.add_column(self.t("stats_attempts"), no_wrap=True)
         table.add_column(self.t("stats_result"), no_wrap=True)
         table.add_column(self.t("stats_hints"), justify="right", no_wrap=True)
@@ -219,10 +234,9 @@ class StatsScreen(AppScreen):
                 glyph, result = Text("✗", "bold red"), Text(self.t("stats_failing"), "red")
             else:
                 glyph, result = Text("·", "dim"), Text(self.t("stats_untried"), "dim")
-            title = Text(f"{exercise.number}. ", "dim")
+            title = Text.assemble(glyph, " ", (f"{exercise.number}. ", "dim"))
             title.append(exercise.title, "bold" if statuses else "")
             table.add_row(
-                glyph,
                 title,
                 attempt_glyphs(statuses, limit=MAX_GLYPHS) if statuses else Text("—", "dim"),
                 result,

@@ -1,0 +1,1 @@
+"""Reusable pieces of the kdquiz app: charts and other small widgets."""
