@@ -106,3 +106,18 @@ def test_review_feedback(snap_compare, lang: str) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize("lang", LANGS)
 def test_help(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("f1"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_browse(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("b"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stats(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("s"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_settings(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("o"))

@@ -277,3 +277,27 @@ async def test_settings_change_the_daily_new_limit_and_language(stub_workspace: 
         assert app.lang == "zh"
         assert "3" in text_of(app, "#tile-new")
     assert ProgressStore.default().get_setting("new_per_day") == "3"
+
+
+async def test_practice_from_the_browser_returns_to_the_browser(stub_workspace: Path) -> None:
+    from kdquiz.tui.screens.browse import BrowseScreen
+
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowseScreen)
+        app.push_screen(ReviewScreen(queue=[app.data.deck.bank.questions[0]]))  # type: ignore[union-attr]
+        await settle(app, pilot)
+        question = app.screen.question  # type: ignore[attr-defined]
+        await pilot.press(str(question.answer[0] + 1))
+        await settle(app, pilot)
+        await pilot.press("enter")  # to the summary
+        await pilot.press("enter")  # and back
+        await settle(app, pilot)
+        assert app.screen is browser
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
