@@ -51,8 +51,23 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
     attempts = [
         ("exercise_1", NOW - timedelta(days=5), "fail", 12, 18),
         ("exercise_1", NOW - timedelta(days=4), "pass", 18, 18),
-        ("exercise_2", NOW - timedelta(days=1), "fail", 9, 16),
+        ("exercise_2", NOW - timedelta(days=1), "fail", 1, 2),
     ]
+    store.save_last_result(
+        "exercise_2",
+        {
+            "exercise": "exercise_2", "status": "fail", "message": "", "duration": 1.6,
+            "output": "", "passed": 1, "total": 2,
+            "checks": [
+                {"name": "teacher_soft_targets returns probabilities", "status": "pass",
+                 "message": "",
+                 "duration": 0.1, "output": ""},
+                {"name": "The teacher is run without a graph", "status": "fail",
+                 "message": "The returned tensor requires grad.\nLikely mistake: the teacher "
+                 "ran outside torch.no_grad().", "duration": 0.1, "output": ""},
+            ],
+        },
+    )  # fmt: skip
     with sqlite3.connect(store.path) as db:
         db.executemany(
             "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
@@ -121,3 +136,15 @@ def test_stats(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("lang", LANGS)
 def test_settings(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("o"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_exercises(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("e"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_exercise_check_result(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The Check tab of exercise_2, from a stored result (no check is run)."""
+    run_before = steps("e", "down", "right")
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=run_before)

@@ -1,19 +1,843 @@
-"""Placeholder: being written."""
+"""The exercise workbench: every exercise with its status, and for the selected one the task,
+the last check result per named check, and the hints taken so far.
+
+From here the learner runs the hidden checks (in a thread worker, cancellable), takes the next
+hint, edits the file in $EDITOR, watches it for saves, reveals the reference solution beside
+their own file, and resets it to the stub. Progress is recorded exactly as the CLI records it.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+import ast
+import os
+import shlex
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from kdquiz.catalog import Exercise
+from kdquiz.checker.results import CheckResult, ExerciseResult
+from kdquiz.checker.runner import Limits, run_hidden_suite
+from kdquiz.progress import Attempt
+from kdquiz.tui.i18n import t
 from kdquiz.tui.screens.base import AppScreen
+from kdquiz.tui.screens.confirm import ConfirmScreen
+from kdquiz.workspace import Workspace
+
+GLYPHS = {"untried": ("·", "dim"), "failing": ("✗", "red"), "passed": ("✓", "green")}
+"""Status -> (glyph, style) in the exercise list."""
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+WATCH_INTERVAL = 0.5
+"""Seconds between two looks at the watched file."""
+TABS = ("tab-task", "tab-check", "tab-hints")
+CODE_THEME = "monokai"
+"""A Pygments theme that reads well on a dark background."""
+
+FileSignature = tuple[int, int]
+"""(mtime in ns, size) of a file: cheap to read, and it changes on every save."""
 
 
-class ExercisesScreen(AppScreen):
-    def __init__(self, initial: str | None = None) -> None:
+# ---------------------------------------------------------------------- helpers (no Textual)
+
+
+def task_text(exercise: Exercise, workspace: Workspace | None) -> str:
+    """The task: the module docstring of the learner's file, else of the shipped stub, else the
+    catalogue summary (a learner's file may be mid-edit and not parse)."""
+    paths = [workspace.exercise_path(exercise)] if workspace is not None else []
+    for path in [*paths, exercise.stub_path]:
+        try:
+            docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        if docstring:
+            return docstring
+    return exercise.summary
+
+
+def result_from_dict(data: dict[str, Any] | None) -> ExerciseResult | None:
+    """An ExerciseResult from its stored `to_dict()` form; None when missing or unreadable."""
+    if not data:
+        return None
+    try:
+        checks = [
+            CheckResult(
+                name=str(check["name"]),
+                status=check["status"],
+                message=str(check.get("message", "")),
+                duration=float(check.get("duration", 0.0)),
+                output=str(check.get("output", "")),
+            )
+            for check in data.get("checks", [])
+        ]
+        return ExerciseResult(
+            exercise=str(data["exercise"]),
+            status=data["status"],
+            message=str(data.get("message", "")),
+            checks=checks,
+            duration=float(data.get("duration", 0.0)),
+            output=str(data.get("output", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def file_signature(path: Path) -> FileSignature | None:
+    """What changes when the file is saved; None when it does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def editor_command(env: dict[str, str] | None = None) -> list[str] | None:
+    """$VISUAL or $EDITOR split like a shell would, else nano or vi; None when none is found.
+    Raises ValueError when the variable cannot be split (an unbalanced quote)."""
+    env = dict(os.environ) if env is None else env
+    configured = env.get("VISUAL") or env.get("EDITOR")
+    if configured:
+        return shlex.split(configured) or None
+    for name in ("nano", "vi"):
+        found = shutil.which(name)
+        if found:
+            return [found]
+    return None
+
+
+def shown_path(path: Path, root: Path | None) -> str:
+    """`path` relative to the workspace root when inside it, else with ~ for the home folder."""
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home) :] if home != "/" and text.startswith(home) else text
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _last_lines(text: str, lines: int) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def describe_ago(moment: datetime, now: datetime, lang: str) -> str:
+    """'just now', '5 min ago', '3 h ago', '4 days ago' (or in Chinese), measured from `now`."""
+    seconds = max(0.0, (now - moment).total_seconds())
+    if seconds < 60:
+        return t("ex_ago_now", lang)
+    if seconds < 3600:
+        return t("ex_ago_min", lang, n=round(seconds / 60))
+    if seconds < 86400:
+        return t("ex_ago_h", lang, n=round(seconds / 3600))
+    return t("ex_ago_days", lang, n=round(seconds / 86400))
+
+
+def summary_line(status: str, passed: int, total: int, lang: str) -> Text:
+    """'✓ 18/18 checks passed' in green, or '✗ 3/18 checks passed' in red."""
+    summary = t("ex_checks_passed", lang, passed=passed, total=total)
+    if status == "pass":
+        return Text(f"✓ {summary}", "bold green")
+    if status == "error":
+        return Text(f"✗ {summary} — {t('ex_incomplete', lang)}", "bold red")
+    return Text(f"✗ {summary}", "bold red")
+
+
+def render_result(result: ExerciseResult, lang: str, when: str = "") -> list[RenderableType]:
+    """A summary line (with `when` it ran), then one row per named check: ✓ / ✗, its name, and
+    under the name the learner-worded message (wrapped lines hang under the name)."""
+    head = summary_line(result.status, result.passed, result.total, lang)
+    head.append(f"  ·  {result.duration:.1f} s" + (f"  ·  {when}" if when else ""), "dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, width=1)
+    grid.add_column(ratio=1)
+    previous = None
+    for check in result.checks:
+        if check.status == "pass":
+            grid.add_row(Text("✓", "bold green"), Text(check.name))
+            continue
+        grid.add_row(Text("✗", "bold red"), Text(check.name, "bold"))
+        if check.message and check.message == previous:
+            grid.add_row("", Padding(Text(t("ex_same_problem", lang), "dim"), (0, 0, 0, 2)))
+        elif check.message:
+            grid.add_row("", Padding(Text(check.message), (0, 0, 0, 2)))
+        previous = check.message
+        if check.output.strip():
+            printed = t("ex_printed", lang) + "\n" + _indent(_last_lines(check.output, 8))
+            grid.add_row("", Padding(Text(printed, "dim"), (0, 0, 0, 2)))
+    parts: list[RenderableType] = [head, Text(""), grid]
+    if result.message:
+        parts += [Text(""), Text(f"! {result.message}", "yellow")]
+    if result.status == "error" and result.output.strip() and not result.checks:
+        parts.append(Text(_indent(_last_lines(result.output, 20)), "dim"))
+    return parts
+
+
+@dataclass
+class CheckRun:
+    """One check in progress: its exercise, the event that cancels it, when it started."""
+
+    exercise: Exercise
+    cancel: threading.Event = field(default_factory=threading.Event)
+    started: float = field(default_factory=time.monotonic)
+
+
+# ---------------------------------------------------------------------- the reference solution
+
+
+class SolutionScreen(Screen[None]):
+    """The reference solution beside the learner's file, each in its own scrolling column."""
+
+    DEFAULT_CSS = """
+    SolutionScreen #solution-columns { height: 1fr; }
+    SolutionScreen .solution-column {
+        width: 1fr; height: 1fr; border: round $primary; border-title-style: bold;
+    }
+    SolutionScreen #solution-reference { border: round $success; }
+    """
+    BINDINGS = [Binding("escape,s", "app.pop_screen", "Back", id="back")]
+
+    def __init__(
+        self, exercise: Exercise, mine: str | None, mine_path: str, reference: str
+    ) -> None:
         super().__init__()
-        self.initial = initial
+        self.exercise = exercise
+        self.mine = mine
+        """The learner's file, or None when it does not exist."""
+        self.mine_path = mine_path
+        self.reference = reference
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("ExercisesScreen")
+        with Horizontal(id="solution-columns"):
+            with VerticalScroll(id="solution-mine", classes="solution-column"):
+                yield Static(id="solution-mine-code")
+            with VerticalScroll(id="solution-reference", classes="solution-column"):
+                yield Static(self._code(self.reference), id="solution-reference-code")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"{self.exercise.id} · {self.exercise.title}"
+        self.watch(self.app, "lang", self._relabel)
+
+    def _relabel(self, lang: str) -> None:
+        """Column titles in the app's language."""
+        self.query_one(
+            "#solution-mine"
+        ).border_title = f"{t('ex_your_file', lang)}: {self.mine_path}"
+        self.query_one(
+            "#solution-reference"
+        ).border_title = f"{t('ex_reference', lang)}: solutions/{self.exercise.id}.py"
+        self.sub_title = t("ex_reference", lang)
+        mine = self._code(self.mine) if self.mine is not None else Text(t("ex_no_file", lang))
+        self.query_one("#solution-mine-code", Static).update(mine)
+
+    @staticmethod
+    def _code(source: str) -> Syntax:
+        return Syntax(source, "python", theme=CODE_THEME, line_numbers=True, word_wrap=True)
+
+
+# ---------------------------------------------------------------------- the workbench
+
+
+class ExercisesScreen(AppScreen):
+    """The workbench. `initial` is the id of the exercise selected on open (e.g. from a review
+    question's related exercise)."""
+
+    DEFAULT_CSS = """
+    ExercisesScreen #ex-body { height: 1fr; }
+    ExercisesScreen #ex-list { width: 34; height: 100%; border: round $primary; }
+    ExercisesScreen #ex-list:focus { border: round $accent; }
+    ExercisesScreen #ex-detail { width: 1fr; height: 100%; padding: 0 0 0 1; }
+    ExercisesScreen #ex-heading { height: auto; }
+    ExercisesScreen #ex-state { height: auto; color: $warning; }
+    ExercisesScreen #ex-tabs { height: 1fr; }
+    ExercisesScreen #ex-tabs > ContentSwitcher { height: 1fr; }
+    ExercisesScreen #ex-tabs TabPane { height: 1fr; padding: 0; }
+    ExercisesScreen .ex-pane { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("c", "check", "Check", id="check", tooltip="Run the hidden checks"),
+        Binding("x", "cancel_check", "Cancel", id="cancel", tooltip="Stop the running check"),
+        Binding("h", "hint", "Hint", id="hint", tooltip="Show the next hint"),
+        Binding("o", "edit", "Edit", id="edit", tooltip="Open your file in $EDITOR"),
+        Binding("enter", "edit", "Edit your file", show=False, priority=True),
+        Binding("w", "watch", "Watch", id="watch", tooltip="Re-check on every save"),
+        Binding("s", "solution", "Solution", id="solution"),
+        Binding("r", "reset", "Reset", id="reset", tooltip="Restore the stub (backed up)"),
+        Binding("up", "move(-1)", "Previous exercise", show=False),
+        Binding("down", "move(1)", "Next exercise", show=False),
+        Binding("left", "tab(-1)", "Previous tab (Task, Check, Hints)", show=False),
+        Binding("right", "tab(1)", "Next tab", show=False),
+    ]
+
+    def __init__(self, initial: str | None = None) -> None:
+        super().__init__()
+        self.initial = initial
+        """Exercise id to select on open."""
+        self.selected_id: str | None = None
+        """The exercise shown in the detail pane."""
+        self.statuses: dict[str, str] = {}
+        """Exercise id -> untried / failing / passed, re-read from the store on every change."""
+        self.last_results: dict[str, dict[str, Any]] = {}
+        """Exercise id -> its last check result (`ExerciseResult.to_dict()`), from the store."""
+        self.latest_attempts: dict[str, Attempt] = {}
+        """Exercise id -> its latest recorded attempt (the score shown in the list)."""
+        self.hint_counts: dict[str, int] = {}
+        """Exercise id -> hints taken; bumped at once on `h`, before the store write lands."""
+        self.check_notes: dict[str, str] = {}
+        """Exercise id -> a note about the latest run that was not recorded (cancelled)."""
+        self.current_run: CheckRun | None = None
+        """The check in progress, if any (one at a time; a new one cancels it)."""
+        self.watching = False
+        """Watch mode: re-check the selected exercise whenever its file is saved."""
+        self._watch_seen: FileSignature | None = None
+        self._watch_pending: FileSignature | None = None
+        self._watch_timer: Timer | None = None
+        self._ticker: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="ex-body"):
+            yield OptionList(id="ex-list")
+            with Vertical(id="ex-detail"):
+                yield Static(id="ex-heading")
+                yield Static(id="ex-state")
+                with TabbedContent(id="ex-tabs"):
+                    with TabPane("Task", id="tab-task"):
+                        with VerticalScroll(classes="ex-pane"):
+                            yield Static(id="ex-task")
+                    with TabPane("Check", id="tab-check"):
+                        with VerticalScroll(classes="ex-pane"):
+                            yield Static(id="ex-check")
+                    with TabPane("Hints", id="tab-hints"):
+                        with VerticalScroll(classes="ex-pane"):
+                            yield Static(id="ex-hints")
+        yield Footer()
+
+    def on_unmount(self) -> None:
+        """Leaving the workbench stops a running check (its subprocess is killed)."""
+        if self.current_run is not None:
+            self.current_run.cancel.set()
+
+    # ------------------------------------------------------------------ data and selection
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.data.workspace if self.data is not None else None
+
+    @property
+    def selected(self) -> Exercise | None:
+        if self.data is None:
+            return None
+        return next((e for e in self.data.catalog if e.id == self.selected_id), None)
+
+    def exercise_file(self, exercise: Exercise) -> str:
+        """The learner's file as shown: relative to the workspace root."""
+        workspace = self.workspace
+        if workspace is None:
+            return f"exercises/{exercise.id}.py"
+        return shown_path(workspace.exercise_path(exercise), workspace.root)
+
+    def refresh_view(self) -> None:
+        data = self.data
+        assert data is not None
+        store = data.store
+        self.statuses = dict(store.exercise_statuses())
+        self.last_results = store.last_results()
+        self.latest_attempts = {attempt.exercise: attempt for attempt in store.attempts()}
+        self.hint_counts = store.hints_by_exercise()
+        options = self.query_one("#ex-list", OptionList)
+        if options.option_count == 0:
+            options.add_options([Option(self._option_prompt(e), id=e.id) for e in data.catalog])
+            self._select_initial(data.catalog, options)
+        else:
+            for exercise in data.catalog:
+                options.replace_option_prompt(exercise.id, self._option_prompt(exercise))
+        self.title = self.t("ex_title")
+        workspace = data.workspace
+        self.sub_title = (
+            f"{self.t('ex_workspace')}: {shown_path(workspace.root, None)}"
+            if workspace is not None
+            else self.t("ex_no_workspace_short")
+        )
+        tabs = self.query_one("#ex-tabs", TabbedContent)
+        for pane, key in zip(TABS, ("ex_tab_task", "ex_tab_check", "ex_tab_hints"), strict=True):
+            tabs.get_tab(pane).label = self.t(key)
+        self.show_detail()
+
+    def _select_initial(self, catalog: Iterable[Exercise], options: OptionList) -> None:
+        ids = [e.id for e in catalog]
+        if self.initial is not None and self.initial not in ids:
+            self.notify(self.t("ex_unknown", ex=self.initial), severity="warning")
+        wanted = self.initial if self.initial in ids else ids[0] if ids else None
+        if wanted is not None:
+            options.highlighted = ids.index(wanted)
+            self.select(wanted)
+
+    @on(OptionList.OptionHighlighted, "#ex-list")
+    def option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None and event.option.id != self.selected_id:
+            self.select(event.option.id)
+
+    def select(self, exercise_id: str) -> None:
+        """Show `exercise_id`; a watch follows the selection without checking at once."""
+        self.selected_id = exercise_id
+        exercise = self.selected
+        if exercise is not None and self.workspace is not None:
+            self._watch_seen = file_signature(self.workspace.exercise_path(exercise))
+            self._watch_pending = None
+        for pane in self.query(".ex-pane").results(VerticalScroll):
+            pane.scroll_home(animate=False)
+        self.show_detail()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _option_prompt(self, exercise: Exercise) -> Text:
+        status = self.statuses.get(exercise.id, "untried")
+        glyph, style = GLYPHS[status]
+        line = Text.assemble((f"{glyph} ", style), (exercise.id, "bold"))
+        last = self.latest_attempts.get(exercise.id)
+        if last is not None and last.total:
+            line.append(
+                f"  {last.passed}/{last.total}", "green" if last.status == "pass" else "red"
+            )
+        elif last is not None:
+            line.append("  !", "yellow")  # the check did not complete
+        line.append(f"  {self.t('ex_' + status)}", "dim")
+        if self.current_run is not None and self.current_run.exercise.id == exercise.id:
+            line.append(" …", "bold yellow")
+        line.append(f"\n{exercise.title}")
+        return line
+
+    def _update_prompt(self, exercise: Exercise) -> None:
+        self.query_one("#ex-list", OptionList).replace_option_prompt(
+            exercise.id, self._option_prompt(exercise)
+        )
+
+    def show_detail(self) -> None:
+        """Redraw the heading, the state line and the three tabs for the selected exercise."""
+        exercise = self.selected
+        if exercise is None:
+            return
+        stars = "★" * exercise.difficulty + "☆" * (3 - exercise.difficulty)
+        taken = self.hint_counts.get(exercise.id, 0)
+        meta = "  ·  ".join(
+            [
+                exercise.topic,
+                stars,
+                self.t("ex_minutes", n=exercise.minutes),
+                self.t("ex_hints_count", n=taken, total=len(exercise.hints)),
+            ]
+        )
+        heading = Text.assemble((f"{exercise.id} · {exercise.title}", "bold"), ("\n" + meta, "dim"))
+        if self.workspace is not None:
+            heading.append(f"\n{self.t('ex_your_file')}: ", "dim")
+            heading.append(self.exercise_file(exercise), "cyan")
+        self.query_one("#ex-heading", Static).update(heading)
+        self.update_state()
+        task = Markdown(task_text(exercise, self.workspace), code_theme=CODE_THEME)
+        self.query_one("#ex-task", Static).update(task)
+        self.query_one("#ex-check", Static).update(self._check_view(exercise))
+        self.query_one("#ex-hints", Static).update(self._hints_view(exercise))
+
+    def update_state(self) -> None:
+        """The line above the tabs: no workspace, a running check (with a timer), watch mode."""
+        lines: list[Text] = []
+        if self.workspace is None:
+            lines.append(Text(self.t("ex_no_workspace")))
+        run = self.current_run
+        if run is not None:
+            if run.cancel.is_set():
+                lines.append(Text(self.t("ex_cancelling", ex=run.exercise.id), "bold"))
+            else:
+                elapsed = time.monotonic() - run.started
+                frame = SPINNER[int(elapsed * 8) % len(SPINNER)]
+                running = self.t("ex_running", ex=run.exercise.id, s=int(elapsed))
+                lines.append(Text(f"{frame} {running}", "bold"))
+        exercise = self.selected
+        if self.watching and exercise is not None:
+            watching = self.t("ex_watching", path=self.exercise_file(exercise))
+            lines.append(Text(f"◉ {watching}", "cyan"))
+        state = self.query_one("#ex-state", Static)
+        state.update(Text("\n").join(lines))
+        state.display = bool(lines)
+
+    def _check_view(self, exercise: Exercise) -> RenderableType:
+        parts: list[RenderableType] = []
+        note = self.check_notes.get(exercise.id)
+        if note:
+            parts += [Text(note, "bold yellow"), Text("")]
+        result = result_from_dict(self.last_results.get(exercise.id))
+        attempt = self.latest_attempts.get(exercise.id)
+        when = describe_ago(attempt.at, self.kdapp.clock(), self.lang) if attempt else ""
+        if result is None and attempt is None:
+            parts.append(Text(self.t("ex_not_checked", path=self.exercise_file(exercise))))
+            return Group(*parts)
+        if result is None:
+            assert attempt is not None  # recorded before per-check results were kept
+            head = summary_line(attempt.status, attempt.passed, attempt.total, self.lang)
+            head.append(f"  ·  {when}", "dim")
+            parts += [head, Text(""), Text(self.t("ex_no_details"), "dim italic")]
+            return Group(*parts)
+        parts += render_result(result, self.lang, when)
+        if result.status == "pass":
+            parts += [Text(""), Text(self.t("ex_after_pass"), "italic")]
+        return Group(*parts)
+
+    def _hints_view(self, exercise: Exercise) -> RenderableType:
+        total = len(exercise.hints)
+        taken = min(self.hint_counts.get(exercise.id, 0), total)
+        parts: list[RenderableType] = []
+        for tier in range(1, taken + 1):
+            parts.append(Text(self.t("ex_hint_n", n=tier, total=total), "bold underline"))
+            parts.append(Text(exercise.hints[tier - 1]))
+            parts.append(Text(""))
+        if taken == 0 and total:
+            footer = self.t("ex_no_hints_yet", total=total)
+        elif taken < total:
+            footer = self.t("ex_hints_left", left=total - taken)
+        else:
+            footer = self.t("ex_no_hints_left", total=total)
+        parts.append(Text(footer, "dim italic"))
+        return Group(*parts)
+
+    def show_tab(self, pane: str) -> None:
+        self.query_one("#ex-tabs", TabbedContent).active = pane
+
+    # ------------------------------------------------------------------ navigation
+
+    def action_move(self, step: int) -> None:
+        """Up / down move through the list whatever has focus (unless it scrolls itself)."""
+        options = self.query_one("#ex-list", OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one("#ex-tabs", TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_check":
+            return self.current_run is not None  # shown only while a check runs
+        return True
+
+    def _need_workspace(self) -> Workspace | None:
+        """The workspace, or None after telling the learner in one sentence that there is none."""
+        if self.workspace is None:
+            self.notify(self.t("ex_no_workspace"), severity="error")
+        return self.workspace
+
+    def confirm(self, question: str, then: Callable[[], None]) -> None:
+        """Ask `question` in a dialog; call `then` on yes."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question, self.t("ex_yes"), self.t("ex_no")), answered)
+
+    @work(thread=True, exit_on_error=False, group="progress")
+    def save_progress(self, write: Callable[[], None]) -> None:
+        """Write a hint or a reveal to the store off the event loop, then refresh the screens."""
+        write()
+        self.app.call_from_thread(self.kdapp.changed)
+
+    # ------------------------------------------------------------------ check
+
+    def action_check(self, exercise: Exercise | None = None) -> None:
+        """Run the hidden suite on the learner's file; a running check is cancelled first."""
+        exercise = exercise or self.selected
+        workspace = self._need_workspace()
+        if exercise is None or workspace is None:
+            return
+        if self.current_run is not None:
+            previous = self.current_run.exercise
+            self.current_run.cancel.set()
+            self.current_run = None
+            self._update_prompt(previous)
+        run = CheckRun(exercise)
+        self.current_run = run
+        self.check_notes.pop(exercise.id, None)
+        self.run_check(run, workspace)
+        if self._ticker is None:
+            self._ticker = self.set_interval(0.25, self.update_state)
+        self._update_prompt(exercise)
+        self.update_state()
+        self.refresh_bindings()
+        if exercise.id == self.selected_id:
+            self.show_tab("tab-check")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def run_check(self, run: CheckRun, workspace: Workspace) -> None:
+        """Run one check in the subprocess and record it like `kdquiz check` (unless cancelled)."""
+        assert self.data is not None
+        store = self.data.store
+        result: ExerciseResult | None = None
+        try:
+            result = run_hidden_suite(
+                [run.exercise.id], workspace.exercises_dir, Limits(), cancel=run.cancel
+            )[0]
+            if not run.cancel.is_set():
+                store.record_attempt(
+                    result.exercise, result.status, result.passed, result.total, result.duration
+                )
+                store.save_last_result(result.exercise, result.to_dict())
+        finally:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._check_finished, run, result)
+
+    def _check_finished(self, run: CheckRun, result: ExerciseResult | None) -> None:
+        if run is not self.current_run:
+            return  # superseded by a newer run
+        self.current_run = None
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        exercise = run.exercise
+        if result is not None and run.cancel.is_set():
+            self.check_notes[exercise.id] = self.t("ex_cancelled")
+            self.notify(self.t("ex_result_cancelled", ex=exercise.id), severity="warning")
+        elif result is not None:
+            values = {"ex": exercise.id, "passed": result.passed, "total": result.total}
+            if result.status == "pass":
+                self.notify(self.t("ex_result_pass", **values))
+            elif result.status == "fail":
+                self.notify(self.t("ex_result_fail", **values), severity="warning")
+            else:
+                self.notify(self.t("ex_result_error", **values), severity="error")
+        self.refresh_bindings()
+        self.kdapp.changed()  # re-reads the store here and on home
+        if exercise.id == self.selected_id:
+            self.show_tab("tab-check")
+
+    def action_cancel_check(self) -> None:
+        """Stop the running check: the runner kills its subprocess; nothing is recorded."""
+        if self.current_run is not None:
+            self.current_run.cancel.set()
+            self.update_state()
+
+    # ------------------------------------------------------------------ watch mode
+
+    def action_watch(self) -> None:
+        """Toggle watch mode.
+
+        It polls the file's mtime and size every half second rather than using inotify/FSEvents:
+        one os.stat is cheap, needs no extra dependency, and works the same on every OS, file
+        system and editor (including those that save by renaming a new file into place).
+        """
+        exercise = self.selected
+        if self._need_workspace() is None or exercise is None:
+            return
+        self.watching = not self.watching
+        if self.watching:
+            self.select(exercise.id)  # the current file is the baseline
+            self._watch_timer = self.set_interval(WATCH_INTERVAL, self.poll_watched_file)
+            self.notify(self.t("ex_watch_on", path=self.exercise_file(exercise)))
+        else:
+            if self._watch_timer is not None:
+                self._watch_timer.stop()
+                self._watch_timer = None
+            self.notify(self.t("ex_watch_off"))
+        self.update_state()
+
+    def poll_watched_file(self) -> None:
+        """Start a check once a change has stayed the same for one tick (a save is complete)."""
+        exercise, workspace = self.selected, self.workspace
+        if exercise is None or workspace is None:
+            return
+        signature = file_signature(workspace.exercise_path(exercise))
+        if signature == self._watch_seen:
+            self._watch_pending = None
+        elif signature != self._watch_pending:
+            self._watch_pending = signature  # changed: wait one tick for the save to settle
+        else:
+            self._watch_seen, self._watch_pending = signature, None
+            if signature is not None:
+                self.action_check(exercise)
+
+    # ------------------------------------------------------------------ hints
+
+    def action_hint(self) -> None:
+        """The next tier of hints, recorded like `kdquiz hint`."""
+        exercise, data = self.selected, self.data
+        if exercise is None or data is None:
+            return
+        self.show_tab("tab-hints")
+        total = len(exercise.hints)
+        taken = self.hint_counts.get(exercise.id, 0)
+        if taken >= total:
+            self.notify(self.t("ex_no_hints_left", total=total))
+            return
+        tier = taken + 1
+        self.hint_counts[exercise.id] = tier
+        store = data.store
+        self.save_progress(lambda: store.record_hint(exercise.id, tier))
+        self.show_detail()
+        self.query_one("#tab-hints .ex-pane", VerticalScroll).scroll_end(animate=False)
+
+    # ------------------------------------------------------------------ editor
+
+    def action_edit(self) -> None:
+        """Open the learner's file in $EDITOR (the app is suspended meanwhile), then offer to
+        check it. Inside `suspend()` every error is caught: an exception escaping it would
+        leave the terminal suspended."""
+        exercise, workspace = self.selected, self._need_workspace()
+        if exercise is None or workspace is None:
+            return
+        path = workspace.exercise_path(exercise)
+        shown = self.exercise_file(exercise)
+        if not path.exists():
+            self.notify(self.t("ex_missing_file", path=shown), severity="warning")
+            return
+        configured = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ""
+        try:
+            command = editor_command()
+        except ValueError as exc:
+            self.notify(self.t("ex_bad_editor", editor=configured, error=exc), severity="error")
+            return
+        if command is None:
+            self.notify(self.t("ex_no_editor"), severity="error")
+            return
+        error: OSError | None = None
+        code = 0
+        try:
+            with self.app.suspend():
+                try:
+                    code = subprocess.run([*command, str(path)], check=False).returncode
+                except OSError as exc:
+                    error = exc
+        except SuspendNotSupported:
+            self.notify(self.t("ex_no_suspend", path=shown), severity="warning")
+            return
+        if error is not None:
+            reason = error.strerror or str(error)
+            self.notify(
+                self.t("ex_editor_failed", editor=command[0], error=reason), severity="error"
+            )
+            return
+        if code:
+            self.notify(self.t("ex_editor_status", code=code), severity="warning")
+        self.show_detail()  # the task may have been edited
+        if not self.watching:  # in watch mode the save itself starts the check
+            self.confirm(self.t("ex_run_now"), lambda: self.action_check(exercise))
+
+    # ------------------------------------------------------------------ solution
+
+    def action_solution(self) -> None:
+        """The reference beside the learner's file: at once after a pass (or an earlier reveal),
+        otherwise after a confirmation, like `kdquiz solution`."""
+        exercise, data = self.selected, self.data
+        if exercise is None or data is None:
+            return
+        passed = self.statuses.get(exercise.id) == "passed"
+        if passed or data.store.reveals(exercise.id) > 0:
+            self._reveal(exercise, passed)
+        else:
+            self.confirm(
+                self.t("ex_reveal_confirm", ex=exercise.id), lambda: self._reveal(exercise, False)
+            )
+
+    def _reveal(self, exercise: Exercise, had_passed: bool) -> None:
+        assert self.data is not None
+        try:
+            reference = exercise.solution_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"{exercise.solution_path}: {exc.strerror}", severity="error")
+            return
+        mine: str | None = None
+        workspace = self.workspace
+        if workspace is not None:
+            try:
+                mine = workspace.exercise_path(exercise).read_text(encoding="utf-8")
+            except OSError:
+                mine = None
+        store = self.data.store
+        self.save_progress(lambda: store.record_reveal(exercise.id, had_passed))
+        screen = SolutionScreen(exercise, mine, self.exercise_file(exercise), reference)
+        self.app.push_screen(screen)
+
+    # ------------------------------------------------------------------ reset
+
+    def action_reset(self) -> None:
+        """Put the stub back, after a confirmation; the learner's file is backed up first."""
+        exercise, workspace = self.selected, self._need_workspace()
+        if exercise is None or workspace is None:
+            return
+        question = self.t("ex_reset_confirm", ex=exercise.id, path=self.exercise_file(exercise))
+        self.confirm(question, lambda: self._reset(exercise, workspace))
+
+    def _reset(self, exercise: Exercise, workspace: Workspace) -> None:
+        try:
+            backup = workspace.restore_stub(exercise)
+        except OSError as exc:
+            self.notify(
+                self.t("ex_reset_failed", ex=exercise.id, error=exc.strerror or exc),
+                severity="error",
+            )
+            return
+        if backup is None:
+            self.notify(self.t("ex_reset_done_plain", ex=exercise.id))
+        else:
+            shown = shown_path(backup, workspace.root)
+            self.notify(self.t("ex_reset_done", ex=exercise.id, backup=shown), timeout=10)
+        if exercise.id == self.selected_id:
+            self.select(exercise.id)  # a watch should not re-check the fresh stub
+        self.show_tab("tab-task")
+
+    # ------------------------------------------------------------------ command palette
+
+    def screen_commands(self) -> Iterable[SystemCommand]:
+        """Palette entries for the selected exercise (the app adds them to its own)."""
+        exercise = self.selected
+        if exercise is None:
+            return
+        ex = exercise.id
+        yield SystemCommand(
+            self.t("ex_cmd_check", ex=ex), self.t("ex_cmd_check_help"), self.action_check
+        )
+        if self.current_run is not None:
+            yield SystemCommand(
+                self.t("ex_cmd_cancel"), self.t("ex_cmd_cancel_help"), self.action_cancel_check
+            )
+        yield SystemCommand(
+            self.t("ex_cmd_hint", ex=ex), self.t("ex_cmd_hint_help"), self.action_hint
+        )
+        yield SystemCommand(
+            self.t("ex_cmd_edit", ex=ex), self.t("ex_cmd_edit_help"), self.action_edit
+        )
+        yield SystemCommand(self.t("ex_cmd_watch"), self.t("ex_cmd_watch_help"), self.action_watch)
+        yield SystemCommand(
+            self.t("ex_cmd_solution", ex=ex), self.t("ex_cmd_solution_help"), self.action_solution
+        )
+        yield SystemCommand(
+            self.t("ex_cmd_reset", ex=ex), self.t("ex_cmd_reset_help"), self.action_reset
+        )
