@@ -231,3 +231,14 @@ def test_crashing_the_interpreter_is_an_error(tmp_path: Path) -> None:
     result, text = check(tmp_path, "import ctypes\ndef f(x):\n    ctypes.string_at(0)\n")
     assert result.status == "error"
     assert "SIGSEGV" in result.message or "ended before the checks finished" in result.message
+
+
+def test_a_result_survives_its_dict_form_and_a_damaged_one_is_none() -> None:
+    from kdquiz.checker.results import CheckResult, ExerciseResult
+
+    result = ExerciseResult(
+        "exercise_1", "fail", "", [CheckResult("a", "pass"), CheckResult("b", "fail", "why")], 1.5
+    )
+    assert ExerciseResult.from_dict(result.to_dict()) == result
+    assert ExerciseResult.from_dict({"status": "pass"}) is None
+    assert ExerciseResult.from_dict(None) is None

@@ -76,6 +76,8 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         await settle(app, pilot)
         feedback = text_of(app, "#feedback")
         assert "✓ Correct" in feedback and "Explanation" in feedback
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Review: Submit / next" in palette and "Review: Reveal" not in palette
         assert "Next review: in 10 min" in feedback
         await pilot.press("enter")
         await settle(app, pilot)
@@ -119,6 +121,8 @@ async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None
         question = next(q for q in deck.bank.questions if q.type == "open")
         app.push_screen(ReviewScreen(queue=[question]))
         await settle(app, pilot)
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Review: Reveal" in palette and "Review: Type an answer" in palette
         await pilot.press("a")
         await pilot.press(*"T squared 1")  # digits typed into the answer must not grade it
         assert app.screen.query_one("#open-answer", TextArea).text == "T squared 1"
@@ -224,7 +228,8 @@ async def test_palette_offers_every_main_action(stub_workspace: Path) -> None:
         await start(app, pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for expected in ("Start a review session", "Browse questions", "Exercises workbench",
-                         "Statistics", "Switch language (English / 中文)", "Keys"):  # fmt: skip
+                         "Statistics", "Switch language (English / 中文)", "Help: every key",
+                         "Settings"):  # fmt: skip
             assert expected in titles
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Statistics")
         command.callback()
@@ -301,3 +306,25 @@ async def test_practice_from_the_browser_returns_to_the_browser(stub_workspace: 
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_an_unusable_data_dir_is_explained_and_nothing_crashes(
+    tmp_path: Path, stub_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("KDQUIZ_DATA_DIR", str(blocker / "data"))
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(50):  # the load worker fails (wait_for_complete would re-raise)
+            await pilot.pause(0.05)
+            if app.load_error:
+                break
+        await pilot.pause()
+        greeting = text_of(app, "#greeting")
+        assert "could not be loaded" in greeting and "KDQUIZ_DATA_DIR" in greeting.replace("\n", "")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0

@@ -43,6 +43,33 @@ class ExerciseResult:
     def total(self) -> int:
         return len(self.checks)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ExerciseResult | None:
+        """The inverse of `to_dict` (e.g. a stored result); None when missing or unreadable."""
+        if not data:
+            return None
+        try:
+            checks = [
+                CheckResult(
+                    name=str(check["name"]),
+                    status=check["status"],
+                    message=str(check.get("message", "")),
+                    duration=float(check.get("duration", 0.0)),
+                    output=str(check.get("output", "")),
+                )
+                for check in data.get("checks", [])
+            ]
+            return cls(
+                exercise=str(data["exercise"]),
+                status=data["status"],
+                message=str(data.get("message", "")),
+                checks=checks,
+                duration=float(data.get("duration", 0.0)),
+                output=str(data.get("output", "")),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["passed"], data["total"] = self.passed, self.total

@@ -81,6 +81,8 @@ class KDQuizApp(App[None]):
         """The current time (tests pass a fixed one)."""
         self.data: AppData | None = None
         """None until the loading worker finishes."""
+        self.load_error: str | None = None
+        """Why the data could not be loaded (e.g. an unusable data dir), if it could not."""
 
     def get_default_screen(self) -> Screen[Any]:
         from kdquiz.tui.screens.home import HomeScreen
@@ -152,11 +154,17 @@ class KDQuizApp(App[None]):
 
         error = event.worker.error
         if isinstance(error, ProgressError):
-            self.notify(str(error), severity="error", timeout=15)
+            message = str(error)
         else:
-            self.notify(
-                f"Something went wrong in the background: {error}", severity="error", timeout=15
-            )
+            message = f"Something went wrong in the background: {error}"
+        self.notify(message, severity="error", timeout=15)
+        if event.worker.group == "load":
+            from kdquiz.tui.screens.base import AppScreen
+
+            self.load_error = message
+            home = self.screen_stack[0]
+            if isinstance(home, AppScreen):
+                home.refresh_view()  # it says so instead of "loading…"
 
     # ------------------------------------------------------------------ language
 
@@ -179,7 +187,7 @@ class KDQuizApp(App[None]):
         from kdquiz.tui.screens import main_screen
 
         if self.data is None:
-            self.notify("Still loading your progress, one moment…", timeout=3)
+            self.notify(self.load_error or "Still loading your progress, one moment…", timeout=5)
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -240,7 +248,7 @@ class KDQuizApp(App[None]):
             "Switch language (English / 中文)", "Question texts in the other language",
             self.action_toggle_language,
         )  # fmt: skip
-        yield SystemCommand("Keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Help: every key", "Every key of every screen", self.action_help)
         yield SystemCommand("Settings", "New questions per day, language", self.action_settings)
         commands = getattr(screen, "screen_commands", None)
         if commands is not None:

@@ -14,6 +14,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "streak": ("Streak", "连续学习"),
     "days": ("days", "天"),
     "loading": ("Loading your progress…", "正在载入学习进度…"),
+    "load_failed": (
+        "Your progress could not be loaded; fix the problem below and restart kdquiz.",
+        "无法载入学习进度；请先解决下面的问题，再重新启动 kdquiz。",
+    ),
     "start_review": ("Start review", "开始复习"),
     "browse": ("Browse questions", "浏览题库"),
     "exercises": ("Exercises", "编程练习"),

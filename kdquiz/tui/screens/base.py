@@ -3,8 +3,11 @@ language or the learner's progress changes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -37,6 +40,25 @@ class AppScreen(Screen[None]):
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
 
+    def screen_commands(self) -> Iterable[SystemCommand]:
+        """Palette entries for this screen's own keys that apply right now (the app adds them
+        to its own entries)."""
+        for binding in type(self).__dict__.get("BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            action = binding.action
+            if action.startswith("app.") or self.check_action(action, ()) is False:
+                continue
+            yield SystemCommand(
+                f"{self.palette_prefix}{binding.description}",
+                f"key: {binding.key.split(',')[0]}",
+                partial(self.run_action, action),
+            )
+
+    @property
+    def palette_prefix(self) -> str:
+        return type(self).__name__.removesuffix("Screen") + ": "
+
     def action_back(self) -> None:
         """Back to the screen underneath: home, or the browser / session this was opened from."""
         if len(self.app.screen_stack) > 1:
@@ -48,8 +70,14 @@ class AppScreen(Screen[None]):
         self._changed()
 
     def _changed(self, _: object = None) -> None:
-        if self.data is not None:
+        if self.data is None:
+            return
+        from kdquiz.progress import ProgressError
+
+        try:
             self.refresh_view()
+        except ProgressError as exc:  # e.g. the database was deleted or locked meanwhile
+            self.notify(str(exc), severity="error", timeout=15)
 
     def refresh_view(self) -> None:
         """Redraw from `self.data` in `self.lang`."""

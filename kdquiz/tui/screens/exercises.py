@@ -38,7 +38,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from kdquiz.catalog import Exercise
-from kdquiz.checker.results import CheckResult, ExerciseResult
+from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite
 from kdquiz.progress import Attempt
 from kdquiz.tui.i18n import t
@@ -74,33 +74,6 @@ def task_text(exercise: Exercise, workspace: Workspace | None) -> str:
         if docstring:
             return docstring
     return exercise.summary
-
-
-def result_from_dict(data: dict[str, Any] | None) -> ExerciseResult | None:
-    """An ExerciseResult from its stored `to_dict()` form; None when missing or unreadable."""
-    if not data:
-        return None
-    try:
-        checks = [
-            CheckResult(
-                name=str(check["name"]),
-                status=check["status"],
-                message=str(check.get("message", "")),
-                duration=float(check.get("duration", 0.0)),
-                output=str(check.get("output", "")),
-            )
-            for check in data.get("checks", [])
-        ]
-        return ExerciseResult(
-            exercise=str(data["exercise"]),
-            status=data["status"],
-            message=str(data.get("message", "")),
-            checks=checks,
-            duration=float(data.get("duration", 0.0)),
-            output=str(data.get("output", "")),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def file_signature(path: Path) -> FileSignature | None:
@@ -493,7 +466,7 @@ class ExercisesScreen(AppScreen):
         note = self.check_notes.get(exercise.id)
         if note:
             parts += [Text(note, "bold yellow"), Text("")]
-        result = result_from_dict(self.last_results.get(exercise.id))
+        result = ExerciseResult.from_dict(self.last_results.get(exercise.id))
         attempt = self.latest_attempts.get(exercise.id)
         when = describe_ago(attempt.at, self.kdapp.clock(), self.lang) if attempt else ""
         if result is None and attempt is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -38,14 +39,22 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#greeting", Static).update(self.t("loading"))
         super().on_mount()
+        if self.data is None:
+            self.refresh_view()  # "loading…", or why loading failed if it already did
 
     def refresh_view(self) -> None:
         from kdquiz.stats import streak, topic_stats  # not needed for the first frame
 
         data = self.data
-        assert data is not None
+        if data is None:
+            error = self.kdapp.load_error
+            self.query_one("#greeting", Static).update(
+                f"[b red]{self.t('load_failed')}[/]\n{escape(error)}"
+                if error
+                else self.t("loading")
+            )
+            return
         deck, now = data.deck, self.kdapp.clock()
         due, new = len(deck.due(now)), deck.new_left_today(now)
         statuses = data.store.exercise_statuses()

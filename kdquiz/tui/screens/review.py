@@ -40,12 +40,12 @@ class ReviewScreen(AppScreen):
 
     BINDINGS = [
         *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("space", "toggle_option", "Toggle", show=False),
+        Binding("up,k", "move(-1)", show=False),  # described on the help screen
+        Binding("down,j", "move(1)", show=False),
+        Binding("space", "toggle_option", show=False),
         Binding("enter", "enter", "Submit / next", id="submit"),
         Binding("ctrl+r", "reveal", "Reveal", id="reveal", priority=True),
-        Binding("a", "focus_answer", "Type answer", show=False),
+        Binding("a", "focus_answer", "Type an answer", show=False),
         Binding("x", "practise_exercise", "Related exercise", id="related"),
     ]
 
@@ -224,7 +224,7 @@ class ReviewScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that do something now (the Footer follows)."""
         question = self.question
-        if action == "reveal":
+        if action in ("reveal", "focus_answer"):
             return question is not None and question.type == "open" and self.phase == "answer"
         if action == "practise_exercise":
             return (
