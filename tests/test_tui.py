@@ -126,6 +126,8 @@ async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None
         await pilot.press("a")
         await pilot.press(*"T squared 1")  # digits typed into the answer must not grade it
         assert app.screen.query_one("#open-answer", TextArea).text == "T squared 1"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen), "escape leaves the answer box, not the session"
         assert ProgressStore.default().reviews() == []
         await pilot.press("ctrl+r")
         await pilot.pause()

@@ -29,6 +29,32 @@ LABELS: dict[str, tuple[str, str]] = {
         "今天没有待复习的题目，新题也已学完。明天再来，或者去题库里自由练习。",
     ),
     "questions_in_bank": ("questions in the bank", "道题目"),
+    # help
+    "help_title": ("Keys", "快捷键"),
+    "help_palette": ("Command palette: every action by name", "命令面板：按名称查找所有操作"),
+    "help_everywhere": ("Everywhere", "任何界面"),
+    "help_every_screen": ("Every screen but home", "除首页外的界面"),
+    "help_home": ("Home", "首页"),
+    "help_review": ("Review and practice", "复习与练习"),
+    "help_browse": ("Browse", "浏览题库"),
+    "help_exercises": ("Exercises", "编程练习"),
+    "help_numbers": (
+        "Answer a choice question / toggle a multi-select option",
+        "回答单选题 / 勾选或取消多选题的选项",
+    ),
+    "help_arrows": (
+        "Move between options / toggle or pick the highlighted one",
+        "在选项间移动 / 勾选或选中高亮的选项",
+    ),
+    "help_type": (
+        "Type an answer to an open question (tab or escape leaves the text box)",
+        "为问答题写下答案（按 Tab 或 Esc 离开输入框）",
+    ),
+    "help_reveal": ("Reveal the model answer of an open question", "查看问答题的参考答案"),
+    "help_grade": (
+        "After reveal: grade yourself Again / Hard / Good / Easy",
+        "查看答案后自评：忘记 / 困难 / 良好 / 简单",
+    ),
     # settings
     "settings": ("Settings", "设置"),
     "new_per_day": ("New questions per day", "每天学习的新题数"),

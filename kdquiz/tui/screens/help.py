@@ -3,12 +3,16 @@ never go stale."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from kdquiz.tui.i18n import t
 
 KEY_NAMES = {
     "ctrl+q": "ctrl+q", "escape": "esc", "enter": "enter", "space": "space", "up": "↑",
@@ -20,7 +24,7 @@ def _key(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
-def _describe(bindings: list[BindingType], table: Table, section: str) -> None:
+def _describe(bindings: Sequence[BindingType], table: Table, section: str) -> None:
     rows = []
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.description:
@@ -33,7 +37,8 @@ def _describe(bindings: list[BindingType], table: Table, section: str) -> None:
         table.add_row("", "")
 
 
-def help_table() -> Table:
+def help_table(lang: str = "en") -> Table:
+    """Every key by screen; section titles and the review's keys in `lang`."""
     from kdquiz.tui.app import KDQuizApp
     from kdquiz.tui.screens.base import AppScreen
     from kdquiz.tui.screens.browse import BrowseScreen
@@ -46,23 +51,24 @@ def help_table() -> Table:
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     _describe(
-        [*KDQuizApp.BINDINGS, Binding("ctrl+p", "", "Command palette: every action by name")],
+        [*KDQuizApp.BINDINGS, Binding("ctrl+p", "", t("help_palette", lang))],
         table,
-        "Everywhere",
+        t("help_everywhere", lang),
     )
-    _describe(AppScreen.BINDINGS, table, "Every screen but home")
-    _describe(HomeScreen.BINDINGS, table, "Home")
+    _describe(AppScreen.BINDINGS, table, t("help_every_screen", lang))
+    _describe(HomeScreen.BINDINGS, table, t("help_home", lang))
     review = [
-        Binding("1-9", "", "Answer a choice question / toggle a multi-select option"),
-        Binding("↑/↓ space", "", "Move between options / toggle or pick the highlighted one"),
-        Binding("a", "", "Type an answer to an open question (tab leaves the text box)"),
-        Binding("1-4", "", "After reveal: grade yourself Again / Hard / Good / Easy"),
-        *ReviewScreen.BINDINGS,
+        Binding("1-9", "", t("help_numbers", lang)),
+        Binding("↑/↓ space", "", t("help_arrows", lang)),
+        Binding("a", "", t("help_type", lang)),
+        Binding("ctrl+r", "", t("help_reveal", lang)),
+        Binding("1-4", "", t("help_grade", lang)),
+        *[b for b in ReviewScreen.BINDINGS if isinstance(b, Binding) and b.key != "ctrl+r"],
     ]
-    _describe(review, table, "Review and practice")
-    _describe(BrowseScreen.BINDINGS, table, "Browse")
-    _describe(ExercisesScreen.BINDINGS, table, "Exercises")
-    _describe(StatsScreen.BINDINGS, table, "Statistics")
+    _describe(review, table, t("help_review", lang))
+    _describe(BrowseScreen.BINDINGS, table, t("help_browse", lang))
+    _describe(ExercisesScreen.BINDINGS, table, t("help_exercises", lang))
+    _describe(StatsScreen.BINDINGS, table, t("statistics", lang))
     return table
 
 
@@ -79,6 +85,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "app.pop_screen", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
+        lang = getattr(self.app, "lang", "en")
         with VerticalScroll() as scroll:
-            scroll.border_title = "Keys"
-            yield Static(help_table())
+            scroll.border_title = t("help_title", lang)
+            yield Static(help_table(lang))

@@ -208,6 +208,13 @@ class ReviewScreen(AppScreen):
         if area.display and self.phase == "answer":
             area.focus()
 
+    def action_back(self) -> None:
+        """Escape in the answer box leaves the box, not the session."""
+        if isinstance(self.focused, TextArea):
+            self.set_focus(None)
+        else:
+            super().action_back()
+
     def action_practise_exercise(self) -> None:
         question = self.question
         if question is None or question.related_exercise is None or self.phase == "answer":
