@@ -78,7 +78,7 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         assert "✓ Correct" in feedback and "Explanation" in feedback
         palette = [command.title for command in app.get_system_commands(app.screen)]
         assert "Review: Submit / next" in palette and "Review: Reveal" not in palette
-        assert "Next review: in 10 min" in feedback
+        assert "Next review: in 10 min" in text_of(app, "#review-actions")
         await pilot.press("enter")
         await settle(app, pilot)
         second = screen.question
@@ -134,10 +134,11 @@ async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None
         feedback = text_of(app, "#feedback")
         assert "Your answer\nT squared 1" in feedback, "the typed answer sits above the model one"
         assert "Model answer" in feedback and "Key points" in feedback
-        assert "1 Again" in feedback and "4 Easy" in feedback
+        actions = text_of(app, "#review-actions")
+        assert "1 Again" in actions and "4 Easy" in actions
         await pilot.press("2")
         await settle(app, pilot)
-        assert "Next review" in text_of(app, "#feedback")
+        assert "Next review" in text_of(app, "#review-actions")
         await pilot.press("enter")
         await settle(app, pilot)
         assert "Session complete" in text_of(app, "#prompt")

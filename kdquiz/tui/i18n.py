@@ -78,8 +78,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "按 1–{n}（或在高亮选项上按空格）勾选，按回车提交。",
     ),
     "open_help": (
-        "Type your answer below (optional), then press ctrl+r to reveal the model answer.",
-        "可在下方写下你的答案（可选），然后按 ctrl+r 查看参考答案。",
+        "Press a to write your answer in the box above (optional; tab or escape leaves it), "
+        "then enter or ctrl+r to reveal the model answer.",
+        "按 a 在上方输入框写下你的答案（可选，按 Tab 或 Esc 离开输入框），"
+        "然后按回车或 ctrl+r 查看参考答案。",
     ),
     "your_answer": ("Your answer (optional)…", "你的答案（可选）…"),
     "correct": ("Correct", "回答正确"),

@@ -72,6 +72,7 @@ class ReviewScreen(AppScreen):
             yield Static(id="choices")
             yield TextArea(id="open-answer", soft_wrap=True, show_line_numbers=False)
             yield Static(id="feedback")
+        yield Static(id="review-actions")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -231,6 +232,8 @@ class ReviewScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that do something now (the Footer follows)."""
         question = self.question
+        if action == "enter":
+            return self.phase != "revealed"  # grading takes 1-4 (shown above the footer)
         if action in ("reveal", "focus_answer"):
             return question is not None and question.type == "open" and self.phase == "answer"
         if action == "practise_exercise":
@@ -248,6 +251,7 @@ class ReviewScreen(AppScreen):
         choices = self.query_one("#choices", Static)
         feedback = self.query_one("#feedback", Static)
         question = self.question
+        self.query_one("#review-actions", Static).update(self._actions(question))
         if self.phase == "done" or question is None:
             prompt.update(self._summary())
             choices.update("")
@@ -298,15 +302,12 @@ class ReviewScreen(AppScreen):
             grid.add_row(
                 Text(f"{mark} {LETTERS[index]} {box}", style), Text(choice.get(self.lang), style)
             )
-        if answered:
-            return grid
-        key = "multi_help" if question.type == "multi" else "choice_help"
-        return Group(grid, Text("\n" + self.t(key, n=len(question.choices)), "dim italic"))
+        return grid
 
     def _feedback(self, question: Question) -> RenderableType:
         lang = self.lang
         if self.phase == "answer":
-            return Text(self.t("open_help"), "dim italic") if question.type == "open" else ""
+            return ""
         parts: list[RenderableType] = []
         if question.type == "open":
             typed = self.query_one("#open-answer", TextArea).text.strip()
@@ -337,16 +338,26 @@ class ReviewScreen(AppScreen):
             parts.append(
                 Text("\n" + self.t("practise_exercise", ex=question.related_exercise), "cyan")
             )
-        parts.append(Text(""))
-        if self.phase == "revealed":
-            parts.append(Text(self.t("grade_yourself"), "bold reverse"))
-            parts.append(Text(self._grade_preview(question), "dim"))
-        else:
-            if self.last_card is not None:
-                when = describe_due(self.last_card.due, self.kdapp.clock(), self.lang)
-                parts.append(Text(f"{self.t('next_review')}: {when}", "dim"))
-            parts.append(Text(self.t("press_next"), "bold"))
         return Group(*parts)
+
+    def _actions(self, question: Question | None) -> RenderableType:
+        """The bar above the footer: what to press now, always in view however long the text."""
+        if question is None or self.phase == "done":
+            return Text(self.t("back_home"), "bold")
+        if self.phase == "answer":
+            key = {"choice": "choice_help", "multi": "multi_help"}.get(question.type, "open_help")
+            return Text(self.t(key, n=len(question.choices)), "bold")
+        if self.phase == "revealed":
+            return Group(
+                Text(self.t("grade_yourself"), "bold"),
+                Text(self._grade_preview(question), "dim"),
+            )
+        line = Text()
+        if self.last_card is not None:
+            when = describe_due(self.last_card.due, self.kdapp.clock(), self.lang)
+            line.append(f"{self.t('next_review')}: {when}   ", "dim")
+        line.append(self.t("press_next"), "bold")
+        return line
 
     def _grade_preview(self, question: Question) -> str:
         """When each grade would bring the question back, as FSRS would schedule it."""

@@ -1,4 +1,5 @@
 """Edge: runs a deep copy of the teacher in eval mode, so the caller's teacher is never touched."""
+
 from __future__ import annotations
 
 import copy
