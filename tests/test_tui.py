@@ -182,7 +182,7 @@ async def test_progress_persists_across_restarts(stub_workspace: Path) -> None:
     async with again.run_test(size=(100, 32)) as pilot:
         await start(again, pilot)
         assert "9" in text_of(again, "#tile-new")
-        assert "1 days" in text_of(again, "#tile-streak")
+        assert "1 day\n" in text_of(again, "#tile-streak")
         assert again.data is not None and question.id in again.data.deck.cards
 
 

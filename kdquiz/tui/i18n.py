@@ -12,7 +12,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "new_today": ("New today", "今日新题"),
     "exercises_passed": ("Exercises passed", "已通过练习"),
     "streak": ("Streak", "连续学习"),
-    "days": ("days", "天"),
+    "day": ("{n} day", "{n} 天"),
+    "days": ("{n} days", "{n} 天"),
     "loading": ("Loading your progress…", "正在载入学习进度…"),
     "load_failed": (
         "Your progress could not be loaded; fix the problem below and restart kdquiz.",

@@ -69,7 +69,7 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         self._tile("due", due, self.t("due_today"))
         self._tile("new", new, self.t("new_today"))
         self._tile("exercises", f"{passed}/{len(data.catalog)}", self.t("exercises_passed"))
-        self._tile("streak", f"{days} {self.t('days')}", self.t("streak"))
+        self._tile("streak", self.t("day" if days == 1 else "days", n=days), self.t("streak"))
         self.query_one("#menu", Static).update(
             f"[b reverse] r [/] {self.t('start_review')}    "
             f"[b reverse] b [/] {self.t('browse')}    "
