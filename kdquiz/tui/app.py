@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES
+from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 if TYPE_CHECKING:
     # The data layers load in a worker after the first frame (start-up is part of the product).
@@ -173,6 +173,7 @@ class KDQuizApp(App[None]):
         self.notify(LANGUAGE_NAMES[self.lang], timeout=2)
 
     def watch_lang(self, lang: str) -> None:
+        self.sub_title = t("tagline", lang)
         self.save_setting("lang", lang)
 
     @work(thread=True, group="settings", exit_on_error=False)
