@@ -12,6 +12,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static, TextArea
 
+from kdquiz.catalog import load_catalog
 from kdquiz.progress import ProgressStore
 from kdquiz.tui.app import KDQuizApp
 from kdquiz.tui.screens.help import HelpScreen
@@ -57,7 +58,7 @@ async def test_home_shows_due_new_exercises_and_streak(stub_workspace: Path) -> 
         assert isinstance(app.screen, HomeScreen)
         assert "0" in text_of(app, "#tile-due") and "Due today" in text_of(app, "#tile-due")
         assert "10" in text_of(app, "#tile-new")
-        assert "1/3" in text_of(app, "#tile-exercises")
+        assert f"1/{len(load_catalog())}" in text_of(app, "#tile-exercises")
         await pilot.press("ctrl+q")
     assert app.return_code == 0
 
@@ -199,6 +200,8 @@ async def test_language_switch_is_remembered_and_lang_option_wins(stub_workspace
         assert app.lang == "zh"
         assert question.prompt.zh[:8] in text_of(app, "#prompt").replace("\n", "")
         assert "单选题" in text_of(app, "#review-status")
+        footer = {a.binding.description for a in app.screen.active_bindings.values()}
+        assert {"退出", "返回", "提交 / 下一题"} <= footer
     assert ProgressStore.default().get_setting("lang") == "zh"
     remembered = make_app(stub_workspace)
     async with remembered.run_test(size=(100, 32)) as pilot:

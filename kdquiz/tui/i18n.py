@@ -327,6 +327,15 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
+FOOTER_ZH = {
+    "Quit": "退出", "Help": "帮助", "Back": "返回", "Review": "复习", "Browse": "题库",
+    "Exercises": "练习", "Stats": "统计", "Settings": "设置", "Submit / next": "提交 / 下一题",
+    "Reveal": "看答案", "Related exercise": "相关练习", "Practise": "练习", "Search": "搜索",
+    "Clear filters": "清除筛选", "Check": "检查", "Cancel": "取消", "Hint": "提示",
+    "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置",
+}  # fmt: skip
+"""The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
+
 
 def t(key: str, lang: str, **values: object) -> str:
     """The label `key` in `lang` (English when missing), with `{placeholders}` filled in."""

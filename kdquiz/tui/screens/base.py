@@ -4,14 +4,15 @@ language or the learner's progress changes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
-from kdquiz.tui.i18n import t
+from kdquiz.tui.i18n import FOOTER_ZH, t
 
 if TYPE_CHECKING:
     from kdquiz.tui.app import AppData, KDQuizApp
@@ -39,6 +40,24 @@ class AppScreen(Screen[None]):
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys the Footer shows, with their descriptions in the app's language."""
+        bindings = super().active_bindings
+        if self.lang != "zh":
+            return bindings
+        return {
+            key: active._replace(
+                binding=replace(
+                    active.binding,
+                    description=FOOTER_ZH.get(
+                        active.binding.description, active.binding.description
+                    ),
+                )
+            )
+            for key, active in bindings.items()
+        }
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         """Palette entries for this screen's own keys that apply right now (the app adds them
@@ -70,6 +89,7 @@ class AppScreen(Screen[None]):
         self._changed()
 
     def _changed(self, _: object = None) -> None:
+        self.refresh_bindings()  # the Footer follows the language
         if self.data is None:
             return
         from kdquiz.progress import ProgressError
