@@ -12,6 +12,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static, TextArea
 
+from kdquiz.bank import Question
 from kdquiz.catalog import load_catalog
 from kdquiz.progress import ProgressStore
 from kdquiz.tui.app import KDQuizApp
@@ -50,6 +51,24 @@ async def settle(app: KDQuizApp, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def answer(pilot, question: Question, right: bool) -> None:  # type: ignore[no-untyped-def]
+    """Answer whatever type of question is shown, right or wrong."""
+    if question.type == "open":
+        await pilot.press("ctrl+r", "3" if right else "1")
+        return
+    wrong = next(i for i in range(len(question.choices)) if i not in question.answer)
+    picks = question.answer if right else (wrong,)
+    await pilot.press(*[str(i + 1) for i in picks])
+    if question.type == "multi":
+        await pilot.press("enter")
+
+
+def first_choices(app: KDQuizApp, n: int) -> list[Question]:
+    """The first `n` single-choice questions of today's session."""
+    assert app.data is not None
+    return [q for q in app.data.deck.session() if q.type == "choice"][:n]
+
+
 async def test_home_shows_due_new_exercises_and_streak(stub_workspace: Path) -> None:
     ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
     app = make_app(stub_workspace)
@@ -67,7 +86,7 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
     app = make_app(stub_workspace)
     async with app.run_test(size=(100, 32)) as pilot:
         await start(app, pilot)
-        await pilot.press("r")
+        app.push_screen(ReviewScreen(queue=first_choices(app, 2)))
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -157,16 +176,16 @@ async def test_again_brings_the_question_back_in_the_same_session(stub_workspace
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         question = screen.question
-        assert question is not None and question.type == "choice"
-        wrong = next(i for i in range(len(question.choices)) if i not in question.answer)
-        await pilot.press(str(wrong + 1))
+        assert question is not None and screen.total == 1
+        await answer(pilot, question, right=False)
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert screen.question is question, "a wrong answer comes back before the session ends"
-        await pilot.press(str(question.answer[0] + 1))
+        await answer(pilot, question, right=True)
         await settle(app, pilot)
-        assert "✓ Correct" in text_of(app, "#feedback")
+    reviews = ProgressStore.default().reviews()
+    assert [(r.question, r.correct) for r in reviews] == [(question.id, False), (question.id, True)]
 
 
 async def test_progress_persists_across_restarts(stub_workspace: Path) -> None:
@@ -176,7 +195,7 @@ async def test_progress_persists_across_restarts(stub_workspace: Path) -> None:
         await pilot.press("r")
         await settle(app, pilot)
         question = app.screen.question  # type: ignore[attr-defined]
-        await pilot.press(str(question.answer[0] + 1))
+        await answer(pilot, question, right=True)
         await settle(app, pilot)
         await pilot.press("ctrl+q")  # quit mid-session
     again = make_app(stub_workspace)
@@ -300,7 +319,7 @@ async def test_practice_from_the_browser_returns_to_the_browser(stub_workspace: 
         await settle(app, pilot)
         browser = app.screen
         assert isinstance(browser, BrowseScreen)
-        app.push_screen(ReviewScreen(queue=[app.data.deck.bank.questions[0]]))  # type: ignore[union-attr]
+        app.push_screen(ReviewScreen(queue=first_choices(app, 1)))
         await settle(app, pilot)
         question = app.screen.question  # type: ignore[attr-defined]
         await pilot.press(str(question.answer[0] + 1))
