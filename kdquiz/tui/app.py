@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from kdquiz.tui import cjk
 from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class KDQuizApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
+        cjk.install()  # Chinese lines break between characters, not only at spaces
         self.extra_banks = questions or []
         """Folders of user question banks (--questions), besides KDQUIZ_QUESTIONS."""
         self.workspace_path = workspace
