@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
 
 from conftest import make_workspace
 from kdquiz.bank import builtin_bank_dir, load_banks
@@ -93,8 +92,8 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
             await pilot.press(key)
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-        for area in pilot.app.screen.query(TextArea):
-            area.cursor_blink = False
+        for widget in pilot.app.screen.query("TextArea, Input"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
     return run_before
