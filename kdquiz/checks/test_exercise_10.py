@@ -1,0 +1,544 @@
+"""Hidden checks for exercise_10: `hint_loss`, the FitNets hint loss (Romero et al., 2015).
+
+Expected values come from the reference solution, computed in float64 on a float64 copy of the
+regressor and cast to the inputs' dtype. Each common mistake of the curriculum is recomputed here
+(`_mistaken_hint_loss`) on the same inputs, so that a wrong value is reported together with the
+mistake that produces it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect,
+    expect_close,
+    expect_finite,
+    expect_unchanged,
+    fmt,
+    is_close,
+    learner,
+    randn,
+    reference,
+    seeded,
+    tolerances,
+)
+
+EXERCISE = "exercise_10"
+DTYPES = pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
+)
+
+# --------------------------------------------------------------------------------------------
+# The common mistakes, in a learner's words, and the value each one produces.
+
+MISTAKES = {
+    "mse_default": 'F.mse_loss with its default reduction="mean" averages over the d_t features '
+    "as well and has no ½; sum the squared error over the features (dim=-1), multiply by 0.5, "
+    "then average over the positions",
+    "no_half": "the ½ is missing: the hint loss is ½·‖regressor(student_h) − teacher_h‖² per "
+    "position",
+    "mean_features": "the squared error is averaged over the features instead of summed over "
+    "them (sum over dim=-1, then take ½)",
+    "not_squared": "the norm is not squared: ½·‖r − t‖ instead of ½·‖r − t‖² per position",
+    "sum_positions": "the per-position losses are summed instead of averaged over the positions",
+    "first_dim_only": "the loss is averaged over the first (batch) dim only and summed over the "
+    "other leading dims; every leading index (e.g. each user and time step of (B, T, d) "
+    "features) is a position to average over",
+    "dim1": "the squared error is summed over dim 1 instead of the last (feature) dim; with "
+    "(B, T, d) features dim 1 is the time dim",
+    "mask_ignored": "the mask is ignored: the False (padding) positions are averaged in too",
+    "mask_all_positions": "the masked sum is divided by the number of all positions instead of "
+    "the number of True positions (divide by mask.sum())",
+    "mask_inverted": "the mask is inverted: the False positions are kept and the True ones dropped",
+    "no_regressor": "the regressor is not applied: regressor(student_h), not student_h itself, "
+    "is compared with teacher_h",
+}
+
+
+FLOAT32 = (
+    "the computation runs in float32 (e.g. a .float() or a float32 tensor created inside): the "
+    "value is off in the 7th digit; for float64 inputs keep float64 throughout"
+)
+
+
+def _mistaken_hint_loss(
+    student: torch.Tensor,
+    prediction: torch.Tensor,
+    target: torch.Tensor,
+    mask: torch.Tensor | None,
+    mistake: str,
+) -> torch.Tensor | None:
+    """hint_loss with one common mistake (or none for mistake=""), from the regressor's output;
+    None when the mistake cannot happen on these inputs."""
+    if mistake == "no_regressor":
+        if student.shape != target.shape:
+            return None
+        prediction = student
+    squared = (prediction - target).pow(2)
+    if mistake == "dim1":
+        if squared.dim() < 3 or mask is not None:
+            return None
+        return (0.5 * squared.sum(dim=1)).mean()
+    per_position = {
+        "mse_default": squared.mean(dim=-1),
+        "no_half": squared.sum(dim=-1),
+        "mean_features": 0.5 * squared.mean(dim=-1),
+        "not_squared": 0.5 * squared.sum(dim=-1).sqrt(),
+    }.get(mistake, 0.5 * squared.sum(dim=-1))
+    keep = torch.ones_like(per_position, dtype=torch.bool) if mask is None else mask
+    if mistake == "mask_ignored":
+        keep = torch.ones_like(keep)
+    elif mistake == "mask_inverted":
+        if mask is None:
+            return None
+        keep = ~mask
+    total = per_position[keep].sum()
+    if mistake == "sum_positions":
+        return total
+    if mistake == "first_dim_only":
+        return total / per_position.shape[0]
+    if mistake == "mask_all_positions":
+        return total / per_position.numel()
+    return total / keep.sum().clamp(min=1)
+
+
+def _named(values: dict[str, torch.Tensor], first: str) -> dict[str, torch.Tensor]:
+    """{description: value}, `first` first; mistakes that coincide on these inputs share a line,
+    and a mistake equal to the right value is dropped (it cannot be what went wrong)."""
+    named: list[tuple[str, torch.Tensor]] = []
+    right = values.pop("")
+    for mistake in [first] * bool(first) + [m for m in values if m != first]:
+        value = values[mistake]
+        if is_close(value, right, rtol=1e-6, atol=1e-9):
+            continue
+        for i, (description, other) in enumerate(named):
+            if is_close(value, other, rtol=1e-6, atol=1e-9):
+                named[i] = (f"{description}; or: {MISTAKES[mistake]}", other)
+                break
+        else:
+            named.append((MISTAKES[mistake], value))
+    return dict(named)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs, regressors, expected values and tolerances
+
+
+def _regressor(d_s: int, d_t: int, dtype: torch.dtype, seed: int, hidden: int = 0) -> nn.Module:
+    """A seeded nn.Linear(d_s, d_t) on DEVICE, or a small MLP when `hidden` > 0."""
+    if hidden:
+        module: nn.Module = nn.Sequential(
+            nn.Linear(d_s, hidden, dtype=dtype), nn.Tanh(), nn.Linear(hidden, d_t, dtype=dtype)
+        )
+    else:
+        module = nn.Linear(d_s, d_t, dtype=dtype)
+    g = seeded(seed)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.copy_(torch.randn(parameter.shape, dtype=dtype, generator=g) * 0.7)
+    return module.to(DEVICE)
+
+
+def _describe(regressor: nn.Module) -> str:
+    parts = []
+    for sub in regressor.modules():
+        if isinstance(sub, nn.Linear):
+            parts.append(f"Linear({sub.in_features}→{sub.out_features})")
+        elif isinstance(sub, nn.Tanh):
+            parts.append("Tanh")
+    return " → ".join(parts)
+
+
+def _inputs(lead: tuple[int, ...], d_s: int, d_t: int, dtype: torch.dtype, seed: int):
+    """Seeded (student_h, teacher_h, regressor) on DEVICE."""
+    g = seeded(seed)
+    s = randn(*lead, d_s, dtype=dtype, generator=g)
+    t = randn(*lead, d_t, dtype=dtype, generator=g)
+    return s, t, _regressor(d_s, d_t, dtype, seed + 1000)
+
+
+def _mask(lead: tuple[int, ...], seed: int, p: float = 0.5) -> torch.Tensor:
+    """A seeded bool mask of shape `lead` on DEVICE, with at least one True and one False when
+    it has two positions or more (so that every masking mistake changes the value)."""
+    mask = torch.rand(lead, generator=seeded(seed)) < p
+    flat = mask.reshape(-1)
+    if flat.numel() >= 2:
+        flat[0], flat[-1] = True, False
+    return mask.to(DEVICE)
+
+
+def _float64(regressor: nn.Module) -> nn.Module:
+    return copy.deepcopy(regressor).to(torch.float64)
+
+
+def _expected(s, t, regressor: nn.Module, mask) -> torch.Tensor:
+    """The reference's value, computed in float64 and cast to the inputs' dtype."""
+    ref = reference(EXERCISE).hint_loss
+    with torch.no_grad():
+        return ref(s.double(), t.double(), _float64(regressor), mask).to(s.dtype)
+
+
+def _all_values(s, t, regressor: nn.Module, mask) -> dict[str, torch.Tensor]:
+    """The right value ("") and every applicable mistake's value, in float64."""
+    with torch.no_grad():
+        s64, t64 = s.detach().double(), t.detach().double()
+        prediction = _float64(regressor)(s64)
+        values = {m: _mistaken_hint_loss(s64, prediction, t64, mask, m) for m in ["", *MISTAKES]}
+    return {m: v for m, v in values.items() if v is not None}
+
+
+def _mistakes(s, t, regressor: nn.Module, mask, first: str = "") -> dict[str, torch.Tensor]:
+    """The value of every common mistake on these inputs, in the inputs' dtype."""
+    values = {m: v.to(s.dtype) for m, v in _all_values(s, t, regressor, mask).items()}
+    named = _named(values, first)
+    if s.dtype == torch.float64:
+        # Last, so that it names only a value within float32 rounding of the right one.
+        with torch.no_grad():
+            low = reference(EXERCISE).hint_loss(
+                s.float(), t.float(), copy.deepcopy(regressor).float(), mask
+            )
+        named[FLOAT32] = low.double()
+    return named
+
+
+def _tolerance(s, t, regressor: nn.Module) -> dict[str, float]:
+    """The contract's tolerances, with float32's atol widened to what float32 can resolve.
+
+    Each squared difference (r − t)² carries a float32 rounding error of about 1e-7·(|r| + |t|)²
+    (r − t may cancel), so the absolute tolerance is 1e-5 of the mean of ½·Σ (|r| + |t|)²,
+    still far below what any common mistake changes.
+    """
+    rtol, atol = tolerances(s.dtype)
+    if s.dtype == torch.float64:
+        return {"rtol": rtol, "atol": atol}
+    with torch.no_grad():
+        r = _float64(regressor)(s.detach().double())
+        size = (0.5 * (r.abs() + t.detach().double().abs()).pow(2).sum(dim=-1)).mean()
+    return {"rtol": rtol, "atol": max(atol, 1e-5 * float(size))}
+
+
+def _show(s, t, regressor: nn.Module, mask) -> str:
+    with torch.no_grad():
+        r = _float64(regressor)(s.detach().double())
+    text = (
+        f"student_h={fmt(s, 3)}, teacher_h={fmt(t, 3)}, regressor={_describe(regressor)} "
+        f"with regressor(student_h)={fmt(r, 3)}"
+    )
+    return text + ("" if mask is None else f", mask={fmt(mask)}")
+
+
+def _call(s, t, regressor: nn.Module, mask, positional: bool = False):
+    """The learner's hint_loss on fresh copies of the inputs and of the regressor."""
+    hint_loss = learner(EXERCISE).hint_loss
+    args = (s.clone(), t.clone(), copy.deepcopy(regressor))
+    if mask is None:
+        return hint_loss(*args)
+    if positional:
+        return hint_loss(*args, mask.clone())
+    return hint_loss(*args, mask=mask.clone())
+
+
+def _check_not_nan(got, what: str, inputs: str, mask) -> None:
+    """Name the likely cause of a NaN for ordinary inputs."""
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and bool(torch.isnan(got.detach())):
+        cause = (
+            "an empty mean (0 / 0) where the mask is all False; divide the masked sum by "
+            "mask.sum().clamp(min=1)"
+            if mask is not None and not bool(mask.any())
+            else "a division by zero or the sqrt/log of a negative number"
+        )
+        raise CheckFailure(
+            f"{what} returned nan.\n  inputs:   {inputs}\n  Likely mistake: {cause}."
+        )
+
+
+def _check_value(
+    s, t, regressor: nn.Module, mask=None, first: str = "", positional: bool = False
+) -> None:
+    """Call the learner's hint_loss and compare with the reference."""
+    what = "hint_loss(student_h, teacher_h, regressor" + (")" if mask is None else ", mask)")
+    inputs = _show(s, t, regressor, mask)
+    got = _call(s, t, regressor, mask, positional)
+    _check_not_nan(got, what, inputs, mask)
+    expect_close(
+        got,
+        _expected(s, t, regressor, mask),
+        what=what,
+        inputs=inputs,
+        mistakes=_mistakes(s, t, regressor, mask, first),
+        **_tolerance(s, t, regressor),
+    )
+
+
+def _backward(loss, what: str) -> None:
+    """loss.backward(), failing with a clear message when nothing can get a gradient."""
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        f"{what} returned a result that does not require grad, so neither the student nor the "
+        "regressor can learn from it (loss.backward() would raise); do not compute the loss "
+        "under torch.no_grad(), detach the student's features or the regressor's output, or "
+        "build the result from Python numbers (.item()).",
+    )
+    loss.backward()
+
+
+# --------------------------------------------------------------------------------------------
+# The checks
+
+
+@DTYPES
+def test_returns_a_scalar_of_the_inputs_dtype(dtype: torch.dtype) -> None:
+    """hint_loss returns a scalar tensor in the inputs' dtype and device"""
+    s, t, regressor = _inputs((3,), 4, 5, dtype, seed=1)
+    got = learner(EXERCISE).hint_loss(s, t, regressor)
+    expect(
+        isinstance(got, torch.Tensor),
+        f"hint_loss should return a torch.Tensor (so that loss.backward() works), got "
+        f"{type(got).__name__}; do not call .item() on the result.",
+    )
+    expect(
+        got.dim() == 0,
+        f"hint_loss should return a 0-dim (scalar) tensor, got shape {tuple(got.shape)}; sum "
+        "over the features, then average over the positions.",
+    )
+    expect(
+        got.dtype == dtype,
+        f"hint_loss returned dtype {got.dtype} for {dtype} inputs; the result must keep the "
+        "inputs' dtype.",
+    )
+    expect(
+        got.device == s.device,
+        f"hint_loss returned a tensor on {got.device} for inputs on {s.device}; create any new "
+        "tensor on the inputs' device.",
+    )
+
+
+def test_squared_error_is_halved_and_summed_over_features() -> None:
+    """Each position's loss is ½ · the squared error summed over the features"""
+    # d_t = 5: averaging over the features (÷5) and dropping the ½ (×2) show as different values.
+    s, t, regressor = _inputs((4,), 3, 5, torch.float64, seed=2)
+    _check_value(s, t, regressor, first="mse_default")
+
+
+def test_student_goes_through_the_regressor() -> None:
+    """The student's features go through the regressor before the comparison"""
+    # Equal widths, so that comparing student_h with teacher_h directly would also run.
+    s, t, regressor = _inputs((3,), 4, 4, torch.float64, seed=3)
+    _check_value(s, t, regressor, first="no_regressor")
+    s, t, _ = _inputs((3,), 2, 6, torch.float64, seed=4)
+    _check_value(s, t, _regressor(2, 6, torch.float64, seed=5, hidden=3))
+
+
+def test_average_over_every_leading_dim() -> None:
+    """With (B, T, d) features the average runs over all B·T positions"""
+    s, t, regressor = _inputs((2, 3), 2, 3, torch.float64, seed=6)
+    _check_value(s, t, regressor, first="first_dim_only")
+    s, t, regressor = _inputs((2, 3, 2), 2, 3, torch.float64, seed=7)
+    _check_value(s, t, regressor)
+
+
+def test_mask_averages_over_true_positions() -> None:
+    """A mask keeps the True positions and averages over them only"""
+    s, t, regressor = _inputs((2, 3), 2, 3, torch.float64, seed=8)
+    _check_value(s, t, regressor, _mask((2, 3), seed=9), first="mask_all_positions")
+    s, t, regressor = _inputs((6,), 2, 3, torch.float64, seed=10)
+    _check_value(s, t, regressor, _mask((6,), seed=11, p=0.3), positional=True)
+    # An all-True mask is the same as no mask.
+    _check_value(s, t, regressor, torch.ones(6, dtype=torch.bool, device=DEVICE))
+
+
+@DTYPES
+def test_all_false_mask_gives_zero(dtype: torch.dtype) -> None:
+    """An all-False mask gives 0 with zero (not NaN) gradients"""
+    hint_loss = learner(EXERCISE).hint_loss
+    s, t, regressor = _inputs((2, 3), 3, 4, dtype, seed=12)
+    mask = torch.zeros(2, 3, dtype=torch.bool, device=DEVICE)
+    inputs = _show(s, t, regressor, mask)
+    what = "hint_loss(student_h, teacher_h, regressor, mask) with an all-False mask"
+    mistakes = _mistakes(s, t, regressor, mask)
+    student = s.clone().requires_grad_(True)
+    loss = hint_loss(student, t.clone(), regressor, mask=mask.clone())
+    _check_not_nan(loss, what, inputs, mask)
+    expect_close(
+        loss.detach() if isinstance(loss, torch.Tensor) else loss,
+        torch.zeros((), dtype=dtype, device=DEVICE),
+        what=what,
+        inputs=inputs,
+        mistakes=mistakes,
+    )
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        f"{what} returned a zero that does not require grad, so loss.backward() raises in a "
+        "training loop whenever a batch is all padding. Return a zero that still "
+        "back-propagates, e.g. per_position[mask].sum() / mask.sum().clamp(min=1).",
+    )
+    loss.backward()
+    grads = {"student_h": student.grad}
+    grads.update({f"regressor.{n}": p.grad for n, p in regressor.named_parameters()})
+    for name, grad in grads.items():
+        if grad is None:
+            continue
+        expect_finite(
+            grad,
+            f"The gradient of {what} with respect to {name} is not finite: {fmt(grad, 3)}.\n"
+            f"  inputs:   {inputs}\n  Likely mistake: the zero is computed as 0 / 0 and then "
+            "replaced (torch.where or nan_to_num on the value): the NaN stays in the "
+            "backward pass; divide by mask.sum().clamp(min=1) instead.",
+        )
+        expect(
+            not bool(grad.ne(0).any()),
+            f"The gradient of {what} with respect to {name} should be all zeros, got "
+            f"{fmt(grad, 3)}.\n  inputs:   {inputs}\n  Likely mistake: masked-out positions "
+            "still contribute to the loss.",
+        )
+
+
+@DTYPES
+def test_gradients_reach_student_and_regressor_only(dtype: torch.dtype) -> None:
+    """The student and the regressor get the right gradients, the teacher none"""
+    hint_loss = learner(EXERCISE).hint_loss
+    s, t, regressor = _inputs((3, 2), 3, 4, dtype, seed=13)
+    mask = _mask((3, 2), seed=14)
+    inputs = _show(s, t, regressor, mask)
+    what = "hint_loss(student_h, teacher_h, regressor, mask)"
+
+    ref_regressor = _float64(regressor)
+    ref_student = s.detach().double().requires_grad_(True)
+    reference(EXERCISE).hint_loss(ref_student, t.double(), ref_regressor, mask).backward()
+
+    mine = copy.deepcopy(regressor)
+    student = s.clone().requires_grad_(True)
+    teacher = t.clone().requires_grad_(True)  # as if the teacher's graph were still attached
+    loss = hint_loss(student, teacher, mine, mask)
+    expect_close(
+        loss.detach() if isinstance(loss, torch.Tensor) and loss.requires_grad else loss,
+        _expected(s, t, regressor, mask),
+        what=what,
+        inputs=inputs,
+        mistakes=_mistakes(s, t, regressor, mask),
+        **_tolerance(s, t, regressor),
+    )
+    _backward(loss, what)
+    expect(
+        teacher.grad is None,
+        "The teacher received a gradient: after loss.backward(), teacher_h.grad is a tensor but "
+        "should stay None.\n  Likely mistake: the teacher is not detached; use "
+        "teacher_h.detach() so that gradients reach the student and the regressor only.",
+    )
+    expect(
+        student.grad is not None,
+        "student_h.grad is None after loss.backward(); the student's features must reach the "
+        "loss through the regressor with autograd on (do not detach student_h).",
+    )
+    expect(
+        all(p.grad is not None for p in mine.parameters()),
+        "The regressor's parameters received no gradient after loss.backward(); the regressor "
+        "is trained together with the student: apply the regressor you were given, with "
+        "autograd on (not under torch.no_grad(), not on a copy of it).",
+    )
+    for name, got, expected in [
+        ("student_h", student.grad, ref_student.grad),
+        *[
+            (f"regressor.{n}", p.grad, q.grad)
+            for (n, p), q in zip(mine.named_parameters(), ref_regressor.parameters(), strict=True)
+        ],
+    ]:
+        expected = expected.to(dtype)
+        rtol, atol = tolerances(dtype)
+        if dtype == torch.float32:
+            atol = max(atol, 1e-5 * float(expected.abs().max()))
+        expect_close(
+            got,
+            expected,
+            what=f"The gradient of {what} with respect to {name}",
+            inputs=inputs,
+            rtol=rtol,
+            atol=atol,
+        )
+
+    # The same with a teacher model: none of its parameters may receive a gradient.
+    teacher_model = _regressor(2, 4, dtype, seed=15)
+    features = randn(3, 2, 2, dtype=dtype, generator=seeded(16))
+    student = s.clone().requires_grad_(True)
+    _backward(hint_loss(student, teacher_model(features), copy.deepcopy(regressor)), what)
+    expect(
+        all(p.grad is None for p in teacher_model.parameters()),
+        "The teacher model's parameters received gradients when hint_loss got its features "
+        "straight from teacher(inputs).\n  Likely mistake: the teacher is not detached; use "
+        "teacher_h.detach() so that gradients reach the student and the regressor only.",
+    )
+
+
+@DTYPES
+def test_a_single_position(dtype: torch.dtype) -> None:
+    """A single position works, with or without a mask"""
+    s, t, regressor = _inputs((1,), 3, 2, dtype, seed=17)
+    _check_value(s, t, regressor)
+    _check_value(s, t, regressor, torch.ones(1, dtype=torch.bool, device=DEVICE))
+    s, t, regressor = _inputs((1, 1), 2, 3, dtype, seed=18)
+    _check_value(s, t, regressor, torch.ones(1, 1, dtype=torch.bool, device=DEVICE))
+
+
+LEADS = [(1,), (2,), (5,), (1, 3), (3, 2), (2, 4), (2, 1, 3), (2, 2, 2)]
+
+
+# No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
+# example would cost seconds.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    lead=st.sampled_from(LEADS),
+    d_s=st.integers(1, 5),
+    d_t=st.integers(1, 5),
+    hidden=st.sampled_from([0, 0, 3]),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    masking=st.sampled_from(["none", "random", "random", "all", "empty"]),
+    seed=st.integers(0, 2**16),
+)
+def test_matches_reference_on_random_inputs(
+    lead: tuple[int, ...],
+    d_s: int,
+    d_t: int,
+    hidden: int,
+    dtype: torch.dtype,
+    masking: str,
+    seed: int,
+) -> None:
+    """hint_loss matches the reference on random shapes, dtypes, regressors and masks"""
+    g = seeded(seed)
+    s = randn(*lead, d_s, dtype=dtype, generator=g)
+    t = randn(*lead, d_t, dtype=dtype, generator=g)
+    regressor = _regressor(d_s, d_t, dtype, seed + 1, hidden)
+    mask = {
+        "none": None,
+        "random": _mask(lead, seed + 2),
+        "all": torch.ones(lead, dtype=torch.bool, device=DEVICE),
+        "empty": torch.zeros(lead, dtype=torch.bool, device=DEVICE),
+    }[masking]
+    _check_value(s, t, regressor, mask, positional=bool(seed % 2))
+
+
+def test_inputs_are_not_modified() -> None:
+    """The inputs and the regressor's parameters are not modified"""
+    hint_loss = learner(EXERCISE).hint_loss
+    s, t, regressor = _inputs((3, 2), 3, 4, torch.float32, seed=19)
+    mask = _mask((3, 2), seed=20)
+    before = {n: p.detach().clone() for n, p in regressor.named_parameters()}
+    expect_unchanged(
+        {"student_h": s, "teacher_h": t, "mask": mask},
+        lambda: hint_loss(s, t, regressor, mask=mask),
+    )
+    for name, parameter in regressor.named_parameters():
+        expect(
+            torch.equal(before[name], parameter.detach()),
+            f"hint_loss changed the regressor's parameter '{name}'; the loss only computes a "
+            "value (the optimizer updates the regressor, after loss.backward()).",
+        )

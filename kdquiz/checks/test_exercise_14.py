@@ -1,0 +1,479 @@
+"""Hidden checks for exercise_14: `kd_logit_gradient`, the KD gradient in closed form.
+
+The contract: ∂/∂s of T² · KL_batchmean(softmax(t/T) ‖ softmax(s/T)) = T · (p_s − p_t) / B,
+computed without autograd. Every call of the learner's function runs under
+`torch.inference_mode()`; expected values come from autograd on the loss itself, in float64,
+outside inference mode (and from the reference solution in the randomized check). Each common
+mistake is recomputed here (`_mistaken_gradient`) on the same inputs, so that a wrong value is
+reported together with the mistake that produces it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from torch.overrides import TorchFunctionMode
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect,
+    expect_close,
+    expect_finite,
+    expect_unchanged,
+    expect_value_error,
+    fmt,
+    is_close,
+    learner,
+    randn,
+    reference,
+    seeded,
+)
+
+EXERCISE = "exercise_14"
+FUNCTION = "kd_logit_gradient"
+
+DTYPES = pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
+)
+
+# --------------------------------------------------------------------------------------------
+# The common mistakes, in a learner's words, and the value each one produces.
+
+LOGIT_MATCHING = (
+    "the result is the high-temperature approximation, {what} divided by C·B (logit matching, "
+    "Hinton et al. section 2.1); it holds only when T is much larger than the logits: compute "
+    "the exact T·(p_s − p_t)/B"
+)
+MISTAKES = {
+    "no_batch": "the 1/B factor is missing: the loss averages the KL over the B rows "
+    '("batchmean"), so each row\'s gradient is divided by the batch size B',
+    "over_t": "the result is (p_s − p_t)/(T·B), the gradient of the KL alone: you forgot the "
+    "loss's T² factor; T² times the chain-rule factor 1/T gives T·(p_s − p_t)/B",
+    "over_t_no_batch": "the result is (p_s − p_t)/T: the loss's T² factor is forgotten (T² times "
+    "the chain-rule factor 1/T gives T) and the 1/B of the batch mean is missing",
+    "t_squared": "the result is multiplied by T² instead of T: the chain rule through "
+    "student_logits / T contributes a factor 1/T, so T² · (1/T) = T",
+    "no_t": "the factor T is missing: T² from the loss times 1/T from the chain rule through "
+    "student_logits / T leaves T·(p_s − p_t)/B",
+    "sign": "the sign is flipped: the gradient is T·(p_s − p_t)/B, student minus teacher; "
+    "T·(p_t − p_s)/B is the descent direction, the negative gradient",
+    "classes": "the result is divided by the number of classes C instead of the batch size B",
+    "mean": 'the result is divided by B·C (every element, as reduction="mean" would); '
+    "batchmean divides by the batch size B only",
+    "dim0": "the softmax runs over dim 0 (the batch) instead of the classes (dim=-1)",
+    "teacher_not_tempered": "the teacher's logits are not divided by T: p_t = "
+    "softmax(teacher_logits / T, dim=-1)",
+    "student_not_tempered": "the student's logits are not divided by T: p_s = "
+    "softmax(student_logits / T, dim=-1)",
+    "times_t": "the logits are multiplied by T instead of divided by it; soften them with "
+    "logits / T",
+    "log_probs": "the result uses log-probabilities, T·(log p_s − log p_t)/B; the gradient of the "
+    "KL with respect to the logits is a difference of probabilities, T·(p_s − p_t)/B",
+    "reverse": "this is the gradient of the reversed KL, KL(p_s ‖ p_t); the loss is "
+    "KL(p_t ‖ p_s), whose gradient is simply T·(p_s − p_t)/B",
+    "teacher_one_hot": "the teacher's soft targets are replaced by its one-hot argmax (hard "
+    "labels); p_t = softmax(teacher_logits / T, dim=-1) keeps the teacher's whole distribution",
+    "teacher_gradient": "this is the gradient with respect to the teacher's logits; the task "
+    "asks for the gradient with respect to student_logits, T·(p_s − p_t)/B",
+    "logit_matching": LOGIT_MATCHING.format(what="the row-centred difference of logits"),
+    "logit_matching_raw": LOGIT_MATCHING.format(what="the difference of logits"),
+}
+
+AUTOGRAD = (
+    "Likely mistake: your function uses autograd (loss.backward(), torch.autograd.grad, "
+    "torch.func.grad, ...). The task is the closed form, derived by hand and computed directly "
+    "from softmax(student_logits / T) and softmax(teacher_logits / T); the checker calls your "
+    "function under torch.inference_mode(), where autograd records nothing."
+)
+
+
+def _mistaken_gradient(s, t, temperature: float, mistake: str = "") -> torch.Tensor:
+    """The gradient with one common mistake (or the right one for mistake=""), in float64."""
+    s, t = s.detach().double(), t.detach().double()
+    batch, classes = s.shape
+    dim = 0 if mistake == "dim0" else -1
+    s_scaled = {"student_not_tempered": s, "times_t": s * temperature}.get(mistake, s / temperature)
+    t_scaled = {"teacher_not_tempered": t, "times_t": t * temperature}.get(mistake, t / temperature)
+    log_p_s = torch.log_softmax(s_scaled, dim=dim)
+    log_p_t = torch.log_softmax(t_scaled, dim=dim)
+    p_s, p_t = log_p_s.exp(), log_p_t.exp()
+    if mistake.startswith("logit_matching"):  # T·(p_s − p_t)/B → (s − t − row mean)/(C·B)
+        diff = s - t
+        if mistake == "logit_matching":
+            diff = diff - diff.mean(dim=-1, keepdim=True)
+        return diff / (classes * batch)
+    if mistake == "teacher_one_hot":
+        p_t = torch.nn.functional.one_hot(t.argmax(dim=-1), classes).double()
+    if mistake == "log_probs":
+        diff = log_p_s - log_p_t
+    elif mistake == "teacher_gradient":  # ∂/∂v of KL(p ‖ q), p = softmax(v): p·(log p/q − KL)
+        log_ratio = log_p_t - log_p_s
+        diff = p_t * (log_ratio - (p_t * log_ratio).sum(dim=-1, keepdim=True))
+    elif mistake == "reverse":  # ∂/∂z of KL(q ‖ p), q = softmax(z): q·(log q − log p − KL(q ‖ p))
+        log_ratio = log_p_s - log_p_t
+        diff = p_s * (log_ratio - (p_s * log_ratio).sum(dim=-1, keepdim=True))
+    elif mistake == "sign":
+        diff = p_t - p_s
+    else:
+        diff = p_s - p_t
+    scale = {
+        "no_batch": temperature,
+        "over_t": 1.0 / (temperature * batch),
+        "over_t_no_batch": 1.0 / temperature,
+        "t_squared": temperature**2 / batch,
+        "no_t": 1.0 / batch,
+        "classes": temperature / classes,
+        "mean": temperature / (batch * classes),
+    }.get(mistake, temperature / batch)
+    return diff * scale
+
+
+def _mistakes(s, t, temperature: float, first: str = "") -> dict[str, torch.Tensor]:
+    """{description: value} of every mistake, `first` first; coinciding ones share a line."""
+    named: list[tuple[str, torch.Tensor]] = []
+    for mistake in [first] * bool(first) + [m for m in MISTAKES if m != first]:
+        value = _mistaken_gradient(s, t, temperature, mistake).to(s.dtype)
+        for i, (description, other) in enumerate(named):
+            if is_close(value, other, rtol=1e-6, atol=1e-9):
+                if MISTAKES[mistake] not in description:
+                    named[i] = (f"{description}; or: {MISTAKES[mistake]}", other)
+                break
+        else:
+            named.append((MISTAKES[mistake], value))
+    return dict(named)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs, expected values and tolerances
+
+
+def _inputs(batch: int, classes: int, dtype: torch.dtype, seed: int, scale: float = 2.0):
+    """Seeded (student_logits, teacher_logits) on DEVICE."""
+    g = seeded(seed)
+    s = randn(batch, classes, dtype=dtype, scale=scale, generator=g)
+    t = randn(batch, classes, dtype=dtype, scale=scale, generator=g)
+    return s, t
+
+
+def _autograd_gradient(s, t, temperature: float) -> torch.Tensor:
+    """∂/∂s of T² · KL_batchmean(softmax(t/T) ‖ softmax(s/T)) by autograd, in float64."""
+    student = s.detach().to(torch.float64, copy=True).requires_grad_(True)
+    with torch.enable_grad():
+        log_p_s = torch.log_softmax(student / temperature, dim=-1)
+        log_p_t = torch.log_softmax(t.detach().double() / temperature, dim=-1)
+        kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum() / s.shape[0]
+        (grad,) = torch.autograd.grad(temperature**2 * kl, student)
+    return grad.to(s.dtype)
+
+
+def _tolerance(s, temperature: float) -> tuple[float, float]:
+    """Contract tolerances; for float32, atol grows with the entries' scale T / B (a float32
+    softmax of logits / T carries relative rounding errors of ~1e-6 on each probability)."""
+    if s.dtype == torch.float64:
+        return 1e-9, 1e-9
+    return 1e-4, max(1e-6, 1e-5 * temperature / s.shape[0])
+
+
+def _show(s, t, temperature: float) -> str:
+    return f"student_logits={fmt(s, 3)}, teacher_logits={fmt(t, 3)}, temperature={temperature:g}"
+
+
+def _what(temperature: float) -> str:
+    return f"{FUNCTION}(student_logits, teacher_logits, temperature={temperature:g})"
+
+
+# --------------------------------------------------------------------------------------------
+# Calling the learner's function: always under torch.inference_mode()
+
+
+def _function() -> Callable[..., Any]:
+    fn = getattr(learner(EXERCISE), FUNCTION, None)
+    if not callable(fn):
+        raise CheckFailure(
+            f"exercises/{EXERCISE}.py has no function "
+            f"{FUNCTION}(student_logits, teacher_logits, temperature)."
+        )
+    try:
+        inspect.signature(fn).bind(None, None, 1.0)
+    except TypeError as exc:
+        raise CheckFailure(
+            f"{FUNCTION} must accept (student_logits, teacher_logits, temperature) as in the "
+            f"task; calling it with three arguments fails: {exc}."
+        ) from None
+    except ValueError:  # no signature to inspect: let the call itself tell
+        pass
+    return fn
+
+
+class _AutogradSpy(TorchFunctionMode):
+    """Records whether the code run under it calls into autograd (backward or grad)."""
+
+    WATCHED = (
+        (torch.autograd.grad, "torch.autograd.grad"),
+        (torch.autograd.backward, "torch.autograd.backward"),
+        (torch.Tensor.backward, "Tensor.backward()"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        for watched, name in self.WATCHED:
+            if func is watched and name not in self.used:
+                self.used.append(name)
+        return func(*args, **(kwargs or {}))
+
+
+def _call(fn: Callable[..., Any], s, t, temperature: float) -> Any:
+    """fn(s, t, temperature) under inference mode; a RuntimeError there that goes away with
+    autograd enabled (and autograd in use) is reported as the autograd mistake."""
+    try:
+        with torch.inference_mode():
+            return fn(s, t, temperature)
+    except NotImplementedError:
+        raise
+    except RuntimeError as exc:
+        spy = _AutogradSpy()
+        try:
+            with torch.enable_grad(), spy:
+                fn(s.clone(), t.clone(), temperature)
+        except Exception:  # noqa: BLE001 - it fails either way: report the original error
+            spy.used.clear()
+        if not spy.used:
+            raise
+        raise CheckFailure(
+            f"{_what(temperature)} raised RuntimeError under torch.inference_mode(): "
+            f"{str(exc).strip().splitlines()[0]}\n  Outside inference mode the same call runs and "
+            f"calls {', '.join(spy.used)}.\n  {AUTOGRAD}"
+        ) from None
+
+
+def _check_value(s, t, temperature: float, first: str = "", expected=None) -> torch.Tensor:
+    """Call the learner's function on fresh copies and compare with the expected gradient."""
+    got = _call(_function(), s.clone(), t.clone(), temperature)
+    rtol, atol = _tolerance(s, temperature)
+    expect_close(
+        got,
+        _autograd_gradient(s, t, temperature) if expected is None else expected,
+        what=_what(temperature),
+        inputs=_show(s, t, temperature),
+        mistakes=_mistakes(s, t, temperature, first),
+        rtol=rtol,
+        atol=atol,
+    )
+    return got
+
+
+# --------------------------------------------------------------------------------------------
+# The checks
+
+
+@DTYPES
+def test_returns_b_by_c_in_the_inputs_dtype(dtype: torch.dtype) -> None:
+    """The result has shape (B, C), the inputs' dtype and device"""
+    s, t = _inputs(3, 5, dtype, seed=1)
+    got = _call(_function(), s, t, 2.0)
+    expect(
+        isinstance(got, torch.Tensor),
+        f"{FUNCTION} should return a torch.Tensor, got {type(got).__name__}.",
+    )
+    expect(
+        tuple(got.shape) == (3, 5),
+        f"{FUNCTION} returned shape {tuple(got.shape)} for logits of shape (3, 5); the gradient "
+        "has one entry per student logit, so its shape is (B, C), the logits' shape. Do not "
+        "reduce over the batch or the classes.",
+    )
+    expect(
+        got.dtype == dtype,
+        f"{FUNCTION} returned dtype {got.dtype} for {dtype} inputs; the result must keep the "
+        "inputs' dtype.",
+    )
+    expect(
+        got.device == s.device,
+        f"{FUNCTION} returned a tensor on {got.device} for inputs on {s.device}; create any new "
+        "tensor on the inputs' device.",
+    )
+
+
+def test_matches_autograd_of_the_kd_loss() -> None:
+    """The result equals autograd's gradient of T² · KL_batchmean"""
+    # Here and below, B, C and T are chosen so that no two wrong factors (T, 1/T, T², 1/B, 1/C,
+    # 1/(B·C), ...) coincide with each other or with the right one, T / B.
+    s, t = _inputs(4, 5, torch.float64, seed=2)
+    _check_value(s, t, temperature=3.0)
+
+
+def test_no_autograd() -> None:
+    """The gradient is computed in closed form, without autograd"""
+    fn = _function()
+    s, t = _inputs(3, 5, torch.float64, seed=3)
+    spy = _AutogradSpy()
+    with spy:
+        got = _call(fn, s.clone(), t.clone(), 2.5)
+    expect(
+        not spy.used,
+        f"{FUNCTION} called {', '.join(spy.used)} (torch.func's transforms call it too), "
+        "although the checker runs it under torch.inference_mode().\n"
+        f"  {AUTOGRAD}",
+    )
+    expect_close(
+        got,
+        _autograd_gradient(s, t, 2.5),
+        what=_what(2.5),
+        inputs=_show(s, t, 2.5),
+        mistakes=_mistakes(s, t, 2.5),
+    )
+
+
+def test_scaled_by_t() -> None:
+    """The gradient carries the factor T (T² from the loss, 1/T from the chain rule)"""
+    s, t = _inputs(3, 5, torch.float64, seed=4)
+    _check_value(s, t, temperature=4.0, first="over_t")
+
+
+def test_averaged_over_the_batch() -> None:
+    """Each row's gradient is divided by the batch size B"""
+    s, t = _inputs(5, 3, torch.float64, seed=5)
+    _check_value(s, t, temperature=2.0, first="no_batch")
+
+
+def test_sign() -> None:
+    """The gradient has the sign of p_s − p_t (student minus teacher)"""
+    s, t = _inputs(3, 4, torch.float64, seed=6)
+    _check_value(s, t, temperature=1.5, first="sign")
+
+
+def test_softmax_over_classes_at_temperature() -> None:
+    """Both logits are divided by T and softmaxed over the classes (the last dim)"""
+    s, t = _inputs(3, 5, torch.float64, seed=7)
+    t = t * 2.0  # a peaked teacher: tempering only one side, or the wrong dim, shows clearly
+    _check_value(s, t, temperature=2.5, first="teacher_not_tempered")
+
+
+def test_zero_when_student_equals_teacher() -> None:
+    """The gradient is 0 when student and teacher agree"""
+    s, _ = _inputs(3, 4, torch.float64, seed=8)
+    # Same values, separate tensors: a learner may not rely on `s is t`.
+    _check_value(s, s.clone(), temperature=2.0)
+
+
+def _cause_of_non_finite(fn: Callable[..., Any], dtype: torch.dtype) -> str:
+    """Tell an overflowing exp from a division by an underflowing probability: logits 0 and
+    -1e3 overflow nothing, but give a probability of exactly 0."""
+    s = torch.tensor([[0.0, -1e3, -1e3]], dtype=dtype, device=DEVICE)
+    try:
+        got = _call(fn, s, s.flip(-1), 1.0)
+        underflow = isinstance(got, torch.Tensor) and not bool(torch.isfinite(got).all())
+    except Exception:  # noqa: BLE001 - only a diagnosis; the check reports the real failure
+        underflow = False
+    if underflow:
+        return (
+            "a division by a probability that underflows to 0 (e.g. p_t / p_s, as when the "
+            "softmax Jacobian is applied to ∂KL/∂p_s); simplify the product by hand to "
+            "T·(p_s − p_t)/B, which divides by nothing"
+        )
+    return (
+        "the softmax is computed as exp(x) / exp(x).sum(), and exp of a logit of 1e3 "
+        "overflows to inf (inf / inf = nan); use torch.softmax (or F.softmax), which subtracts "
+        "each row's maximum first"
+    )
+
+
+@DTYPES
+def test_stable_for_large_logits(dtype: torch.dtype) -> None:
+    """Logits of magnitude 1e3 give a finite, correct gradient"""
+    fn = _function()
+    # Saturated rows, and a row of near-ties at 1e3 whose probabilities are not 0 or 1.
+    s = torch.tensor(
+        [[1e3, -1e3, 0.0, 5e2], [-1e3, 1e3, 5e2, -5e2], [1e3, 999.0, -1e3, 998.0]],
+        dtype=dtype,
+        device=DEVICE,
+    )
+    t = torch.tensor(
+        [[-1e3, 1e3, 0.0, -5e2], [1e3, -1e3, -5e2, 0.0], [999.0, 1e3, 1e3, -1e3]],
+        dtype=dtype,
+        device=DEVICE,
+    )
+    # T = 5 first: there no two wrong factors coincide (at T = 1, T and 1/T do).
+    for temperature in (5.0, 1.0):
+        got = _call(fn, s.clone(), t.clone(), temperature)
+        if isinstance(got, torch.Tensor):
+            expect_finite(
+                got,
+                f"{_what(temperature)} is not finite for logits of magnitude 1e3: {fmt(got)}.\n"
+                f"  inputs:   {_show(s, t, temperature)}\n  Likely mistake: "
+                f"{_cause_of_non_finite(fn, dtype)}.",
+            )
+        rtol, atol = _tolerance(s, temperature)
+        expect_close(
+            got,
+            _autograd_gradient(s, t, temperature),
+            what=_what(temperature),
+            inputs=_show(s, t, temperature),
+            mistakes=_mistakes(s, t, temperature),
+            rtol=rtol,
+            atol=atol,
+        )
+
+
+@DTYPES
+def test_batch_of_one(dtype: torch.dtype) -> None:
+    """A batch of one sample works"""
+    s, t = _inputs(1, 4, dtype, seed=9)
+    _check_value(s, t, temperature=3.0)
+
+
+# No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
+# example would cost seconds.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    batch=st.integers(1, 5),
+    classes=st.integers(2, 7),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    temperature=st.sampled_from([0.5, 1.0, 2.0, 3.5, 8.0]),
+    scale=st.sampled_from([0.3, 1.0, 3.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_matches_reference_on_random_inputs(
+    batch: int, classes: int, dtype: torch.dtype, temperature: float, scale: float, seed: int
+) -> None:
+    """kd_logit_gradient matches the reference on random shapes, dtypes and T"""
+    s, t = _inputs(batch, classes, dtype, seed, scale)
+    ref = getattr(reference(EXERCISE), FUNCTION)
+    with torch.inference_mode():
+        expected = ref(s.double(), t.double(), temperature).to(dtype)
+    _check_value(s, t, temperature, expected=expected)
+
+
+def test_inputs_are_not_modified() -> None:
+    """The inputs are not modified in place"""
+    fn = _function()
+    s, t = _inputs(3, 5, torch.float32, seed=10)
+    expect_unchanged(
+        {"student_logits": s, "teacher_logits": t},
+        lambda: _call(fn, s, t, 4.0),
+    )
+
+
+def test_invalid_temperature_raises_value_error() -> None:
+    """temperature <= 0 raises ValueError"""
+    fn = _function()
+    s, t = _inputs(3, 5, torch.float32, seed=11)
+    for temperature in (0.0, -1.0):
+        with expect_value_error(_what(temperature), "temperature"), torch.inference_mode():
+            fn(s, t, temperature)
+    try:
+        _call(fn, s, t, 0.25)
+    except ValueError as exc:
+        raise CheckFailure(
+            f"{_what(0.25)} raised ValueError({str(exc)!r}), but any temperature > 0 is valid, "
+            "including temperatures below 1."
+        ) from None

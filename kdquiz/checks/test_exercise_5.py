@@ -1,0 +1,626 @@
+"""Hidden checks for exercise_5: `recall_ndcg_at_k`, full-ranking Recall@K and NDCG@K.
+
+Expected values come from the reference solution on float64 copies of the scores (exact: the
+metrics depend on the order of the scores only, which widening to float64 keeps). Each common
+mistake is replayed here by a plain-Python ranking (`_mistaken`) on the same inputs, so that a
+wrong value is reported together with the mistake that produces it; every message shows the
+top-k list the learner should get.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect_unchanged,
+    expect_value_error,
+    fmt,
+    is_close,
+    learner,
+    reference,
+    seeded,
+)
+
+EXERCISE = "exercise_5"
+FUNCTION = "recall_ndcg_at_k"
+DTYPES = pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
+)
+RTOL, ATOL = 1e-4, 1e-6
+"""Tolerance on the returned floats: a float32 mean of the discounts differs in the last bits."""
+
+
+# --------------------------------------------------------------------------------------------
+# Getting the functions and calling them
+
+
+def _function(module: object, where: str) -> Callable[..., Any]:
+    fn = getattr(module, FUNCTION, None)
+    if not callable(fn):
+        raise CheckFailure(
+            f"{where} has no function {FUNCTION}(scores, relevant, k, exclude=None)."
+        )
+    try:
+        inspect.signature(fn).bind(scores=None, relevant=None, k=1, exclude=None)
+    except TypeError as exc:
+        raise CheckFailure(
+            f"{FUNCTION} must accept (scores, relevant, k, exclude=None) as in the task; calling "
+            f"it with these keyword names fails: {exc}."
+        ) from None
+    except ValueError:  # builtins without a signature: let the call itself tell
+        pass
+    return fn
+
+
+def mine() -> Callable[..., Any]:
+    return _function(learner(EXERCISE), f"exercises/{EXERCISE}.py")
+
+
+def ref() -> Callable[..., Any]:
+    return _function(reference(EXERCISE), f"solutions/{EXERCISE}.py")
+
+
+def _as_metrics(result: Any, call: str) -> tuple[float, float]:
+    """The learner's (Recall@k, NDCG@k) as floats; fail unless it is a pair of Python numbers."""
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        shown = fmt(result) if isinstance(result, torch.Tensor) else repr(result)[:80]
+        raise CheckFailure(
+            f"{call} should return a tuple (Recall@k, NDCG@k) of two Python floats, got "
+            f"{type(result).__name__} {shown}."
+        )
+    for name, value in zip(("Recall@k", "NDCG@k"), result, strict=True):
+        if isinstance(value, torch.Tensor):
+            raise CheckFailure(
+                f"{call} returned {name} as a torch.Tensor ({fmt(value)}, dtype {value.dtype}); "
+                "metrics are Python floats: convert with .item() (or float(...))."
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CheckFailure(
+                f"{call} returned {name} as {type(value).__name__} {value!r}; return a Python "
+                "float (e.g. tensor.mean().item())."
+            )
+    return float(result[0]), float(result[1])
+
+
+def _call(scores, relevant, k: int, exclude=None, style: str = "positional"):
+    """(the call as text, the learner's (Recall@k, NDCG@k)).
+
+    style: "positional" passes exclude positionally (or not at all when it is None), "keywords"
+    passes every argument by name.
+    """
+    fn = mine()
+    # Copies: a learner who modifies the inputs in place is told so by its own check, and the
+    # expected values here are still computed from the original inputs.
+    scores, relevant = scores.clone(), relevant.clone()
+    exclude = None if exclude is None else exclude.clone()
+    if style == "keywords":
+        call = f"{FUNCTION}(scores=..., relevant=..., k={k}, exclude=...)"
+        result = fn(scores=scores, relevant=relevant, k=k, exclude=exclude)
+    elif exclude is None:
+        call = f"{FUNCTION}(scores, relevant, {k})"
+        result = fn(scores, relevant, k)
+    else:
+        call = f"{FUNCTION}(scores, relevant, {k}, exclude)"
+        result = fn(scores, relevant, k, exclude)
+    return call, _as_metrics(result, call)
+
+
+def _expected(scores, relevant, k: int, exclude=None) -> tuple[float, float]:
+    """The reference's value on float64 copies (exact for float32 inputs too)."""
+    exclude = None if exclude is None else exclude.clone()
+    recall, ndcg = ref()(scores.detach().double().clone(), relevant.clone(), k, exclude)
+    return float(recall), float(ndcg)
+
+
+def _rows(t: torch.Tensor) -> list[list[Any]]:
+    return t.detach().cpu().tolist()
+
+
+def _ranking(scores, exclude, user: int) -> list[int]:
+    """The user's ranked items: excluded ones removed, score descending, index ascending."""
+    s = _rows(scores.double())[user]
+    e = _rows(exclude)[user] if exclude is not None else [False] * len(s)
+    return sorted((i for i in range(len(s)) if not e[i]), key=lambda i: (-s[i], i))
+
+
+def _top_k_lines(scores, relevant, k: int, exclude) -> str:
+    """Per user (at most 6): the expected top-k items, relevant ones starred."""
+    rel = _rows(relevant.bool())
+    lines = []
+    for u in range(min(len(rel), 6)):
+        top = _ranking(scores, exclude, u)[: min(k, len(rel[u]))]
+        shown = ", ".join(f"{i}*" if rel[u][i] else str(i) for i in top)
+        lines.append(f"user {u}: [{shown}]" + ("" if any(rel[u]) else "  (no relevant item)"))
+    more = "" if len(rel) <= 6 else f"  … ({len(rel)} users)"
+    return "; ".join(lines) + more
+
+
+def _digits(t: torch.Tensor) -> int:
+    """4 significant digits, or 10 where 4 would show distinct scores as equal."""
+    values = set(t.detach().double().cpu().reshape(-1).tolist())
+    return 4 if len({fmt(v) for v in values}) == len(values) else 10
+
+
+def _show(scores, relevant, k: int, exclude) -> str:
+    dtype = (
+        "" if scores.dtype == torch.float32 else f"  ({str(scores.dtype).removeprefix('torch.')})"
+    )
+    shown = f"scores={fmt(scores, _digits(scores))}, relevant={fmt(relevant.int())}, k={k}"
+    if exclude is not None:
+        shown += f", exclude={fmt(exclude.int())}"
+    return shown + dtype
+
+
+# --------------------------------------------------------------------------------------------
+# The common mistakes, in a learner's words, and the value each one produces.
+
+MISTAKES = {
+    "idcg_k": "IDCG sums k discounts, but a user with fewer than k relevant items can fill only "
+    "|R_u| of the top k slots: IDCG runs over min(k, |R_u|) positions (otherwise even a perfect "
+    "ranking scores NDCG < 1)",
+    "idcg_all": "IDCG sums a discount for every relevant item even when |R_u| > k; only "
+    "min(k, |R_u|) of them fit in the top k",
+    "recall_k": "Recall@k is divided by k (that is precision@k); divide the hits by the user's "
+    "number of relevant items |R_u|",
+    "recall_min": "Recall@k is divided by min(k, |R_u|) (a truncated recall); divide the hits by "
+    "the user's number of relevant items |R_u|",
+    "micro": "recall is pooled over users (all hits / all relevant items); compute it per user, "
+    "then average over the users",
+    "zero_users": "users without relevant items are counted as 0; leave them out of both averages",
+    "exclude_ignored": "exclude is ignored: excluded items stay in the ranking and take places "
+    "in the top k; mask them out, e.g. scores.masked_fill(exclude, float('-inf'))",
+    "exclude_zero": "excluded items get the score 0 instead of leaving the ranking; 0 still ranks "
+    "them above every negative score; use float('-inf') (masked_fill) instead",
+    "reversed_ties": "ties are broken by item index, highest first; among equal scores the lower "
+    "item index comes first (a stable descending sort: torch.sort(scores, dim=1, "
+    "descending=True, stable=True))",
+    "ascending": "items are ranked lowest score first; rank by score descending",
+    "idcg_from_hits": "IDCG is computed from the retrieved list (its hits moved to the top); "
+    "the ideal ranking puts min(k, |R_u|) of all the user's relevant items at the top, "
+    "retrieved or not",
+    "ndcg_over_hit_users": "NDCG is averaged over the users with a hit in the top k only; "
+    "average over every user with a relevant item, a user without a hit scoring 0",
+    "micro_ndcg": "NDCG is pooled over users (sum of the DCGs / sum of the IDCGs); compute it "
+    "per user, then average over the users",
+    "cutoff_plus_one": "k + 1 items are scored (an off-by-one in the cut-off); the top k holds "
+    "exactly k items",
+    "discount_plus_two": "position j is discounted by 1/log2(j + 2), the 0-based formula applied "
+    "to 1-based positions; the top position's discount is 1/log2(2) = 1",
+    "swapped": "the two results are swapped; return (Recall@k, NDCG@k) in that order",
+}
+
+
+def _mistaken(scores, relevant, k: int, exclude, mistake: str) -> tuple[float, float]:
+    """(Recall@k, NDCG@k) with one common mistake, by a plain-Python ranking in float64."""
+    s_rows, r_rows = _rows(scores.double()), _rows(relevant.bool())
+    e_rows = _rows(exclude.bool()) if exclude is not None else None
+    n_items = len(s_rows[0])
+    cut = min(k + (mistake == "cutoff_plus_one"), n_items)
+
+    def discount(j: int) -> float:  # j = 1, 2, ...
+        return 1.0 / math.log2(j + (2 if mistake == "discount_plus_two" else 1))
+
+    recalls, ndcgs, total_hits, total_relevant, dcgs, idcgs = [], [], 0, 0, [], []
+    for u, (s, rel) in enumerate(zip(s_rows, r_rows, strict=True)):
+        items = list(range(n_items))
+        if e_rows is not None:
+            if mistake == "exclude_zero":
+                s = [0.0 if e_rows[u][i] else s[i] for i in items]
+            elif mistake != "exclude_ignored":
+                items = [i for i in items if not e_rows[u][i]]
+        if mistake == "reversed_ties":
+            items.sort(key=lambda i: (-s[i], -i))
+        elif mistake in ("ties_best", "ties_worst"):  # relevant items first / last among ties
+            items.sort(key=lambda i: (-s[i], rel[i] == (mistake == "ties_worst"), i))
+        elif mistake == "ascending":
+            items.sort(key=lambda i: (s[i], i))
+        else:
+            items.sort(key=lambda i: (-s[i], i))
+        gains = [rel[i] for i in items[:cut]]
+        n = sum(rel)
+        if n == 0:
+            if mistake == "zero_users":
+                recalls.append(0.0)
+                ndcgs.append(0.0)
+            continue
+        hits = sum(gains)
+        dcg = sum(discount(j) for j, g in enumerate(gains, 1) if g)
+        n_ideal = {"idcg_k": cut, "idcg_all": n, "idcg_from_hits": hits}.get(mistake, min(cut, n))
+        idcg = sum(discount(j) for j in range(1, n_ideal + 1))
+        recalls.append(hits / {"recall_k": k, "recall_min": min(k, n)}.get(mistake, n))
+        if mistake != "ndcg_over_hit_users" or hits:
+            ndcgs.append(dcg / idcg if idcg else 0.0)
+        total_hits += hits
+        total_relevant += n
+        dcgs.append(dcg)
+        idcgs.append(idcg)
+    recall = total_hits / total_relevant if mistake == "micro" else sum(recalls) / len(recalls)
+    ndcg = sum(ndcgs) / len(ndcgs) if ndcgs else 0.0
+    if mistake == "micro_ndcg":
+        ndcg = sum(dcgs) / sum(idcgs)
+    return (ndcg, recall) if mistake == "swapped" else (recall, ndcg)
+
+
+def _has_ties(scores, exclude) -> bool:
+    """True when some user has two ranked (not excluded) items with the same score."""
+    s = _rows(scores.double())
+    e = _rows(exclude.bool()) if exclude is not None else [[False] * len(s[0])] * len(s)
+    return any(
+        len(kept := [v for v, x in zip(row, ex, strict=True) if not x]) != len(set(kept))
+        for row, ex in zip(s, e, strict=True)
+    )
+
+
+def _finite_without_empty_users(scores, relevant, k: int, exclude) -> bool:
+    """True when some users have no relevant item and the learner's result on the other users
+    alone is finite: then those users are what makes it NaN or infinite."""
+    keep = relevant.bool().any(dim=1)
+    if bool(keep.all()):
+        return False
+    try:
+        _, got = _call(scores[keep], relevant[keep], k, None if exclude is None else exclude[keep])
+    except Exception:  # noqa: BLE001 - only a diagnosis; the check itself reports the failure
+        return False
+    return all(math.isfinite(v) for v in got)
+
+
+def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> str:
+    """A "Likely mistake: ..." line naming the mistakes that reproduce `got`, or ""."""
+    if not all(math.isfinite(v) for v in got):
+        cause = (
+            "a discount divides by log2(1) = 0: positions start at 1, and position j is "
+            "discounted by 1/log2(j + 1)"
+        )
+        if _finite_without_empty_users(scores, relevant, k, exclude):
+            cause = "a user without relevant items gives 0/0; leave such users out of both averages"
+        return f"\n  Likely mistake: {cause}."
+    expected = _expected(scores, relevant, k, exclude)
+    order = [first] * bool(first) + [m for m in MISTAKES if m != first]
+    values = {m: _mistaken(scores, relevant, k, exclude, m) for m in order}
+    # A mistake matching both numbers wins; else, with tied scores and a result between those of
+    # the worst and the best order of the tied items (as any tie order gives), an arbitrary tie
+    # order is the likely cause; else a mistake matching each wrong number.
+    found = [m for m, v in values.items() if is_close(list(got), list(v), RTOL, 1e-5)]
+    worst = _mistaken(scores, relevant, k, exclude, "ties_worst")
+    best = _mistaken(scores, relevant, k, exclude, "ties_best")
+    if (
+        not found
+        and _has_ties(scores, exclude)
+        and all(lo - 1e-6 <= g <= hi + 1e-6 for g, lo, hi in zip(got, worst, best, strict=True))
+    ):
+        return (
+            "\n  Likely mistake: some items tie here, and your result matches neither the "
+            "required tie order nor a known mistake: equal scores were put in an arbitrary "
+            "order (torch.topk, or argsort without stable=True, does that); use "
+            "torch.sort(scores, dim=1, descending=True, stable=True), which keeps the lower "
+            "item index first."
+        )
+    if not found:
+        for i in range(2):
+            if is_close(got[i], expected[i], RTOL, ATOL):
+                continue
+            found += [
+                m
+                for m, v in values.items()
+                if m not in found
+                and not is_close(v[i], expected[i], RTOL, ATOL)
+                and is_close(got[i], v[i], RTOL, 1e-5)
+            ]
+    if not found:
+        return ""
+    return "\n  Likely mistake: " + "; or: ".join(MISTAKES[m] for m in found[:2]) + "."
+
+
+def _check_value(
+    scores, relevant, k: int, exclude=None, *, first: str = "", style: str = "positional"
+) -> None:
+    """The learner's (Recall@k, NDCG@k) must match the reference's."""
+    call, got = _call(scores, relevant, k, exclude, style)
+    expected = _expected(scores, relevant, k, exclude)
+    wrong = [
+        name
+        for name, g, e in zip(("Recall@k", "NDCG@k"), got, expected, strict=True)
+        if not is_close(g, e, RTOL, ATOL)
+    ]
+    if not wrong:
+        return
+    raise CheckFailure(
+        f"{call} returned the wrong {' and '.join(wrong)}.\n"
+        f"  inputs:   {_show(scores, relevant, k, exclude)}\n"
+        f"  top k:    {_top_k_lines(scores, relevant, k, exclude)}  (* = relevant)\n"
+        f"  expected: (Recall@k, NDCG@k) = ({fmt(expected[0])}, {fmt(expected[1])})\n"
+        f"  got:      (Recall@k, NDCG@k) = ({fmt(got[0])}, {fmt(got[1])})"
+        f"{_likely_mistake(scores, relevant, k, exclude, got, first)}"
+    )
+
+
+def _tensor(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return torch.tensor(values, dtype=dtype, device=DEVICE)
+
+
+def _mask(rows: Sequence[Sequence[int]]) -> torch.Tensor:
+    return torch.tensor(rows, dtype=torch.bool, device=DEVICE)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+
+
+def test_returns_two_python_floats() -> None:
+    """Returns (Recall@k, NDCG@k) as two Python floats"""
+    scores = _tensor([[0.9, 0.1, 0.5, 0.5]])
+    _call(scores, _mask([[0, 1, 0, 1]]), 3, None, style="keywords")
+
+
+@DTYPES
+def test_example_from_the_task(dtype: torch.dtype) -> None:
+    """The task's example: Recall@3 = 1/2 and NDCG@3 ≈ 0.3066, Recall@2 = NDCG@2 = 0"""
+    scores = _tensor([[0.9, 0.1, 0.5, 0.5]], dtype)
+    relevant = _mask([[0, 1, 0, 1]])
+    _check_value(scores, relevant, 3)
+    _check_value(scores, relevant, 2, first="reversed_ties")
+
+
+@DTYPES
+def test_perfect_ranking_scores_one(dtype: torch.dtype) -> None:
+    """A perfect ranking scores Recall@k = NDCG@k = 1, with fewer relevant items than k"""
+    # The relevant items hold the top scores: user 0 has 2 relevant items, user 1 has 3, k = 3.
+    scores = _tensor([[0.1, 0.8, -0.3, 0.9, 0.2], [0.7, 0.6, -1.0, 0.0, 0.5]], dtype)
+    relevant = _mask([[0, 1, 0, 1, 0], [1, 1, 0, 0, 1]])
+    _check_value(scores, relevant, 3, first="idcg_k")
+
+
+def test_recall_divides_by_relevant_count() -> None:
+    """Recall@k divides each user's hits by that user's number of relevant items"""
+    # User 0: 4 relevant items, 2 of them in the top 2 (recall 1/2); user 1: 1 relevant item,
+    # found (recall 1). Per-user average 3/4.
+    scores = _tensor([[0.9, 0.8, 0.1, 0.2, 0.3, 0.0], [0.1, 0.9, 0.3, 0.2, 0.0, 0.4]])
+    relevant = _mask([[1, 1, 1, 1, 0, 0], [0, 1, 0, 0, 0, 0]])
+    _check_value(scores, relevant, 2, first="recall_k")
+
+
+def test_idcg_over_min_k_relevant() -> None:
+    """IDCG counts min(k, |R_u|) ideal hits"""
+    # k = 3. User 0: 1 relevant item, at position 2 (IDCG over 1 position); user 1: 5 relevant
+    # items, 2 of them in the top 3 (IDCG over 3 positions, not 5).
+    scores = _tensor([[0.5, 0.9, 0.4, 0.1, 0.0], [0.9, 0.8, 0.7, 0.1, 0.2]])
+    relevant = _mask([[1, 0, 0, 0, 0], [1, 0, 1, 1, 1]])
+    _check_value(scores, relevant, 3, first="idcg_k")
+    # Only one position fits in the top 1 for a user with 3 relevant items.
+    _check_value(scores[1:], relevant[1:], 1, first="idcg_all")
+
+
+@DTYPES
+def test_position_discount(dtype: torch.dtype) -> None:
+    """Position j is discounted by 1/log2(j + 1), with j = 1 at the top"""
+    # Relevant items at positions 2 and 4 of the top 4.
+    scores = _tensor([[0.2, 0.9, 0.4, 0.8, 0.7, 0.1]], dtype)
+    relevant = _mask([[0, 0, 1, 1, 0, 0]])
+    _check_value(scores, relevant, 4, first="discount_plus_two")
+
+
+def _tie_inputs(dtype: torch.dtype):
+    """Small hand-built ties, then many ties in long rows (where an unstable sort reorders)."""
+    small = (_tensor([[1.0, 2.0, 2.0, 2.0, 0.0], [0.5, 0.5, 0.5, 0.5, 0.5]], dtype),)
+    small += (_mask([[0, 0, 0, 1, 0], [1, 0, 0, 0, 1]]), 3)
+    g = seeded(51)
+    scores = torch.randint(0, 4, (4, 40), generator=g).to(dtype)
+    relevant = torch.rand(4, 40, generator=g) < 0.25
+    return [small, (scores.to(DEVICE), relevant.to(DEVICE), 10)]
+
+
+@DTYPES
+def test_ties_broken_by_item_index(dtype: torch.dtype) -> None:
+    """Equal scores are ordered by item index, lowest first"""
+    for scores, relevant, k in _tie_inputs(dtype):
+        _check_value(scores, relevant, k, first="reversed_ties")
+
+
+def test_excluded_items_leave_the_ranking() -> None:
+    """Excluded items are removed from the ranking"""
+    # Item 0 (excluded) has the top score: it must not take a place in the top 2.
+    scores = _tensor([[3.0, 1.0, -1.0, 2.0, 0.5]])
+    relevant = _mask([[0, 1, 0, 1, 0]])
+    exclude = _mask([[1, 0, 0, 0, 0]])
+    _check_value(scores, relevant, 2, exclude, first="exclude_ignored")
+    # All scores negative: an excluded item must not climb to the top either.
+    scores = _tensor([[-1.0, -2.0, -3.0, -4.0, -5.0]])
+    relevant = _mask([[1, 1, 0, 0, 0]])
+    exclude = _mask([[0, 0, 0, 0, 1]])
+    _check_value(scores, relevant, 2, exclude, first="exclude_zero")
+    # Excluded items in several users, and exclude passed by keyword.
+    g = seeded(52)
+    scores = torch.randn(3, 8, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 1, 0], [0] * 7 + [1]])
+    exclude = (torch.rand(3, 8, generator=g).to(DEVICE) < 0.4) & ~relevant
+    _check_value(scores, relevant, 3, exclude, style="keywords")
+
+
+def test_users_without_relevant_items_are_skipped() -> None:
+    """Users without relevant items are left out of the average; users without a hit count 0"""
+    scores = _tensor([[0.9, 0.1, 0.4, 0.3], [0.2, 0.8, 0.5, 0.1], [0.3, 0.2, 0.9, 0.4]])
+    relevant = _mask([[1, 0, 0, 1], [0, 0, 0, 0], [0, 0, 1, 0]])
+    _check_value(scores, relevant, 2, first="zero_users")
+    # User 1 has a relevant item but no hit in the top 2: it counts, with recall and NDCG 0.
+    relevant = _mask([[1, 0, 0, 1], [1, 0, 0, 0], [0, 0, 1, 0]])
+    _check_value(scores, relevant, 2, first="ndcg_over_hit_users")
+
+
+def test_k_beyond_the_catalogue() -> None:
+    """k larger than the number of items behaves as k = I"""
+    g = seeded(53)
+    scores = torch.randn(3, 4, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 1], [0, 1, 0, 0], [1, 1, 1, 0]])
+    exclude = _mask([[0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]])
+    _check_value(scores, relevant, 4, exclude)
+    for k in (5, 9):
+        try:
+            _check_value(scores, relevant, k, exclude)
+        except (CheckFailure, NotImplementedError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - explained to the learner below
+            raise CheckFailure(
+                f"{FUNCTION}(scores, relevant, {k}, exclude) with I = 4 items raised "
+                f"{type(exc).__name__}: {exc}\n"
+                f"  inputs:   {_show(scores, relevant, k, exclude)}\n"
+                "  k larger than the number of items must behave as k = I: the top k is then "
+                "the whole ranking. (torch.topk(k) needs k <= I, and discounts for k positions "
+                "do not fit I columns: use min(k, I).)"
+            ) from None
+
+
+@DTYPES
+def test_single_user(dtype: torch.dtype) -> None:
+    """A single user works"""
+    scores = _tensor([[0.3, -0.2, 0.8, 0.1, 0.6]], dtype)
+    relevant = _mask([[1, 0, 0, 1, 1]])
+    _check_value(scores, relevant, 2)
+    _check_value(scores, relevant, 3, _mask([[0, 0, 1, 0, 0]]))
+
+
+# No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
+# example would cost seconds.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=40)
+@given(
+    users=st.integers(1, 6),
+    items=st.integers(1, 12),
+    extra_k=st.integers(-11, 2),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    ties=st.booleans(),
+    with_exclude=st.booleans(),
+    relevant_share=st.sampled_from([0.15, 0.4, 0.8]),
+    seed=st.integers(0, 2**16),
+)
+def test_matches_reference_on_random_inputs(
+    users: int,
+    items: int,
+    extra_k: int,
+    dtype: torch.dtype,
+    ties: bool,
+    with_exclude: bool,
+    relevant_share: float,
+    seed: int,
+) -> None:
+    """Recall@k and NDCG@k match the reference on random shapes, dtypes, ties, exclusions and k"""
+    g = seeded(seed)
+    if ties:  # few distinct values: many ties
+        scores = torch.randint(-2, 3, (users, items), generator=g).to(dtype)
+    else:
+        scores = torch.randn(users, items, generator=g, dtype=dtype)
+    relevant = torch.rand(users, items, generator=g) < relevant_share
+    relevant[int(torch.randint(0, users, (1,), generator=g))] |= torch.arange(items) == 0
+    exclude = None
+    if with_exclude:
+        exclude = (torch.rand(users, items, generator=g) < 0.3) & ~relevant
+    k = max(1, items + extra_k)
+    _check_value(
+        scores.to(DEVICE),
+        relevant.to(DEVICE),
+        k,
+        None if exclude is None else exclude.to(DEVICE),
+    )
+
+
+def test_inputs_are_not_modified() -> None:
+    """The inputs are not modified in place"""
+    fn = mine()
+    g = seeded(54)
+    scores = torch.randn(3, 6, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
+    exclude = _mask([[0, 1, 0, 0, 0, 1], [1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0]])
+    expect_unchanged(
+        {"scores": scores, "relevant": relevant, "exclude": exclude},
+        lambda: fn(scores, relevant, 3, exclude),
+    )
+
+
+def test_invalid_k_or_shapes_raise_value_error() -> None:
+    """k < 1 and mismatched shapes raise ValueError"""
+    fn = mine()
+    g = seeded(55)
+    scores = torch.randn(3, 5, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 0, 1], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0]])
+    for k in (0, -2):
+        with expect_value_error(f"{FUNCTION}(scores, relevant, k={k})", "k"):
+            fn(scores, relevant, k)
+    bad_shapes = {
+        "scores (3, 5) and relevant (3, 4)": (scores, relevant[:, :4], None),
+        "scores (3, 5) and relevant (2, 5)": (scores, relevant[:2], None),
+        "scores (3, 5) and exclude (3, 4)": (scores, relevant, torch.zeros_like(relevant)[:, :4]),
+        "scores (3, 5) and exclude (4, 5)": (
+            scores,
+            relevant,
+            torch.zeros(4, 5, dtype=torch.bool, device=DEVICE),
+        ),
+    }
+    for described, (bad_scores, bad_relevant, bad_exclude) in bad_shapes.items():
+        with expect_value_error(f"{FUNCTION} with {described}", "shape"):
+            fn(bad_scores, bad_relevant, 2, bad_exclude)
+    try:  # k = 1 is the smallest valid cut-off
+        fn(scores, relevant, 1)
+    except ValueError as exc:
+        raise CheckFailure(
+            f"{FUNCTION}(scores, relevant, k=1) raised ValueError({str(exc)!r}), but any "
+            "k >= 1 is valid."
+        ) from None
+
+
+@contextmanager
+def _expect_value_error_naming(call: str, names: tuple[str, ...]) -> Iterator[None]:
+    """Like expect_value_error, accepting a message that names any one of `names`."""
+    try:
+        yield
+    except ValueError as exc:
+        if not any(name in str(exc).lower() for name in names):
+            raise CheckFailure(
+                f"{call} raised ValueError({str(exc)!r}); its message should name "
+                f"{' or '.join(repr(n) for n in names)} so the caller knows what is wrong."
+            ) from None
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise CheckFailure(
+            f"{call} should raise ValueError, but raised {type(exc).__name__}: {exc}"
+        ) from None
+    else:
+        raise CheckFailure(
+            f"{call} should raise ValueError, but returned normally.\n  Likely mistake: "
+            "the relevant and excluded items are not checked against each other."
+        )
+
+
+def test_undefined_relevance_raises_value_error() -> None:
+    """No relevant item at all, or a relevant excluded item, raises ValueError"""
+    fn = mine()
+    scores = _tensor([[0.9, 0.1, 0.5], [0.2, 0.3, 0.4]])
+    nothing = _mask([[0, 0, 0], [0, 0, 0]])
+    with expect_value_error(f"{FUNCTION} with no relevant item in any user", "relevant"):
+        fn(scores, nothing, 2)
+    with expect_value_error(
+        f"{FUNCTION} with no relevant item in any user (exclude given)", "relevant"
+    ):
+        fn(scores, nothing, 2, _mask([[1, 0, 0], [0, 0, 0]]))
+    relevant = _mask([[1, 0, 0], [0, 0, 1]])
+    with _expect_value_error_naming(
+        f"{FUNCTION} with item 2 of user 1 both relevant and excluded", ("exclude", "relevant")
+    ):
+        fn(scores, relevant, 2, _mask([[0, 1, 0], [0, 0, 1]]))
+    # One user with a relevant item is enough.
+    try:
+        fn(scores, _mask([[0, 0, 0], [0, 1, 0]]), 2)
+    except ValueError as exc:
+        raise CheckFailure(
+            f"{FUNCTION} raised ValueError({str(exc)!r}) when only some users have relevant "
+            "items; those without are simply left out of the average."
+        ) from None

@@ -1,0 +1,639 @@
+"""Hidden checks for exercise 6: `auc_score` and `log_loss`, the offline metrics of a CTR model.
+
+Expected values come from the reference solution on the same inputs. Each common mistake is
+recomputed here (`_auc_mistakes`, `_log_loss_mistakes`, all in O(n log n), so they also work at
+n = 10^6) so that a wrong value is reported together with the mistake that produces it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fmt,
+    is_close,
+    learner,
+    reference,
+    seeded,
+)
+
+EXERCISE = "exercise_6"
+SIGNATURES = {"auc_score": "(scores, labels)", "log_loss": "(probs, labels, eps=1e-7)"}
+AUC_TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
+"""AUC is a ratio of pair counts; a float32 rank sum (a correct choice) is good to ~1e-7 here."""
+LARGE_AUC_TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
+"""At n = 10^6 a float32 rank sum reaches 2.5e11 and keeps only ~7 significant digits."""
+TIME_BUDGET = 10.0
+"""Seconds allowed for one metric on 10^6 samples. The reference takes ~0.2 s; the budget is
+generous so that a loaded machine never fails correct code, while anything O(P·N) takes minutes
+or runs out of memory."""
+
+
+# --------------------------------------------------------------------------------------------
+# Getting the functions
+
+
+def _function(module: object, name: str, where: str) -> Callable[..., float]:
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise CheckFailure(f"{where} has no function {name}{SIGNATURES[name]}.")
+    try:
+        signature = inspect.signature(fn)
+    except ValueError:  # builtins without a signature: let the calls themselves tell
+        return fn
+    try:
+        if name == "auc_score":
+            signature.bind(None, None)
+            signature.bind(scores=None, labels=None)
+        else:
+            signature.bind(None, None, None)
+            signature.bind(probs=None, labels=None, eps=None)
+            signature.bind(None, None)
+    except TypeError as exc:
+        raise CheckFailure(
+            f"{name} must accept {SIGNATURES[name]} as in the task (positionally or by keyword); "
+            f"yours is {name}{signature}: {exc}."
+        ) from None
+    return fn
+
+
+def mine(name: str) -> Callable[..., float]:
+    return _function(learner(EXERCISE), name, f"exercises/{EXERCISE}.py")
+
+
+def ref(name: str) -> Callable[..., float]:
+    return _function(reference(EXERCISE), name, f"solutions/{EXERCISE}.py")
+
+
+def _tensor(values: list[float], dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    return torch.tensor(values, dtype=dtype, device=DEVICE)
+
+
+def _show(first: str, x: torch.Tensor, labels: torch.Tensor, extra: str = "") -> str:
+    return f"{first}={fmt(x, 3)}, labels={fmt(labels)}{extra}"
+
+
+def _expect_metric(
+    got: object,
+    expected: float,
+    *,
+    what: str,
+    inputs: str,
+    mistakes: Callable[[], dict[str, float]],
+    tolerance: dict[str, float],
+) -> None:
+    """expect_close for a metric; the mistakes (costly at n = 10^6) are computed only on failure."""
+    if isinstance(got, float | int) and not isinstance(got, bool):
+        if is_close(got, expected, **tolerance):
+            return
+    expect_close(
+        got,
+        expected,
+        what=what,
+        inputs=inputs,
+        mistakes=mistakes(),
+        rtol=tolerance["rtol"],
+        atol=tolerance["atol"],
+    )
+
+
+def _named(
+    values: dict[str, float], descriptions: dict[str, str], first: str = ""
+) -> dict[str, float]:
+    """{description: value}, `first` first; mistakes that coincide on these inputs share a line."""
+    named: list[tuple[str, float]] = []
+    order = [first] * (first in values) + [m for m in values if m != first]
+    for mistake, value in ((m, values[m]) for m in order):
+        for i, (description, other) in enumerate(named):
+            if is_close(value, other, rtol=1e-9, atol=1e-12):
+                named[i] = (f"{description}; or: {descriptions[mistake]}", other)
+                break
+        else:
+            named.append((descriptions[mistake], value))
+    return dict(named)
+
+
+# --------------------------------------------------------------------------------------------
+# AUC: the common mistakes and the value each one produces
+
+AUC_MISTAKES = {
+    "strict": "a tie between a positive and a negative counts 0 (only positive > negative is "
+    "counted); a tied pair counts ½",
+    "geq": "a tie between a positive and a negative counts as a win (>=); a tied pair counts ½",
+    "ordinal": "ties are not averaged: ranks from argsort/sort (or a ROC curve with one threshold "
+    "per sample) give tied scores different ranks, so the result depends on the order of the "
+    "samples; give every score in a tied group the average of the ranks the group occupies",
+    "min_rank": "tied scores all get the lowest rank of their group (searchsorted with "
+    "right=False); they get the average of the ranks the group occupies",
+    "max_rank": "tied scores all get the highest rank of their group (searchsorted with "
+    "right=True); they get the average of the ranks the group occupies",
+    "flipped": "the AUC is flipped (you return 1 − AUC): the scores are ranked in descending "
+    "order, or positives and negatives are swapped",
+    "zero_based": "the ranks start at 0 (argsort without + 1), so the AUC comes out 1/N too low; "
+    "ranks run from 1 to n, and R⁺ − P·(P + 1)/2 assumes that",
+    "offset_high": "the positives' rank sum is reduced by P·(P − 1)/2 although the ranks start "
+    "at 1 (the AUC comes out 1/N too high); subtract P·(P + 1)/2",
+}
+
+
+def _rank_auc(ranks: torch.Tensor, positive: torch.Tensor) -> float:
+    n_pos = int(positive.sum())
+    n_neg = positive.numel() - n_pos
+    return (float(ranks[positive].sum()) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _auc_mistakes(scores: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """The value each common AUC mistake gives on these inputs (at least one of each class)."""
+    s = scores.detach().cpu().double()
+    positive = labels.detach().cpu() == 1
+    n_pos = int(positive.sum())
+    n_neg = s.numel() - n_pos
+    _, group, counts = torch.unique(s, return_inverse=True, return_counts=True)
+    last = counts.cumsum(0).double()
+    average = last - (counts.double() - 1) / 2
+    right = _rank_auc(average[group], positive)
+    pos_in_group = torch.bincount(group[positive], minlength=counts.numel()).double()
+    tied_pairs = float((pos_in_group * (counts.double() - pos_in_group)).sum())
+    order = torch.argsort(s, stable=True)
+    ordinal = torch.empty_like(s)
+    ordinal[order] = torch.arange(1, s.numel() + 1, dtype=torch.float64)
+    backwards = torch.argsort(s.flip(0), stable=True)
+    ordinal_back = torch.empty_like(s)
+    ordinal_back[backwards] = torch.arange(1, s.numel() + 1, dtype=torch.float64)
+    values = {
+        "strict": right - tied_pairs / (2 * n_pos * n_neg),
+        "geq": right + tied_pairs / (2 * n_pos * n_neg),
+        "ordinal": _rank_auc(ordinal, positive),
+        "ordinal_back": _rank_auc(ordinal_back.flip(0), positive),
+        "min_rank": _rank_auc((last - counts.double() + 1)[group], positive),
+        "max_rank": _rank_auc(last[group], positive),
+        "flipped": 1.0 - right,
+        "zero_based": right - 1.0 / n_neg,
+        "offset_high": right + 1.0 / n_neg,
+    }
+    values = {m: v for m, v in values.items() if not is_close(v, right, rtol=1e-9, atol=1e-12)}
+    descriptions = {
+        **AUC_MISTAKES,
+        "ordinal": AUC_MISTAKES["ordinal"] + " (here: tied scores ranked in order of appearance)",
+        "ordinal_back": AUC_MISTAKES["ordinal"]
+        + " (here: tied scores ranked in reverse order of appearance)",
+    }
+    return _named(values, descriptions)
+
+
+def _check_auc(
+    scores: torch.Tensor, labels: torch.Tensor, tolerance: dict[str, float] | None = None
+) -> float:
+    """Call the learner's auc_score on copies and compare with the reference; return its value."""
+    got = mine("auc_score")(scores.clone(), labels.clone())
+    expected = ref("auc_score")(scores, labels)
+    _expect_metric(
+        got,
+        expected,
+        what="auc_score(scores, labels)",
+        inputs=_show("scores", scores, labels),
+        mistakes=lambda: _auc_mistakes(scores, labels),
+        tolerance=tolerance or AUC_TOLERANCE,
+    )
+    return float(got)
+
+
+# --------------------------------------------------------------------------------------------
+# LogLoss: the common mistakes and the value each one produces
+
+LOG_LOSS_MISTAKES = {
+    "bce_no_clip": "the probabilities are not clipped: F.binary_cross_entropy clamps each log at "
+    "−100 instead, so a confident mistake costs 100 instead of −ln(eps); clamp the probabilities "
+    "to [eps, 1 − eps] first",
+    "plus_eps": "eps is added inside the logs, ln(p + eps) and ln(1 − p + eps), instead of "
+    "clipping p to [eps, 1 − eps]",
+    "lower_only": "the probabilities are clipped from below only; clip them to [eps, 1 − eps]",
+    "upper_only": "the probabilities are clipped from above only; clip them to [eps, 1 − eps]",
+    "eps_ignored": "the eps argument is ignored (a fixed 1e-7 is used); clip to [eps, 1 − eps] "
+    "with the eps you are given",
+    "exact_only": "only probabilities of exactly 0 and 1 are replaced; clip every probability "
+    "to [eps, 1 − eps] (torch.clamp), so that e.g. 1e-9 becomes eps too",
+    "positive_term_only": "the (1 − y)·ln(1 − q) term is missing: a negative sample costs "
+    "−ln(1 − q)",
+    "sum": "the losses are summed over the samples instead of averaged",
+    "swapped": "the labels are swapped: y·ln(1 − p) + (1 − y)·ln(p) instead of "
+    "y·ln(p) + (1 − y)·ln(1 − p)",
+    "negated": "the sign is flipped: LogLoss is −mean(y·ln q + (1 − y)·ln(1 − q)), a positive "
+    "number",
+    "log2": "the logs are base 2; LogLoss uses the natural log",
+    "float32": "the loss is computed in float32: convert the probabilities with .double() (or "
+    ".to(torch.float64)) before clipping and taking logs",
+}
+
+
+def _mistaken_log_loss(p: torch.Tensor, y: torch.Tensor, eps: float, mistake: str) -> float:
+    """LogLoss with one common mistake (float64 unless the mistake is float32)."""
+    if mistake == "float32":
+        q32 = p.detach().cpu().float().clamp(eps, 1 - eps)
+        y32 = y.detach().cpu().float()
+        return float(-(y32 * q32.log() + (1 - y32) * (1 - q32).log()).mean())
+    p64, y64 = p.detach().cpu().double(), y.detach().cpu().double()
+    if mistake == "bce_no_clip":
+        return float(F.binary_cross_entropy(p64, y64))
+    if mistake == "plus_eps":
+        terms = y64 * (p64 + eps).log() + (1 - y64) * (1 - p64 + eps).log()
+        return float(-terms.mean())
+    exact = p64.masked_fill(p64 == 0, eps).masked_fill(p64 == 1, 1 - eps)
+    q = {
+        "exact_only": exact,
+        "lower_only": p64.clamp(min=eps),
+        "upper_only": p64.clamp(max=1 - eps),
+        "eps_ignored": p64.clamp(1e-7, 1 - 1e-7),
+    }.get(mistake, p64.clamp(eps, 1 - eps))
+    log = torch.log2 if mistake == "log2" else torch.log
+    if mistake == "swapped":
+        terms = y64 * log(1 - q) + (1 - y64) * log(q)
+    else:
+        terms = y64 * log(q) + (1 - y64) * log(1 - q)
+    if mistake == "positive_term_only":
+        terms = y64 * log(q)
+    if mistake == "sum":
+        return float(-terms.sum())
+    return float(terms.mean()) if mistake == "negated" else float(-terms.mean())
+
+
+def _log_loss_mistakes(
+    p: torch.Tensor, y: torch.Tensor, eps: float, exclude: tuple[str, ...] = (), first: str = ""
+) -> dict[str, float]:
+    """Finite values of the mistakes on these inputs that differ visibly from the right one."""
+    right = _mistaken_log_loss(p, y, eps, "")
+    values = {}
+    for mistake in LOG_LOSS_MISTAKES:
+        if mistake in exclude:
+            continue
+        value = _mistaken_log_loss(p, y, eps, mistake)
+        # Mistakes within 1e-4 of the right value are named by the precision check instead.
+        if value == value and abs(value) != float("inf") and abs(value - right) > 1e-4:
+            values[mistake] = value
+    return _named(values, LOG_LOSS_MISTAKES, first)
+
+
+def _call_log_loss(p: torch.Tensor, y: torch.Tensor, eps: float | None, **how: bool) -> object:
+    """The learner's log_loss on copies, eps by keyword (default: omitted, or positional)."""
+    fn = mine("log_loss")
+    if eps is None:
+        return fn(p.clone(), y.clone())
+    if how.get("positional"):
+        return fn(p.clone(), y.clone(), eps)
+    return fn(p.clone(), y.clone(), eps=eps)
+
+
+def _check_log_loss(
+    p: torch.Tensor, y: torch.Tensor, eps: float | None, first: str = "", **how: bool
+) -> None:
+    """Compare the learner's log_loss with the reference; a finite, right value is required."""
+    used = 1e-7 if eps is None else eps
+    call = "log_loss(probs, labels)" if eps is None else f"log_loss(probs, labels, eps={eps:g})"
+    inputs = _show("probs", p, y)
+    got = _call_log_loss(p, y, eps, **how)
+    expected = ref("log_loss")(p, y, used)
+    if isinstance(got, float | int | torch.Tensor) and not isinstance(got, bool):
+        value = float(got.item()) if isinstance(got, torch.Tensor) and got.numel() == 1 else got
+        if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+            raise CheckFailure(
+                f"{call} returned {value}.\n  inputs:   {inputs}\n  Likely mistake: "
+                f"{_non_finite_cause(p, y, eps, used)}."
+            )
+        if isinstance(value, float) and abs(value - expected) <= 1e-4 * max(1.0, abs(expected)):
+            if not is_close(value, expected, rtol=1e-9, atol=1e-9):
+                raise CheckFailure(
+                    f"{call} is close to the right value but not equal to it.\n  inputs:   "
+                    f"{inputs}\n  expected: {expected:.12g}\n  got:      {value:.12g}\n  Likely "
+                    "mistake: the loss is computed in float32 (convert the probabilities with "
+                    ".double() before clipping and taking logs), or eps is added inside the logs, "
+                    "ln(p + eps), instead of clipping p to [eps, 1 − eps]."
+                )
+    _expect_metric(
+        got,
+        expected,
+        what=call,
+        inputs=inputs,
+        mistakes=lambda: _log_loss_mistakes(
+            p, y, used, exclude=("eps_ignored",) if eps is None else (), first=first
+        ),
+        tolerance={"rtol": 1e-9, "atol": 1e-9},
+    )
+
+
+def _non_finite_cause(p: torch.Tensor, y: torch.Tensor, eps: float | None, used: float) -> str:
+    """Why log_loss is inf or nan on these inputs: which side of the clipping is missing."""
+    fn = mine("log_loss")
+    one = torch.ones(1, dtype=p.dtype, device=p.device)
+    cases = {"below": (one * 0, one.long()), "above": (one, one.long() * 0)}
+    broken = []
+    for side, (probs, labels) in cases.items():
+        try:
+            value = fn(probs, labels) if eps is None else fn(probs, labels, eps=used)
+            value = float(value)
+        except Exception:  # noqa: BLE001 - only a diagnosis; the main check reports errors
+            continue
+        if value != value or abs(value) == float("inf"):
+            broken.append(side)
+    where = {
+        "below": "a probability of 0 for a positive is not clipped up to eps",
+        "above": "a probability of 1 for a negative is not clipped down to 1 − eps",
+    }
+    detail = (
+        " and ".join(where[side] for side in broken) or "a probability of 0 or 1 is not clipped"
+    )
+    return (
+        f"{detail}, so a log of 0 gives -inf (and 0·ln 0 gives nan); clamp the probabilities to "
+        f"[eps, 1 − eps] before taking logs"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The checks: AUC
+
+
+def test_auc_small_example() -> None:
+    """AUC of a small example without ties"""
+    scores = _tensor([0.1, 0.4, 0.35, 0.8, 0.65, 0.2, 0.9, 0.55])
+    labels = _tensor([0, 0, 1, 1, 0, 1, 1, 0], torch.int64)
+    _check_auc(scores, labels)
+
+
+def test_ties_count_half() -> None:
+    """A tie between a positive and a negative counts ½"""
+    scores = _tensor([0.2, 0.5, 0.5, 0.5, 0.9, 0.2, 0.7, 0.5, 0.1, 0.7])
+    labels = _tensor([0, 1, 0, 1, 1, 1, 0, 0, 0, 1], torch.int64)
+    _check_auc(scores, labels)
+
+
+def test_constant_scorer() -> None:
+    """A constant scorer gets AUC 0.5"""
+    scores = torch.full((7,), 0.3, dtype=torch.float32, device=DEVICE)
+    labels = _tensor([1, 0, 0, 1, 0, 1, 0], torch.int64)
+    _check_auc(scores, labels)
+
+
+def test_auc_does_not_depend_on_sample_order() -> None:
+    """AUC does not depend on the order of the samples"""
+    auc = mine("auc_score")
+    g = seeded(61)
+    scores = (torch.randint(0, 4, (12,), generator=g).double() / 4).to(DEVICE)
+    labels = (torch.arange(12) % 3 == 0).long().to(DEVICE)
+    orders = {
+        "positives first": torch.argsort(-labels.cpu(), stable=True),
+        "negatives first": torch.argsort(labels.cpu(), stable=True),
+        "shuffled": torch.randperm(12, generator=g),
+    }
+    values = {}
+    for name, order in orders.items():
+        order = order.to(DEVICE)
+        values[name] = float(auc(scores[order].clone(), labels[order].clone()))
+    low, high = min(values, key=lambda k: values[k]), max(values, key=lambda k: values[k])
+    expect(
+        abs(values[high] - values[low]) <= 1e-9,
+        "auc_score gave different values for the same samples in a different order: "
+        f"{values[low]:.6g} ({low}) and {values[high]:.6g} ({high}).\n  inputs:   "
+        f"{_show('scores', scores, labels)}\n  Likely mistake: {AUC_MISTAKES['ordinal']}.",
+    )
+    _check_auc(scores, labels)
+
+
+def test_one_class_raises_value_error() -> None:
+    """Labels with only one class raise ValueError"""
+    auc = mine("auc_score")
+    scores = _tensor([0.3, 0.8, 0.1, 0.5])
+    for kind, labels in {
+        "positive": torch.ones(4, dtype=torch.int64, device=DEVICE),
+        "negative": torch.zeros(4, dtype=torch.int64, device=DEVICE),
+    }.items():
+        call = f"auc_score with only {kind} labels"
+        try:
+            got = auc(scores.clone(), labels.clone())
+        except ValueError as exc:
+            expect(
+                "labels" in str(exc).lower(),
+                f"{call} raised ValueError({str(exc)!r}); its message should name 'labels' so the "
+                "caller knows which argument is wrong.",
+            )
+            continue
+        except (NotImplementedError, CheckFailure):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise CheckFailure(
+                f"{call} should raise ValueError, but raised {type(exc).__name__}: {exc}.\n  "
+                "Check the classes before dividing by P·N, and raise ValueError('labels ...')."
+            ) from None
+        value = fmt(float(got)) if isinstance(got, float | int | torch.Tensor) else repr(got)
+        hint = ""
+        if isinstance(got, float | int) and got == 0.5:
+            hint = (
+                "\n  Likely mistake: returning 0.5 for one class; the AUC is undefined without "
+                "both positives and negatives, and a silent 0.5 hides a broken evaluation split."
+            )
+        raise CheckFailure(
+            f"{call} returned {value}; it should raise ValueError (AUC is undefined with a "
+            f"single class), with 'labels' in the message.{hint}"
+        )
+
+
+# No shrinking: the examples are already small, and shrinking a failure would cost seconds.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    n=st.integers(2, 24),
+    tie_step=st.sampled_from([0.0, 0.25, 1.0]),
+    positive_rate=st.sampled_from([0.2, 0.5, 0.8]),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    label_dtype=st.sampled_from(["int64", "int32", "float"]),
+    seed=st.integers(0, 2**16),
+)
+def test_auc_matches_reference_on_random_inputs(
+    n: int, tie_step: float, positive_rate: float, dtype: torch.dtype, label_dtype: str, seed: int
+) -> None:
+    """AUC matches the reference on random scores, ties, dtypes and label dtypes"""
+    g = seeded(seed)
+    # float32 values (exact in float64 too): an implementation may compare in either dtype.
+    scores = torch.randn(n, generator=g)
+    if tie_step:
+        scores = torch.round(scores / tie_step) * tie_step + 0.0  # + 0.0: no -0 in messages
+    labels = (torch.rand(n, generator=g) < positive_rate).long()
+    labels[0], labels[1] = 1, 0
+    label_type = {"int64": torch.int64, "int32": torch.int32, "float": dtype}[label_dtype]
+    _check_auc(scores.to(dtype).to(DEVICE), labels.to(label_type).to(DEVICE))
+
+
+def test_one_million_samples() -> None:
+    """Both metrics handle 10^6 samples quickly (no pairwise matrix)"""
+    n = 1_000_000
+    g = seeded(62)
+    # Scores on a 0.01 grid: many ties, so a tie mistake shows even at this size.
+    scores = torch.round(torch.randn(n, generator=g) * 100) / 100
+    labels = (torch.rand(n, generator=g) < torch.sigmoid(2 * scores)).long()
+    scores, labels = scores.to(DEVICE), labels.to(DEVICE)
+    shown = f"scores and labels of shape ({n},), about {int(labels.sum()) // 1000}k positives"
+
+    auc = mine("auc_score")
+    start = time.perf_counter()
+    try:
+        got = auc(scores, labels)
+    except (MemoryError, RuntimeError) as exc:
+        if isinstance(exc, MemoryError) or "memory" in str(exc).lower():
+            raise CheckFailure(
+                f"auc_score could not allocate its memory on 10^6 samples ({shown}): it "
+                "needs far more than the checker's limit.\n  Likely mistake: a "
+                "(P, N) matrix comparing every positive with every negative (here 2.5·10^11 "
+                "pairs); sort the scores once and use their ranks instead (Mann–Whitney)."
+            ) from None
+        raise
+    except Exception as exc:
+        if type(exc).__name__ != "CheckTimeout":
+            raise
+        raise CheckFailure(
+            f"auc_score did not finish on 10^6 samples ({shown}) and was stopped.\n  Likely "
+            "mistake: comparing every positive with every negative, O(P·N) = 2.5·10^11 pairs "
+            "(even in chunks), or a Python loop over the samples; sort the scores once and use "
+            "their ranks instead (Mann–Whitney)."
+        ) from None
+    elapsed = time.perf_counter() - start
+    expect(
+        elapsed <= TIME_BUDGET,
+        f"auc_score took {elapsed:.1f} s on 10^6 samples ({shown}); it should take well under a "
+        "second.\n  Likely mistake: pairwise comparisons (O(P·N)) or a Python loop over the "
+        "samples; sort the scores once and compute average ranks with tensor operations.",
+    )
+    _expect_metric(
+        got,
+        ref("auc_score")(scores, labels),
+        what="auc_score on 10^6 samples",
+        inputs=shown,
+        mistakes=lambda: _auc_mistakes(scores, labels),
+        tolerance=LARGE_AUC_TOLERANCE,
+    )
+
+    probs = torch.sigmoid(scores * 3)
+    start = time.perf_counter()
+    got = mine("log_loss")(probs, labels)
+    elapsed = time.perf_counter() - start
+    expect(
+        elapsed <= TIME_BUDGET,
+        f"log_loss took {elapsed:.1f} s on 10^6 samples; it should take well under a second.\n  "
+        "Likely mistake: a Python loop over the samples; use tensor operations (clamp, log, mean).",
+    )
+    _expect_metric(
+        got,
+        ref("log_loss")(probs, labels),
+        what="log_loss on 10^6 samples",
+        inputs=shown.replace("scores", "probs"),
+        mistakes=lambda: _log_loss_mistakes(probs, labels, 1e-7, exclude=("eps_ignored",)),
+        tolerance={"rtol": 1e-9, "atol": 1e-9},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The checks: LogLoss
+
+
+def test_log_loss_small_example() -> None:
+    """LogLoss of a small example"""
+    probs = _tensor([0.9, 0.2, 0.6, 0.35, 0.75])
+    labels = _tensor([1, 0, 0, 1, 1], torch.int64)
+    _check_log_loss(probs, labels, eps=None)
+
+
+def test_probabilities_of_zero_and_one_are_clipped() -> None:
+    """Probabilities of exactly 0 and 1 are clipped to [eps, 1 - eps]"""
+    try:
+        parameters = inspect.signature(mine("log_loss")).parameters
+        default = parameters["eps"].default if "eps" in parameters else 1e-7
+    except ValueError:  # no signature to read: the values below tell
+        default = 1e-7
+    expect(
+        default == 1e-7,
+        f"log_loss's eps defaults to {default!r}; the task's signature is "
+        "log_loss(probs, labels, eps=1e-7).",
+    )
+    probs = _tensor([0.0, 1.0, 1.0, 0.0, 0.4, 0.0])
+    labels = _tensor([1, 0, 1, 0, 1, 1], torch.int64)
+    _check_log_loss(probs, labels, eps=None)
+
+
+def test_eps_sets_the_clipping_range() -> None:
+    """The eps argument sets the clipping range"""
+    probs = _tensor([0.01, 0.5, 0.99, 0.97, 0.02, 0.3])
+    labels = _tensor([1, 0, 0, 1, 0, 1], torch.int64)
+    _check_log_loss(probs, labels, eps=0.05, first="eps_ignored")
+    _check_log_loss(probs, labels, eps=0.05, first="eps_ignored", positional=True)
+
+
+def test_log_loss_in_float64() -> None:
+    """LogLoss is computed in float64, even for float32 inputs"""
+    # In float32, 1 - 1e-7 rounds to 1 - 1.19e-7: a clipped confident mistake then costs 15.94
+    # instead of 16.12, which is far beyond rounding.
+    probs = _tensor([1.0, 0.0, 0.9999999, 0.3, 1.0], torch.float32)
+    labels = _tensor([0, 1, 0, 1, 0], torch.float32)
+    _check_log_loss(probs, labels, eps=None)
+
+
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    n=st.integers(1, 24),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    label_dtype=st.sampled_from(["int64", "float"]),
+    eps=st.sampled_from([None, 1e-3, 0.05]),
+    seed=st.integers(0, 2**16),
+)
+def test_log_loss_matches_reference_on_random_inputs(
+    n: int, dtype: torch.dtype, label_dtype: str, eps: float | None, seed: int
+) -> None:
+    """LogLoss matches the reference on random probabilities, dtypes and eps"""
+    g = seeded(seed)
+    probs = torch.rand(n, generator=g, dtype=torch.float64)
+    # Some exact 0s and 1s and some values beyond the clipping range.
+    extreme = torch.rand(n, generator=g) < 0.3
+    probs[extreme] = torch.tensor([0.0, 1.0, 1e-9, 1 - 1e-9], dtype=torch.float64)[
+        torch.randint(0, 4, (int(extreme.sum()),), generator=g)
+    ]
+    labels = (torch.rand(n, generator=g) < 0.5).long()
+    label_type = {"int64": torch.int64, "float": dtype}[label_dtype]
+    _check_log_loss(probs.to(dtype).to(DEVICE), labels.to(label_type).to(DEVICE), eps=eps)
+
+
+# --------------------------------------------------------------------------------------------
+# The checks: both
+
+
+def test_return_python_floats_and_leave_inputs_unchanged() -> None:
+    """Both metrics return Python floats and leave their inputs unchanged"""
+    scores = _tensor([0.3, 0.9, 0.3, 0.1, 0.6], torch.float32)
+    probs = _tensor([0.0, 0.9, 0.3, 1.0, 0.6])
+    labels = _tensor([1, 1, 0, 0, 1], torch.float32)
+    auc = mine("auc_score")
+    got = expect_unchanged(
+        {"scores": scores, "labels": labels}, lambda: auc(scores=scores, labels=labels)
+    )
+    expect(
+        isinstance(got, float),
+        f"auc_score should return a Python float, got {type(got).__name__}"
+        + (" (use .item() or float(...) on the result)" if isinstance(got, torch.Tensor) else "")
+        + ".",
+    )
+    log_loss = mine("log_loss")
+    got = expect_unchanged(
+        {"probs": probs, "labels": labels}, lambda: log_loss(probs=probs, labels=labels)
+    )
+    expect(
+        isinstance(got, float),
+        f"log_loss should return a Python float, got {type(got).__name__}"
+        + (" (use .item() or float(...) on the result)" if isinstance(got, torch.Tensor) else "")
+        + ".",
+    )

@@ -1,0 +1,705 @@
+"""Hidden checks for exercise_8: `position_weights` and `ranking_distillation_loss`, Ranking
+Distillation (Tang & Wang, KDD 2018).
+
+Expected values come from the reference solution (the loss computed in float64 and cast to the
+inputs' dtype). Each common mistake of the curriculum is recomputed here on the same inputs
+(`_mistaken_weights`, `_mistaken_loss`), so that a wrong value is reported together with the
+mistake that produces it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+import pytest
+import torch
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from kdquiz.checks.support import (
+    DEVICE,
+    CheckFailure,
+    expect,
+    expect_close,
+    expect_finite,
+    expect_unchanged,
+    expect_value_error,
+    fmt,
+    is_close,
+    learner,
+    randn,
+    reference,
+    seeded,
+    tolerances,
+)
+
+EXERCISE = "exercise_8"
+DTYPES = pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
+)
+
+# --------------------------------------------------------------------------------------------
+# Getting the functions
+
+SIGNATURES = {
+    "position_weights": ("k, lam", (3, 1.0), {}),
+    "ranking_distillation_loss": (
+        "pos_scores, neg_scores, teacher_topk_scores, weights, alpha=1.0",
+        (None, None, None, None),
+        {"alpha": 1.0},
+    ),
+}
+
+
+def _function(module: object, name: str, where: str) -> Callable[..., torch.Tensor]:
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise CheckFailure(f"{where} has no function {name}({SIGNATURES[name][0]}).")
+    _, args, kwargs = SIGNATURES[name]
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise CheckFailure(
+            f"{name} must accept ({SIGNATURES[name][0]}) as in the task; {exc}."
+        ) from None
+    except ValueError:  # builtins without a signature: let the call itself tell
+        pass
+    return fn
+
+
+def mine(name: str) -> Callable[..., torch.Tensor]:
+    return _function(learner(EXERCISE), name, f"exercises/{EXERCISE}.py")
+
+
+def ref(name: str) -> Callable[..., torch.Tensor]:
+    return _function(reference(EXERCISE), name, f"solutions/{EXERCISE}.py")
+
+
+def _named(
+    values: dict[str, torch.Tensor], expected: torch.Tensor, first: str = ""
+) -> dict[str, torch.Tensor]:
+    """{description: value}, `first` first; mistakes that coincide on these inputs share a line.
+
+    A mistake whose value is (nearly) the right one on these inputs is left out: it cannot be
+    what went wrong, and naming it would mislead.
+    """
+    named: list[tuple[str, torch.Tensor]] = []
+    for key in [first] * bool(first) + [m for m in values if m != first]:
+        value = values[key]
+        if not bool(torch.isfinite(value).all()) or is_close(value, expected, 1e-4, 1e-5):
+            continue
+        for i, (description, other) in enumerate(named):
+            if other.shape == value.shape and is_close(value, other, rtol=1e-6, atol=1e-9):
+                named[i] = (f"{description}; or: {MISTAKES[key]}", other)
+                break
+        else:
+            named.append((MISTAKES[key], value))
+    return dict(named)
+
+
+def _log_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """log σ(x) = min(x, 0) - log1p(exp(-|x|)): exact and stable, and, unlike F.logsigmoid, fast
+    on tiny tensors when the machine is busy (its multi-threaded kernel can take a millisecond)."""
+    return torch.clamp(x, max=0) - torch.log1p(torch.exp(-x.abs()))
+
+
+# --------------------------------------------------------------------------------------------
+# The common mistakes, in a learner's words, and the value each one produces.
+
+MISTAKES = {
+    # position_weights
+    "unnormalised": "the weights are not normalised: exp(-r / lam) must be divided by its sum "
+    "over r = 1..k, so that the weights sum to 1",
+    "l2_normalised": "the weights are divided by their Euclidean norm (F.normalize's default "
+    "p=2) instead of their sum; normalise them to sum to 1 (p=1, or w / w.sum())",
+    "increasing": "the weights increase with the rank (exp(+r / lam), or the list reversed); the "
+    "teacher's first item must weigh most, w_r ∝ exp(-r / lam)",
+    "lam_times": "the ranks are multiplied by lam instead of divided by it; use exp(-r / lam)",
+    "no_lam": "lam is ignored: the weights are exp(-r) normalised; use exp(-r / lam)",
+    "dcg": "the weights are a DCG-style discount 1 / log2(r + 1); Ranking Distillation's "
+    "position importance is exp(-r / lam)",
+    "reciprocal": "the weights are 1 / r normalised; Ranking Distillation's position importance "
+    "is exp(-r / lam)",
+    "ranks_0_to_k": "the ranks run over 0..k (k + 1 weights) or the sum runs over a different "
+    "range; the weights are exp(-r / lam) for r = 1..k, divided by their sum over those k ranks",
+    # ranking_distillation_loss
+    "teacher_as_negatives": "the teacher's top-k items are treated as negatives, log σ(-s_r); "
+    "they are extra (weighted) positives: -alpha · Σ_r w_r · log σ(s_r)",
+    "mean_over_k": "the distillation term is a plain mean over the k teacher items (the weights "
+    "are ignored); it is the weighted sum Σ_r w_r · log σ(s_r)",
+    "unweighted_sum": "the weights are ignored: the distillation term sums log σ(s_r) over the k "
+    "items without multiplying by w_r",
+    "weighted_mean_over_k": "the weighted distillation terms are averaged over k (divided by k) "
+    "instead of summed: Σ_r w_r · log σ(s_r), no division",
+    "mean_pos_neg": "the positives and negatives of each user are averaged instead of summed; "
+    "each observed positive and each sampled negative is its own term: -Σ log σ(pos) - Σ log "
+    "σ(-neg)",
+    "mean_pointwise": "the positive and negative terms of a user are averaged together over the "
+    "P + N items instead of summed",
+    "bce_default_mean": "every term is averaged like F.binary_cross_entropy_with_logits' default "
+    'reduction="mean" (over B·P, B·N and B·k); sum over each user\'s items (reduction="sum" or '
+    ".sum(dim=1)) and average over users only",
+    "cat_mean": "all the terms are concatenated and averaged over every element; sum over each "
+    "user's items and average over the users only",
+    "sum_users": "the per-user losses are summed over the batch instead of averaged over the users",
+    "one_minus_alpha": "the positive/negative terms are multiplied by (1 - alpha); alpha scales "
+    "the distillation term only, the ground-truth terms keep weight 1",
+    "alpha_whole": "alpha multiplies the whole loss; it scales the distillation term only",
+    "no_alpha": "alpha is ignored; the distillation term is multiplied by alpha",
+    "weights_reversed": "the weights are applied in reverse order: weights[0] belongs to the "
+    "teacher's first item, column 0 of teacher_topk_scores",
+    "renormalised": "the weights are renormalised (or replaced) inside the loss; use the weights "
+    "as given, since a caller may pass weights that do not sum to 1",
+    "neg_as_pos": "the negatives use log σ(neg) instead of log σ(-neg) = log(1 - σ(neg))",
+    "one_minus_neg": "the negatives use log σ(1 - neg); 1 - σ(x) is σ(-x), so the term is "
+    "log σ(-neg)",
+    "topk_detached": "no gradient flows into teacher_topk_scores; they are the *student's* scores "
+    "of the teacher's items (the teacher only chose the items), so they must not be detached",
+    "pos_neg_detached": "no gradient flows into pos_scores or neg_scores; only the teacher's "
+    "choice of items is fixed, all three score tensors belong to the student",
+}
+GRADIENT_ONLY = {"topk_detached", "pos_neg_detached"}
+WEIGHT_MISTAKES = [
+    "unnormalised",
+    "l2_normalised",
+    "increasing",
+    "lam_times",
+    "no_lam",
+    "dcg",
+    "reciprocal",
+    "ranks_0_to_k",
+]
+LOSS_MISTAKES = [m for m in MISTAKES if m not in WEIGHT_MISTAKES and m not in GRADIENT_ONLY]
+
+
+def _mistaken_weights(k: int, lam: float, mistake: str = "") -> torch.Tensor:
+    """position_weights with one common mistake (or none), float32 on the CPU."""
+    r = torch.arange(1, k + 1, dtype=torch.float64)
+    raw = {
+        "increasing": torch.exp(r / lam),
+        "lam_times": torch.exp(-r * lam),
+        "no_lam": torch.exp(-r),
+        "dcg": 1.0 / torch.log2(r + 1),
+        "reciprocal": 1.0 / r,
+    }.get(mistake, torch.exp(-r / lam))
+    if mistake == "unnormalised":
+        w = raw
+    elif mistake == "l2_normalised":
+        w = raw / raw.norm()
+    elif mistake == "ranks_0_to_k":
+        w = raw / torch.exp(-torch.arange(0, k + 1, dtype=torch.float64) / lam).sum()
+    else:
+        w = raw / raw.sum()
+    return w.to(torch.float32)
+
+
+def _mistaken_loss(pos, neg, top, w, alpha: float, mistake: str = "") -> torch.Tensor:
+    """ranking_distillation_loss with one common mistake (or none), in float64.
+
+    Differentiable with respect to the scores that require grad.
+    """
+    pos, neg, top = pos.double(), neg.double(), top.double()
+    w = w.detach().to(device=pos.device, dtype=torch.float64)
+    if mistake == "topk_detached":
+        top = top.detach()
+    if mistake == "pos_neg_detached":
+        pos, neg = pos.detach(), neg.detach()
+    if mistake == "weights_reversed":
+        w = w.flip(0)
+    elif mistake == "renormalised":
+        w = w / w.sum()
+    k = top.shape[1]
+    log_pos = _log_sigmoid(pos)
+    log_neg = {"neg_as_pos": _log_sigmoid(neg), "one_minus_neg": _log_sigmoid(1 - neg)}.get(
+        mistake, _log_sigmoid(-neg)
+    )
+    log_top = _log_sigmoid(-top) if mistake == "teacher_as_negatives" else _log_sigmoid(top)
+    if mistake == "cat_mean":
+        terms = torch.cat([-log_pos, -log_neg, -alpha * w * log_top], dim=1)
+        return terms.mean()
+    if mistake in ("mean_pos_neg", "bce_default_mean"):
+        pointwise = -log_pos.mean(dim=1) - log_neg.mean(dim=1)
+    elif mistake == "mean_pointwise":
+        pointwise = -torch.cat([log_pos, log_neg], dim=1).mean(dim=1)
+    else:
+        pointwise = -log_pos.sum(dim=1) - log_neg.sum(dim=1)
+    if mistake == "mean_over_k":
+        distill = -log_top.mean(dim=1)
+    elif mistake == "unweighted_sum":
+        distill = -log_top.sum(dim=1)
+    elif mistake in ("weighted_mean_over_k", "bce_default_mean"):
+        distill = -(w * log_top).sum(dim=1) / k
+    else:
+        distill = -(w * log_top).sum(dim=1)
+    a_point, a_distill = {
+        "one_minus_alpha": (1.0 - alpha, alpha),
+        "alpha_whole": (alpha, alpha),
+        "no_alpha": (1.0, 1.0),
+    }.get(mistake, (1.0, alpha))
+    per_user = a_point * pointwise + a_distill * distill
+    return per_user.sum() if mistake == "sum_users" else per_user.mean()
+
+
+def _weight_mistakes(k: int, lam: float, first: str = "") -> dict[str, torch.Tensor]:
+    values = {m: _mistaken_weights(k, lam, m) for m in WEIGHT_MISTAKES}
+    return _named(values, _mistaken_weights(k, lam), first)
+
+
+def _loss_mistakes(pos, neg, top, w, alpha: float, first: str = "") -> dict[str, torch.Tensor]:
+    with torch.no_grad():
+        values = {
+            m: _mistaken_loss(pos, neg, top, w, alpha, m).to(pos.dtype)
+            for m in ["", *LOSS_MISTAKES]
+        }
+    return _named(values, values.pop(""), first)
+
+
+def _gradient_mistakes(pos, neg, top, w, alpha: float) -> dict[str, torch.Tensor]:
+    """The concatenated gradient (pos, neg, top) each mistake produces."""
+    values = {}
+    for mistake in ["", *LOSS_MISTAKES, *sorted(GRADIENT_ONLY)]:
+        leaves = [x.detach().double().requires_grad_(True) for x in (pos, neg, top)]
+        loss = _mistaken_loss(*leaves, w, alpha, mistake)
+        grads = torch.autograd.grad(loss, leaves, allow_unused=True)
+        flat = [
+            (torch.zeros_like(x) if g is None else g).reshape(-1)
+            for g, x in zip(grads, leaves, strict=True)
+        ]
+        values[mistake] = torch.cat(flat).to(pos.dtype)
+    return _named(values, values.pop(""))
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs, expected values and tolerances
+
+
+def _scores(batch: int, p: int, n: int, k: int, dtype: torch.dtype, seed: int, scale=2.0):
+    """Seeded (pos_scores, neg_scores, teacher_topk_scores) on DEVICE."""
+    g = seeded(seed)
+    return (
+        randn(batch, p, dtype=dtype, scale=scale, generator=g),
+        randn(batch, n, dtype=dtype, scale=scale, generator=g),
+        randn(batch, k, dtype=dtype, scale=scale, generator=g),
+    )
+
+
+def _weights(k: int, lam: float, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The reference's position weights on DEVICE, renormalised in float64 so that they sum to 1
+    as exactly as `dtype` allows (a learner who renormalises them changes nothing here)."""
+    w = ref("position_weights")(k, lam).to(DEVICE, torch.float64)
+    return (w / w.sum()).to(dtype)
+
+
+def _expected(pos, neg, top, w, alpha: float) -> torch.Tensor:
+    """The reference's loss, computed in float64 and cast to the scores' dtype."""
+    with torch.no_grad():
+        value = ref("ranking_distillation_loss")(
+            pos.double(), neg.double(), top.double(), w.double(), alpha=alpha
+        )
+    return value.to(pos.dtype)
+
+
+def _tolerance(pos, neg, top, w, alpha: float) -> dict[str, float]:
+    """Contract tolerances; float32 atol grows with the size of the terms that are summed."""
+    rtol, atol = tolerances(pos.dtype)
+    p, n, t = pos.double(), neg.double(), top.double()
+    size = (
+        -_log_sigmoid(p).sum(1)
+        - _log_sigmoid(-n).sum(1)
+        - abs(alpha) * (w.double().abs() * _log_sigmoid(t)).sum(1)
+    ).mean()
+    scale = 1e-6 if pos.dtype == torch.float32 else 1e-12
+    return {"rtol": rtol, "atol": max(atol, scale * float(size))}
+
+
+def _show(pos, neg, top, w, alpha: float) -> str:
+    return (
+        f"pos_scores={fmt(pos, 3)}, neg_scores={fmt(neg, 3)}, teacher_topk_scores={fmt(top, 3)}, "
+        f"weights={fmt(w, 3)}, alpha={alpha:g}"
+    )
+
+
+def _call_loss(pos, neg, top, w, alpha: float | None) -> torch.Tensor:
+    """The learner's loss on fresh copies (alpha by keyword, or left to its default)."""
+    fn = mine("ranking_distillation_loss")
+    args = (pos.clone(), neg.clone(), top.clone(), w.clone())
+    return fn(*args) if alpha is None else fn(*args, alpha=alpha)
+
+
+def _check_loss(pos, neg, top, w, alpha: float, first: str = "", pass_alpha: bool = True) -> None:
+    """Compare the learner's loss with the reference, naming the likely mistake."""
+    got = _call_loss(pos, neg, top, w, alpha if pass_alpha else None)
+    what = "ranking_distillation_loss(...)" + (f" with alpha={alpha:g}" if pass_alpha else "")
+    expected = _expected(pos, neg, top, w, alpha)
+    tolerance = _tolerance(pos, neg, top, w, alpha)
+    try:
+        expect_close(got, expected, what=what, **tolerance)
+    except CheckFailure:
+        pass  # the mistakes are only worth computing when the value is wrong
+    else:
+        return
+    try:
+        expect_close(
+            got,
+            expected,
+            what=what,
+            inputs=_show(pos, neg, top, w, alpha),
+            mistakes=_loss_mistakes(pos, neg, top, w, alpha, first),
+            **tolerance,
+        )
+    except CheckFailure as failure:
+        raise CheckFailure(_tiny_difference_hint(str(failure), got, expected)) from None
+
+
+def _tiny_difference_hint(message: str, got, expected: torch.Tensor) -> str:
+    """Add a hint when the value is off only in its 6th or later significant digit."""
+    if "Likely mistake" in message or not isinstance(got, torch.Tensor) or got.numel() != 1:
+        return message
+    g, e = float(got.detach().double()), float(expected.double())
+    if not abs(g - e) <= 1e-5 * abs(e):
+        return message
+    return (
+        f"{message}\n  The difference is tiny ({g - e:.2g}). Likely mistake: an eps inside a log "
+        "(torch.log(torch.sigmoid(x) + eps)) or a step computed in float32 for float64 scores; "
+        "F.logsigmoid needs neither."
+    )
+
+
+def _check_weights(k: int, lam: float, first: str = "") -> torch.Tensor:
+    got = mine("position_weights")(k, lam)
+    expect_close(
+        got,
+        ref("position_weights")(k, lam),
+        what=f"position_weights(k={k}, lam={lam:g})",
+        mistakes=_weight_mistakes(k, lam, first),
+    )
+    return got
+
+
+def _expect_weights_tensor(got, k: int, lam: float) -> None:
+    call = f"position_weights(k={k}, lam={lam:g})"
+    expect(
+        isinstance(got, torch.Tensor),
+        f"{call} should return a torch.Tensor, got {type(got).__name__}.",
+    )
+    expect(
+        tuple(got.shape) == (k,),
+        f"{call} returned shape {tuple(got.shape)}, expected ({k},): one weight per rank.",
+    )
+    expect(
+        got.dtype == torch.float32,
+        f"{call} returned dtype {got.dtype}; the weights are float32 (the loss casts them to the "
+        "scores' dtype). Create the ranks with dtype=torch.float32, or cast the result.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The checks: position_weights
+
+
+def test_position_weights_is_a_float32_vector() -> None:
+    """position_weights returns a float32 tensor of shape (k,)"""
+    fn = mine("position_weights")
+    for k, lam in ((5, 2.0), (1, 1.0)):
+        _expect_weights_tensor(fn(k, lam), k, lam)
+    _expect_weights_tensor(fn(k=4, lam=0.5), 4, 0.5)
+
+
+def test_position_weights_sum_to_one() -> None:
+    """Position weights are normalised to sum to 1"""
+    fn = mine("position_weights")
+    for k, lam in ((5, 2.0), (3, 0.5), (1, 1.0)):
+        got = fn(k, lam)
+        _expect_weights_tensor(got, k, lam)
+        total = float(got.double().sum())
+        if abs(total - 1.0) > 1e-5:
+            l2 = is_close(got, _mistaken_weights(k, lam, "l2_normalised"))
+            hint = f"\n  Likely mistake: {MISTAKES['l2_normalised' if l2 else 'unnormalised']}."
+            raise CheckFailure(
+                f"position_weights(k={k}, lam={lam:g}) sums to {total:.6g}, expected 1.\n"
+                f"  got:      {fmt(got)}\n  expected: {fmt(ref('position_weights')(k, lam))}"
+                f"{hint}"
+            )
+
+
+def test_position_weights_decrease_with_rank() -> None:
+    """Position weights decrease with rank (the teacher's first item weighs most)"""
+    fn = mine("position_weights")
+    for k, lam in ((6, 3.0), (4, 1.0)):
+        got = fn(k, lam)
+        _expect_weights_tensor(got, k, lam)
+        values = [float(v) for v in got.double().cpu()]
+        if all(a > b for a, b in zip(values, values[1:], strict=False)):
+            continue
+        hint = ""
+        if values[0] < values[-1]:
+            hint = f"\n  Likely mistake: {MISTAKES['increasing']}."
+        raise CheckFailure(
+            f"position_weights(k={k}, lam={lam:g}) does not decrease with the rank: got "
+            f"{fmt(got)}, expected {fmt(ref('position_weights')(k, lam))}. weights[0] belongs to "
+            f"the teacher's best item and must be the largest.{hint}"
+        )
+
+
+def test_position_weights_follow_exp_minus_r_over_lam() -> None:
+    """Position weights are exp(-r / lam) for r = 1..k, divided by their sum"""
+    fn = mine("position_weights")
+    for k, lam in ((1, 1.0), (3, 1.0), (5, 0.5), (10, 5.0), (8, 100.0), (4, 0.1), (7, 2.5)):
+        _expect_weights_tensor(fn(k, lam), k, lam)
+        _check_weights(k, lam, first="lam_times")
+
+
+def test_position_weights_reject_bad_arguments() -> None:
+    """position_weights raises ValueError for k < 1 or lam <= 0"""
+    fn = mine("position_weights")
+    for k in (0, -3):
+        with expect_value_error(f"position_weights(k={k}, lam=1.0)", "k"):
+            fn(k, 1.0)
+    for lam in (0.0, -1.0):
+        with expect_value_error(f"position_weights(k=3, lam={lam:g})", "lam"):
+            fn(3, lam)
+    for k, lam in ((1, 1.0), (2, 0.25)):
+        try:
+            fn(k, lam)
+        except ValueError as exc:
+            raise CheckFailure(
+                f"position_weights(k={k}, lam={lam:g}) raised ValueError({str(exc)!r}), but any "
+                "k >= 1 and any lam > 0 are valid."
+            ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# The checks: ranking_distillation_loss
+
+
+@DTYPES
+def test_loss_is_a_scalar_in_the_scores_dtype(dtype: torch.dtype) -> None:
+    """The loss is a scalar in the scores' dtype and device, whatever the weights' dtype"""
+    pos, neg, top = _scores(3, 2, 4, 3, dtype, seed=1)
+    other = torch.float64 if dtype == torch.float32 else torch.float32
+    w = _weights(3, 2.0).to(other)
+    got = _call_loss(pos, neg, top, w, 0.5)
+    call = f"ranking_distillation_loss(...) with {dtype} scores and {other} weights"
+    expect(
+        isinstance(got, torch.Tensor),
+        f"{call} should return a torch.Tensor (so that loss.backward() works), got "
+        f"{type(got).__name__}; do not call .item() on the result.",
+    )
+    expect(
+        got.dim() == 0,
+        f"{call} should return a 0-dim (scalar) tensor, got shape {tuple(got.shape)}. Sum over "
+        "each user's items and average over the users.",
+    )
+    expect(
+        got.dtype == dtype,
+        f"{call} returned dtype {got.dtype}; the loss must have the scores' dtype.\n  Likely "
+        "mistake: the weights are used as given; cast them first, weights.to(pos_scores.dtype)."
+        if got.dtype == other
+        else f"{call} returned dtype {got.dtype}; the loss must have the scores' dtype.",
+    )
+    expect(
+        got.device == pos.device,
+        f"{call} returned a tensor on {got.device} for scores on {pos.device}; create any new "
+        "tensor on the scores' device.",
+    )
+    _check_loss(pos, neg, top, w, 0.5)
+
+
+def test_user_terms_are_summed_and_users_averaged() -> None:
+    """Each user's terms are summed over the items, and the users are averaged"""
+    pos, neg, top = _scores(3, 2, 5, 4, torch.float64, seed=2)
+    _check_loss(pos, neg, top, _weights(4, 2.0, torch.float64), 1.0, first="mean_pos_neg")
+    _check_loss(pos, neg, top, _weights(4, 2.0, torch.float64), 1.0, first="sum_users")
+
+
+def test_teacher_items_are_weighted_positives() -> None:
+    """The teacher's top-k items count as weighted positives, log σ(s_r)"""
+    pos, neg, top = _scores(2, 1, 2, 4, torch.float64, seed=3)
+    top = top + torch.tensor([3.0, -3.0, 1.0, -1.0], dtype=torch.float64, device=DEVICE)
+    _check_loss(pos, neg, top, _weights(4, 1.0, torch.float64), 1.0, first="teacher_as_negatives")
+
+
+def test_distillation_term_is_a_weighted_sum() -> None:
+    """The distillation term is the weighted sum Σ_r w_r · log σ(s_r), not a mean over k"""
+    pos, neg, top = _scores(2, 2, 3, 5, torch.float64, seed=4)
+    # A sharp lam: weighted sum, plain mean and sum differ clearly.
+    _check_loss(pos, neg, top, _weights(5, 0.7, torch.float64), 1.0, first="mean_over_k")
+
+
+def test_weights_are_used_as_given() -> None:
+    """The loss uses the weights it is given, in rank order and unchanged"""
+    pos, neg, top = _scores(2, 2, 2, 4, torch.float64, seed=5, scale=3.0)
+    # Not normalised and not monotone, as a hybrid (position × discrepancy) weighting can be.
+    w = torch.tensor([0.9, 0.1, 0.6, 0.3], dtype=torch.float64, device=DEVICE)
+    _check_loss(pos, neg, top, w, 1.0, first="renormalised")
+    _check_loss(pos, neg, top, w.flip(0) * 2.0, 1.0, first="weights_reversed")
+
+
+def test_alpha_scales_the_distillation_term_only() -> None:
+    """alpha scales the distillation term only, and defaults to 1"""
+    pos, neg, top = _scores(3, 2, 3, 3, torch.float64, seed=6)
+    w = _weights(3, 1.5, torch.float64)
+    _check_loss(pos, neg, top, w, 0.3, first="one_minus_alpha")
+    _check_loss(pos, neg, top, w, 2.5, first="alpha_whole")
+    _check_loss(pos, neg, top, w, 1.0, pass_alpha=False)
+
+
+def _scaled_down(pos, neg, top, w, alpha: float):
+    """(learner's value or None, reference value) on the same scores scaled to magnitude 3."""
+    small = [x * 3e-3 for x in (pos, neg, top)]
+    expected = _expected(*small, w, alpha)
+    try:
+        got = _call_loss(*small, w, alpha)
+    except Exception:  # noqa: BLE001 - the other checks report the learner's errors
+        return None, expected
+    if not isinstance(got, torch.Tensor) or got.numel() != 1:
+        return None, expected
+    return got.detach(), expected
+
+
+@DTYPES
+def test_stable_for_scores_of_1e3(dtype: torch.dtype) -> None:
+    """Scores of ±1e3 give a finite loss, the right value and finite gradients"""
+    fn = mine("ranking_distillation_loss")
+    big = 1e3
+    pos = torch.tensor([[-big, 5.0], [big, -big]], dtype=dtype, device=DEVICE)
+    neg = torch.tensor([[big, -big, 0.0], [big, 2.0, -big]], dtype=dtype, device=DEVICE)
+    top = torch.tensor([[-big, big, 3.0], [big, -big, -big]], dtype=dtype, device=DEVICE)
+    w = _weights(3, 2.0)
+    alpha = 0.7
+    inputs = _show(pos, neg, top, w, alpha)
+    leaves = [x.clone().requires_grad_(True) for x in (pos, neg, top)]
+    loss = fn(*leaves, w.clone(), alpha=alpha)
+    value = loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss)
+    if not bool(torch.isfinite(value).all()):
+        raise CheckFailure(
+            f"ranking_distillation_loss is not finite for scores of ±1e3: got {fmt(value)}.\n"
+            f"  inputs:   {inputs}\n  Likely mistake: torch.log(torch.sigmoid(x)) (or "
+            "torch.log(1 - torch.sigmoid(x)), or log1p(exp(-x))): σ(-1000) underflows to 0 and "
+            "log(0) = -inf; use F.logsigmoid(x) and F.logsigmoid(-x)."
+        )
+    expected = _expected(pos, neg, top, w, alpha)
+    tolerance = _tolerance(pos, neg, top, w, alpha)
+    if not is_close(value, expected, **tolerance):
+        small, small_expected = _scaled_down(pos, neg, top, w, alpha)
+        if small is not None and is_close(small, small_expected, rtol=1e-3, atol=1e-5):
+            raise CheckFailure(
+                "ranking_distillation_loss is right for small scores but wrong for scores of "
+                f"±1e3.\n  inputs:   {inputs}\n  expected: {fmt(expected)}\n  got:      "
+                f"{fmt(value)}\n  Likely mistake: the probability is clamped or given an eps "
+                "before the log (torch.log(torch.sigmoid(x) + eps), sigmoid(x).clamp(min=eps)), "
+                "or the scores are clamped: finite, but -log σ(-1000) is 1000, far above "
+                "-log(eps); use F.logsigmoid on the unclamped scores."
+            )
+    expect_close(
+        value,
+        expected,
+        what="ranking_distillation_loss(...) for scores of ±1e3",
+        inputs=inputs,
+        mistakes=_loss_mistakes(pos, neg, top, w, alpha),
+        **tolerance,
+    )
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        "ranking_distillation_loss's result does not require grad, so the student cannot learn "
+        "from it; do not detach the scores or build the result from Python numbers.",
+    )
+    loss.backward()
+    for name, leaf in zip(("pos_scores", "neg_scores", "teacher_topk_scores"), leaves, strict=True):
+        hint = MISTAKES["topk_detached" if name == "teacher_topk_scores" else "pos_neg_detached"]
+        expect(
+            leaf.grad is not None,
+            f"{name}.grad is None after loss.backward().\n  Likely mistake: {hint}.",
+        )
+        expect_finite(
+            leaf.grad,
+            f"The gradient with respect to {name} is not finite for scores of ±1e3: "
+            f"{fmt(leaf.grad)}.\n  inputs:   {inputs}\n  Likely mistake: a log of a sigmoid that "
+            "underflows to 0; use F.logsigmoid.",
+        )
+
+
+@DTYPES
+def test_gradients_reach_every_score_tensor(dtype: torch.dtype) -> None:
+    """All three score tensors get the right gradients"""
+    fn = mine("ranking_distillation_loss")
+    pos, neg, top = _scores(3, 2, 3, 4, dtype, seed=7)
+    w = _weights(4, 1.5)
+    alpha = 0.8
+    leaves = [x.clone().requires_grad_(True) for x in (pos, neg, top)]
+    loss = fn(*leaves, w.clone(), alpha=alpha)
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        "ranking_distillation_loss's result does not require grad, so the student cannot learn "
+        "from it; do not detach the scores or build the result from Python numbers (.item()).",
+    )
+    loss.backward()
+    names = ("pos_scores", "neg_scores", "teacher_topk_scores")
+    for name, leaf in zip(names, leaves, strict=True):
+        if leaf.grad is None:
+            hint = MISTAKES[
+                "topk_detached" if name == "teacher_topk_scores" else "pos_neg_detached"
+            ]
+            raise CheckFailure(
+                f"{name}.grad is None after loss.backward().\n  Likely mistake: {hint}."
+            )
+    ref_leaves = [x.detach().double().requires_grad_(True) for x in (pos, neg, top)]
+    ref("ranking_distillation_loss")(*ref_leaves, w.double(), alpha=alpha).backward()
+    got = torch.cat([leaf.grad.reshape(-1) for leaf in leaves])
+    expected = torch.cat([leaf.grad.reshape(-1) for leaf in ref_leaves]).to(dtype)
+    expect_close(
+        got,
+        expected,
+        what="The gradient of ranking_distillation_loss with respect to (pos_scores, "
+        "neg_scores, teacher_topk_scores), flattened and concatenated",
+        inputs=_show(pos, neg, top, w, alpha),
+        mistakes=_gradient_mistakes(pos, neg, top, w, alpha),
+    )
+
+
+def test_batch_of_one() -> None:
+    """One user with one positive, one negative and a top-1 list works"""
+    pos, neg, top = _scores(1, 1, 1, 1, torch.float32, seed=8)
+    _check_loss(pos, neg, top, _weights(1, 1.0), 0.5)
+
+
+def test_inputs_are_not_modified() -> None:
+    """The inputs are not modified in place"""
+    fn = mine("ranking_distillation_loss")
+    pos, neg, top = _scores(2, 2, 3, 3, torch.float32, seed=9)
+    w = _weights(3, 1.0)
+    expect_unchanged(
+        {"pos_scores": pos, "neg_scores": neg, "teacher_topk_scores": top, "weights": w},
+        lambda: fn(pos, neg, top, w, alpha=0.5),
+    )
+
+
+# No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
+# example would cost seconds.
+@settings(max_examples=25, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    batch=st.integers(1, 4),
+    p=st.integers(1, 3),
+    n=st.integers(1, 5),
+    k=st.integers(1, 6),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    lam=st.sampled_from([0.5, 1.0, 3.0, 10.0]),
+    alpha=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    scale=st.sampled_from([0.5, 2.0, 6.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_matches_reference_on_random_inputs(
+    batch: int,
+    p: int,
+    n: int,
+    k: int,
+    dtype: torch.dtype,
+    lam: float,
+    alpha: float,
+    scale: float,
+    seed: int,
+) -> None:
+    """The loss matches the reference on random shapes, dtypes, weights and alpha"""
+    pos, neg, top = _scores(batch, p, n, k, dtype, seed, scale)
+    _check_loss(pos, neg, top, _weights(k, lam, dtype), alpha)
