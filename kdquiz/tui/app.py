@@ -3,6 +3,7 @@ statistics. It never imports torch: checks run in the checker's subprocess."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,7 @@ class KDQuizApp(App[None]):
         """The current time (tests pass a fixed one)."""
         self.data: AppData | None = None
         """None until the loading worker finishes."""
+        self._first_frame = threading.Event()
         self.load_error: str | None = None
         """Why the data could not be loaded (e.g. an unusable data dir), if it could not."""
 
@@ -96,11 +98,17 @@ class KDQuizApp(App[None]):
             self.lang = self.requested_lang
         self.load_data()
 
+    def on_ready(self) -> None:
+        self._first_frame.set()
+
     # ------------------------------------------------------------------ data
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load_data(self) -> None:
         """Read the banks, the progress store and the workspace, then publish them."""
+        # Start after the first frame is drawn: the imports below would otherwise compete with
+        # it for the interpreter (the worker still exists from mount on, so tests can wait for it).
+        self._first_frame.wait(timeout=1.0)
         from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
         from kdquiz.catalog import load_catalog
         from kdquiz.progress import ProgressStore
@@ -176,7 +184,8 @@ class KDQuizApp(App[None]):
 
     def watch_lang(self, lang: str) -> None:
         self.sub_title = t("tagline", lang)
-        self.save_setting("lang", lang)
+        if self.data is not None:  # before that, load_data stores an explicit --lang itself
+            self.save_setting("lang", lang)
 
     @work(thread=True, group="settings", exit_on_error=False)
     def save_setting(self, key: str, value: str) -> None:
