@@ -76,6 +76,12 @@ def _workspace(args: argparse.Namespace) -> Workspace:
         print(
             f"Created your workspace at {workspace.root} (edit exercises/ there).", file=sys.stderr
         )
+    if workspace.added:
+        print(
+            f"Added the new exercise stubs {', '.join(workspace.added)} "
+            f"to {workspace.exercises_dir}.",
+            file=sys.stderr,
+        )
     return workspace
 
 

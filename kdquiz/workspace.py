@@ -44,6 +44,9 @@ class Workspace:
     """'--workspace', 'KDQUIZ_WORKSPACE', 'current directory' or 'default'."""
     created: bool = False
     """True when this call created it (the CLI says where)."""
+    added: tuple[str, ...] = ()
+    """Ids of exercises whose stubs this call added (exercises new since the workspace was
+    made); the CLI and the app say so."""
 
     @property
     def exercises_dir(self) -> Path:
@@ -98,16 +101,35 @@ def find_workspace(
                     f"{root} (from {source}) is not a kdquiz workspace: it has no "
                     f"{MARKER}. Create one with `kdquiz init {root}`."
                 )
-            return Workspace(root, source)
+            return Workspace(root, source, added=add_missing_stubs(root, exercises))
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if _is_workspace(folder):
-            return Workspace(folder, "current directory")
+            return Workspace(
+                folder, "current directory", added=add_missing_stubs(folder, exercises)
+            )
     root = data_dir(env) / "workspace"
     if _is_workspace(root):
-        return Workspace(root, "default")
+        return Workspace(root, "default", added=add_missing_stubs(root, exercises))
     init_workspace(root, exercises)
     return Workspace(root, "default", created=True)
+
+
+def add_missing_stubs(root: Path, exercises: Iterable[Exercise]) -> tuple[str, ...]:
+    """Give a workspace the stubs of exercises it lacks (new in this kdquiz version); never
+    touches an existing file. A read-only workspace is left alone (its checks then say the
+    file is missing)."""
+    added = []
+    for exercise in exercises:
+        target = root / "exercises" / f"{exercise.id}.py"
+        if target.exists():
+            continue
+        try:
+            shutil.copyfile(exercise.stub_path, target)
+        except OSError:
+            continue
+        added.append(exercise.id)
+    return tuple(added)
 
 
 def init_workspace(root: Path, exercises: Iterable[Exercise]) -> list[Path]:

@@ -67,3 +67,16 @@ def test_restore_stub_backs_up_first(tmp_path: Path) -> None:
     backup = workspace.restore_stub(exercise)
     assert backup is not None and backup.read_text() == "my attempt"
     assert workspace.exercise_path(exercise).read_text() == exercise.stub_path.read_text()
+
+
+def test_a_workspace_gets_the_stubs_of_new_exercises_and_keeps_its_files(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    root = tmp_path / "ws"
+    init_workspace(root, catalog[:2])  # made by an older kdquiz with two exercises
+    mine = root / "exercises" / f"{catalog[0].id}.py"
+    mine.write_text("# my work\n")
+    workspace = find_workspace(catalog, explicit=root)
+    assert workspace.added == tuple(e.id for e in catalog[2:])
+    assert mine.read_text() == "# my work\n"
+    assert all((root / "exercises" / f"{e.id}.py").exists() for e in catalog)
+    assert find_workspace(catalog, explicit=root).added == ()

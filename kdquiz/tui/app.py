@@ -135,6 +135,8 @@ class KDQuizApp(App[None]):
             workspace = find_workspace(catalog, explicit=self.workspace_path)
             if workspace.created:
                 notes.append((f"Created your workspace at {workspace.root}.", "information"))
+            if workspace.added:
+                notes.append((f"New exercises added: {', '.join(workspace.added)}.", "information"))
         except WorkspaceError as exc:
             notes.append((str(exc), "error"))
         saved_lang = store.get_setting("lang")
