@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -353,3 +354,26 @@ async def test_an_unusable_data_dir_is_explained_and_nothing_crashes(
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+async def test_the_home_screen_is_drawn_before_the_data_layers_load(stub_workspace: Path) -> None:
+    """On the first frame the load worker is still waiting: nothing slow was imported yet."""
+    script = (
+        "import sys\n"
+        "import kdquiz.tui.app as base\n"
+        "class App(base.KDQuizApp):\n"
+        "    CSS_PATH = base.__file__.replace('app.py', 'app.tcss')\n"
+        "    def on_ready(self):\n"
+        "        self.early = [m for m in ('yaml', 'fsrs', 'kdquiz.stats') if m in sys.modules]\n"
+        "        super().on_ready()\n"
+        "        self.exit()\n"
+        "app = App()\n"
+        "app.run(headless=True)\n"
+        "assert app.early == [], app.early\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        check=True,
+        env={**os.environ, "KDQUIZ_WORKSPACE": str(stub_workspace)},
+        timeout=60,
+    )

@@ -44,8 +44,6 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
             self.refresh_view()  # "loading…", or why loading failed if it already did
 
     def refresh_view(self) -> None:
-        from kdquiz.stats import streak, topic_stats  # not needed for the first frame
-
         data = self.data
         if data is None:
             error = self.kdapp.load_error
@@ -55,6 +53,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
                 else self.t("loading")
             )
             return
+        from kdquiz.stats import streak, topic_stats  # not needed for the first frame
+
         deck, now = data.deck, self.kdapp.clock()
         due, new = len(deck.due(now)), deck.new_left_today(now)
         statuses = data.store.exercise_statuses()
