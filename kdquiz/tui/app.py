@@ -259,6 +259,10 @@ class KDQuizApp(App[None]):
             lambda: self.open_screen("stats"),
         )  # fmt: skip
         yield SystemCommand(
+            "Distillation lab", "Teacher vs students with and without KD, on real data",
+            lambda: self.open_screen("lab"),
+        )  # fmt: skip
+        yield SystemCommand(
             "Switch language (English / 中文)", "Question texts in the other language",
             self.action_toggle_language,
         )  # fmt: skip

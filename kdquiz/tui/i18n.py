@@ -325,6 +325,45 @@ LABELS: dict[str, tuple[str, str]] = {
         "No checks yet. Press e to open the exercises, write a solution and check it.",
         "还没有检查记录。按 e 打开编程练习，写好解答后运行检查。",
     ),
+    # lab
+    "lab": ("Distillation lab", "蒸馏实验室"),
+    "lab_title": ("The distillation lab", "蒸馏实验室"),
+    "lab_intro": (
+        "Trains a big teacher (EASE), then the same small student from scratch and with ranking "
+        "and listwise distillation, and compares them on held-out data.",
+        "先训练一个大的教师模型（EASE），再分别从零训练、用排序蒸馏和列表蒸馏训练同一个小学生模型，"
+        "最后在留出数据上比较它们。",
+    ),
+    "lab_data": ("Data", "数据"),
+    "lab_code": ("Losses and metrics", "损失与指标"),
+    "lab_seeds": ("Seeds", "随机种子数"),
+    "lab_synthetic": ("synthetic", "合成数据"),
+    "lab_reference": ("reference solutions", "参考解答"),
+    "lab_your_code": ("your workspace", "你的工作区代码"),
+    "lab_no_movielens": (
+        "MovieLens-100K is not installed (pip install --no-deps recbole==1.2.1); the lab uses "
+        "synthetic data.",
+        "未安装 MovieLens-100K（pip install --no-deps recbole==1.2.1），实验室将使用合成数据。",
+    ),
+    "lab_press_run": (
+        "g: run   d: data   w: your code   n: seeds",
+        "g：运行   d：数据   w：我的代码   n：种子数",
+    ),
+    "lab_no_result": ("No result yet: press g to run the lab.", "还没有结果：按 g 运行实验。"),
+    "lab_last_result": ("Last result", "最近一次结果"),
+    "lab_starting": ("Starting (importing torch)…", "正在启动（导入 torch）…"),
+    "lab_cancelling": ("Cancelling…", "正在取消…"),
+    "lab_cancelled": ("The lab run was cancelled.", "实验已取消。"),
+    "lab_done": ("Done in {seconds} s.", "完成，用时 {seconds} 秒。"),
+    "lab_training": (
+        "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}, "
+        "validation NDCG@10 {ndcg}",
+        "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮，验证集 NDCG@10 {ndcg}",
+    ),
+    "lab_stage_data": ("Loading the data…", "正在载入数据…"),
+    "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
+    "lab_stage_student": ("Training the {model} student (seed {seed})…",
+                          "正在训练 {model} 学生模型（种子 {seed}）…"),
 }
 
 FOOTER_ZH = {
@@ -332,7 +371,8 @@ FOOTER_ZH = {
     "Exercises": "练习", "Stats": "统计", "Settings": "设置", "Submit / next": "提交 / 下一题",
     "Reveal": "看答案", "Related exercise": "相关练习", "Practise": "练习", "Search": "搜索",
     "Clear filters": "清除筛选", "Check": "检查", "Cancel": "取消", "Hint": "提示",
-    "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置",
+    "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置", "Lab": "实验室",
+    "Run": "运行", "Data": "数据", "Your code": "我的代码", "Seeds": "种子数",
 }  # fmt: skip
 """The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
 

@@ -8,7 +8,7 @@ from textual.screen import Screen
 
 
 def main_screen(name: str) -> Screen[Any]:
-    """A fresh instance of a main screen: review, browse, exercises or stats."""
+    """A fresh instance of a main screen: review, browse, exercises, stats or lab."""
     if name == "review":
         from kdquiz.tui.screens.review import ReviewScreen
 
@@ -25,4 +25,8 @@ def main_screen(name: str) -> Screen[Any]:
         from kdquiz.tui.screens.stats import StatsScreen
 
         return StatsScreen()
+    if name == "lab":
+        from kdquiz.tui.screens.lab import LabScreen
+
+        return LabScreen()
     raise ValueError(f"no screen called {name!r}")

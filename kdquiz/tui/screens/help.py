@@ -44,6 +44,7 @@ def help_table(lang: str = "en") -> Table:
     from kdquiz.tui.screens.browse import BrowseScreen
     from kdquiz.tui.screens.exercises import ExercisesScreen
     from kdquiz.tui.screens.home import HomeScreen
+    from kdquiz.tui.screens.lab import LabScreen
     from kdquiz.tui.screens.review import ReviewScreen
     from kdquiz.tui.screens.stats import StatsScreen
 
@@ -69,6 +70,7 @@ def help_table(lang: str = "en") -> Table:
     _describe(BrowseScreen.BINDINGS, table, t("help_browse", lang))
     _describe(ExercisesScreen.BINDINGS, table, t("help_exercises", lang))
     _describe(StatsScreen.BINDINGS, table, t("statistics", lang))
+    _describe(LabScreen.BINDINGS, table, t("lab", lang))
     return table
 
 

@@ -21,6 +21,7 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         Binding("b", "app.open('browse')", "Browse", id="browse"),
         Binding("e", "app.open('exercises')", "Exercises", id="exercises"),
         Binding("s", "app.open('stats')", "Stats", id="stats"),
+        Binding("l", "app.open('lab')", "Lab", id="lab"),
         Binding("o", "app.settings", "Settings", id="settings"),
         Binding("q", "app.quit", "Quit", show=False),
     ]
@@ -74,7 +75,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
             f"[b reverse] r [/] {self.t('start_review')}    "
             f"[b reverse] b [/] {self.t('browse')}    "
             f"[b reverse] e [/] {self.t('exercises')}    "
-            f"[b reverse] s [/] {self.t('statistics')}"
+            f"[b reverse] s [/] {self.t('statistics')}    "
+            f"[b reverse] l [/] {self.t('lab')}"
         )
         advice = []
         if due + new == 0:

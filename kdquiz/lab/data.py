@@ -1,0 +1,209 @@
+"""Implicit-feedback data for the lab: MovieLens-100K, a user's CSV, or a synthetic generator,
+and the leave-one-out split. NumPy only, so that loading and validating never pays for torch."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MOVIELENS_TERMS = (
+    "MovieLens-100K (GroupLens, University of Minnesota) may be used for research only and may "
+    "not be redistributed; kdquiz reads it from the recbole wheel you installed and never "
+    "copies it."
+)
+
+
+class LabDataError(ValueError):
+    """A data file the lab cannot use; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """(user, item, time) triples with users and items numbered 0..n-1."""
+
+    name: str
+    users: np.ndarray  # int64, (n,)
+    items: np.ndarray  # int64, (n,)
+    times: np.ndarray | None  # float64, (n,), or None when the data has no timestamps
+    n_users: int
+    n_items: int
+
+
+@dataclass(frozen=True)
+class Split:
+    """Leave-one-out: each user's last interaction is the test item, the one before it the
+    validation item, the rest is training data."""
+
+    name: str
+    n_users: int
+    n_items: int
+    train_users: np.ndarray
+    train_items: np.ndarray
+    valid_items: np.ndarray  # (n_users,)
+    test_items: np.ndarray  # (n_users,)
+    by_time: bool  # False: held-out items were drawn at random (no timestamps)
+
+
+def _renumber(name: str, users: list[str], items: list[str], times: list[float] | None,
+              ) -> Interactions:  # fmt: skip
+    """Map raw ids to 0..n-1 and drop repeated (user, item) pairs, keeping the first."""
+    user_ids, user_index = np.unique(np.asarray(users), return_inverse=True)
+    item_ids, item_index = np.unique(np.asarray(items), return_inverse=True)
+    t = None if times is None else np.asarray(times, dtype=np.float64)
+    order = np.lexsort((t,) if t is not None else (np.arange(len(users)),))
+    pairs = user_index[order].astype(np.int64) * len(item_ids) + item_index[order]
+    _, first = np.unique(pairs, return_index=True)
+    keep = np.sort(order[first])
+    return Interactions(
+        name=name,
+        users=user_index[keep].astype(np.int64),
+        items=item_index[keep].astype(np.int64),
+        times=None if t is None else t[keep],
+        n_users=len(user_ids),
+        n_items=len(item_ids),
+    )
+
+
+def load_csv(path: Path) -> Interactions:
+    """A `user,item[,timestamp]` CSV (a header row is optional); bad files raise LabDataError."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise LabDataError(f"{path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LabDataError(f"{path} cannot be read as a text CSV file ({error}).") from None
+    rows = [row for row in rows if row and any(cell.strip() for cell in row)]
+    if rows and not _is_number(rows[0][-1]) and len(rows[0]) in (2, 3):
+        rows = rows[1:]  # header
+    if not rows:
+        raise LabDataError(f"{path} has no interactions; expected rows of user,item[,timestamp].")
+    width = len(rows[0])
+    if width not in (2, 3):
+        raise LabDataError(
+            f"{path}: line 1 has {width} columns; expected user,item or user,item,timestamp."
+        )
+    users, items, times = [], [], []
+    for number, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise LabDataError(f"{path}: row {number} has {len(row)} columns, not {width}.")
+        user, item = row[0].strip(), row[1].strip()
+        if not user or not item:
+            raise LabDataError(f"{path}: row {number} has an empty user or item.")
+        users.append(user)
+        items.append(item)
+        if width == 3:
+            if not _is_number(row[2]):
+                raise LabDataError(f"{path}: row {number} has a timestamp that is not a number.")
+            times.append(float(row[2]))
+    data = _renumber(path.name, users, items, times if width == 3 else None)
+    _require_enough(data, str(path))
+    return data
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _require_enough(data: Interactions, where: str) -> None:
+    """Leave-one-out needs three interactions per user (train, validation, test) and 10 items."""
+    counts = np.bincount(data.users, minlength=data.n_users)
+    if (counts >= 3).sum() < 10 or data.n_items < 10:
+        raise LabDataError(
+            f"{where} is too small: the lab needs at least 10 users with 3 or more distinct items "
+            f"each and 10 items (found {(counts >= 3).sum()} such users, {data.n_items} items)."
+        )
+
+
+def movielens_path() -> Path | None:
+    """ml-100k.inter inside an installed recbole wheel, if any (recbole itself is not imported)."""
+    spec = importlib.util.find_spec("recbole")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        path = Path(root) / "dataset_example" / "ml-100k" / "ml-100k.inter"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_movielens(path: Path) -> Interactions:
+    """RecBole's atomic .inter file: tab-separated user_id, item_id, rating, timestamp.
+
+    Every rating counts as an interaction (the usual implicit-feedback reading of MovieLens).
+    """
+    users, items, times = [], [], []
+    with open(path, encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            user, item, _rating, timestamp = line.rstrip("\n").split("\t")
+            users.append(user)
+            items.append(item)
+            times.append(float(timestamp))
+    return _renumber("MovieLens-100K", users, items, times)
+
+
+def synthetic(seed: int = 0, n_users: int = 600, n_items: int = 800, per_user: int = 40,
+              ) -> Interactions:  # fmt: skip
+    """Implicit feedback from latent tastes with a popularity skew.
+
+    Users and items get 8 latent factors; an item's appeal to a user is their dot product plus
+    a Zipf-like popularity bonus, and each user picks `per_user` items (about, varying per user)
+    without replacement by a softmax over appeal. Times are the pick order, so leave-one-out by
+    time holds out the last picks. The same seed gives the same data.
+    """
+    rng = np.random.default_rng(seed)
+    tastes = rng.normal(size=(n_users, 8))
+    traits = rng.normal(size=(n_items, 8))
+    popularity = -1.2 * np.log(rng.permutation(n_items) + 1.0)
+    appeal = tastes @ traits.T / np.sqrt(8) * 1.5 + popularity
+    users, items, times = [], [], []
+    for user in range(n_users):
+        count = int(np.clip(rng.poisson(per_user), 5, n_items // 2))
+        weights = np.exp(appeal[user] - appeal[user].max())
+        chosen = rng.choice(n_items, size=count, replace=False, p=weights / weights.sum())
+        users += [str(user)] * count
+        items += [str(i) for i in chosen]
+        times += list(range(count))
+    return _renumber(f"synthetic (seed {seed})", users, items, [float(t) for t in times])
+
+
+def leave_one_out(data: Interactions, seed: int = 0) -> Split:
+    """Hold out each user's last interaction for test and the one before for validation.
+
+    Ties in time (and data without timestamps) are broken by a seeded shuffle, so the split is
+    deterministic. Users with fewer than three interactions stay in training only and are not
+    evaluated (their held-out items are -1).
+    """
+    rng = np.random.default_rng(seed)
+    shuffle = rng.permutation(len(data.users))
+    times = data.times[shuffle] if data.times is not None else np.zeros(len(shuffle))
+    order = shuffle[np.lexsort((times, data.users[shuffle]))]
+    users, items = data.users[order], data.items[order]
+    counts = np.bincount(users, minlength=data.n_users)
+    last = np.r_[users[1:] != users[:-1], True]
+    second = np.r_[last[1:], False] & ~last
+    evaluated = counts[users] >= 3
+    valid = np.full(data.n_users, -1, dtype=np.int64)
+    test = np.full(data.n_users, -1, dtype=np.int64)
+    test[users[last & evaluated]] = items[last & evaluated]
+    valid[users[second & evaluated]] = items[second & evaluated]
+    train = ~((last | second) & evaluated)
+    return Split(
+        name=data.name,
+        n_users=data.n_users,
+        n_items=data.n_items,
+        train_users=users[train],
+        train_items=items[train],
+        valid_items=valid,
+        test_items=test,
+        by_time=data.times is not None,
+    )

@@ -1,0 +1,330 @@
+"""The lab's pipeline: train a teacher, extract its knowledge, train students with and without it,
+evaluate them all on held-out data. Every loss and metric comes from a `Functions` (the reference
+solutions or the learner's own), so the lab runs exactly the code of the exercises."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from kdquiz.lab.data import Split
+from kdquiz.lab.functions import Functions
+from kdquiz.lab.models import EASE, MatrixFactorization
+
+Progress = Callable[[dict[str, Any]], None]
+
+STUDENTS = {
+    "scratch": "student from scratch",
+    "ranking": "student + ranking KD (ex. 8)",
+    "listwise": "student + listwise KD (ex. 13)",
+    "soft": "student + soft-target KD (ex. 1)",
+}
+METRICS = ("HR@10", "NDCG@10", "Recall@20")
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """Everything that shapes a run; the defaults are the measured recipe (see docs/lab.md)."""
+
+    seeds: int = 3
+    dim: int = 96
+    """Student embedding size, lowered when needed to respect `max_param_ratio`."""
+    max_param_ratio: float = 0.1
+    """The student may have at most this share of the teacher's parameters: its dim is cut to
+    the largest multiple of 8 that fits (at least 8)."""
+    epochs: int = 80
+    eval_every: int = 2
+    batch_users: int = 64
+    lr: float = 0.01
+    weight_decay: float = 1e-3
+    """Adam's L2 penalty, the same for every student (without it the students overfit)."""
+    positives: int = 8
+    negatives: int = 128
+    """Sampled per user and batch, for the pointwise loss that every student trains on."""
+    ease_lambdas: tuple[float, ...] = (100.0, 200.0, 400.0)
+    topk: int = 50
+    """Ranking KD: how many of the teacher's top items the student learns from."""
+    lam: float = 20.0
+    """Ranking KD: position weights w_r ∝ exp(-r/lam)."""
+    ranking_alphas: tuple[float, ...] = (0.5, 2.0)
+    list_length: int = 200
+    """Listwise KD: candidates per user (the teacher's top items, then the sampled negatives)."""
+    temperature: float = 1.0
+    teacher_scale: float = 10.0
+    """Listwise KD: the teacher's scores are multiplied by this before the softmax. EASE scores
+    span about [0, 1]; the student's, trained by the pointwise loss, span several units."""
+    listwise_betas: tuple[float, ...] = (1.0, 4.0)
+    soft_temperature: float = 2.0
+    """Soft-target KD (Hinton): temperature of both softmaxes over the whole catalogue."""
+    soft_betas: tuple[float, ...] = (0.5, 2.0)
+    device: str = field(default_factory=lambda: os.environ.get("KDQUIZ_DEVICE", "cpu"))
+
+
+@dataclass
+class Trained:
+    """One trained student: its best validation NDCG@10, when, and the curve."""
+
+    model: MatrixFactorization
+    weight: float
+    best_valid: float
+    best_epoch: int
+    curve: list[tuple[int, float]]
+
+
+class Data:
+    """The split as tensors on the run's device: the training matrix and the held-out items."""
+
+    def __init__(self, split: Split, device: torch.device) -> None:
+        self.split = split
+        self.device = device
+        self.train = torch.zeros(split.n_users, split.n_items, device=device)
+        self.train[torch.as_tensor(split.train_users), torch.as_tensor(split.train_items)] = 1.0
+        self.valid = torch.as_tensor(split.valid_items, device=device)
+        self.test = torch.as_tensor(split.test_items, device=device)
+        self.evaluated = torch.nonzero(self.test >= 0).squeeze(1)
+        counts = self.train.sum(1).long()
+        self.trainable = torch.nonzero(counts > 0).squeeze(1)
+        # Each user's training items first (padded with other items), to sample them by index.
+        self.counts = counts
+        order = self.train.argsort(dim=1, descending=True, stable=True)
+        self.positives = order[:, : int(counts.max())]
+
+    def sample(self, users: Tensor, positives: int, negatives: int) -> tuple[Tensor, Tensor]:
+        """Uniform samples (with replacement) of each user's training items and unseen items.
+
+        The same distribution as torch.multinomial over the history rows, about twice as fast:
+        negatives are drawn from the whole catalogue and the few seen ones are drawn again.
+        Every user has an unseen item (the held-out ones at least), so the loop ends.
+        """
+        count = self.counts[users].unsqueeze(1)
+        draw = (torch.rand(len(users), positives, device=self.device) * count).long()
+        pos = self.positives[users].gather(1, draw.minimum(count - 1))
+        history = self.train[users]
+        neg = torch.randint(self.split.n_items, (len(users), negatives), device=self.device)
+        seen = history.gather(1, neg) > 0
+        while bool(seen.any()):
+            neg[seen] = torch.randint(self.split.n_items, (int(seen.sum()),), device=self.device)
+            seen = history.gather(1, neg) > 0
+        return pos, neg
+
+
+def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str, float]:
+    """HR@10 and NDCG@10 (exercise 4) and Recall@20 (exercise 5) over the full catalogue.
+
+    `scores` are (evaluated users, I). Training items are excluded from the ranking; at test time
+    the validation item is excluded too (it is part of the user's known history by then).
+    """
+    users = data.evaluated
+    target = (data.valid if stage == "valid" else data.test)[users]
+    exclude = data.train[users] > 0
+    if stage == "test":
+        exclude[torch.arange(len(users), device=scores.device), data.valid[users]] = True
+    rows = torch.arange(len(users), device=scores.device)
+    relevant = torch.zeros_like(exclude)
+    relevant[rows, target] = True
+    pos = scores[rows, target]
+    neg = scores.masked_fill(exclude | relevant, float("-inf"))
+    hr, ndcg = fn.hit_ratio_ndcg_loo(pos, neg, 10)
+    if stage == "valid":
+        return {"NDCG@10": float(ndcg)}
+    recall, _ = fn.recall_ndcg_at_k(scores, relevant, 20, exclude)
+    return {"HR@10": float(hr), "NDCG@10": float(ndcg), "Recall@20": float(recall)}
+
+
+def fit_teacher(data: Data, fn: Functions, config: LabConfig) -> tuple[EASE, float]:
+    """EASE with its λ chosen on the validation items."""
+    best: tuple[float, EASE] | None = None
+    for lam in config.ease_lambdas:
+        teacher = EASE(data.train, lam)
+        ndcg = evaluate(teacher.scores(data.train[data.evaluated]), data, fn, "valid")["NDCG@10"]
+        if best is None or ndcg > best[0]:
+            best = (ndcg, teacher)
+    assert best is not None
+    return best[1], best[0]
+
+
+def teacher_lists(teacher: EASE, data: Data, length: int) -> tuple[Tensor, Tensor]:
+    """Each user's top `length` unseen items by the teacher, and the teacher's scores of them."""
+    tops, values = [], []
+    for chunk in torch.split(torch.arange(data.split.n_users, device=data.device), 1024):
+        history = data.train[chunk]
+        scores = teacher.scores(history).masked_fill(history > 0, float("-inf"))
+        top = scores.topk(min(length, data.split.n_items), dim=1)
+        tops.append(top.indices)
+        values.append(top.values)
+    return torch.cat(tops), torch.cat(values)
+
+
+def student_dim(config: LabConfig, split: Split, teacher_parameters: int) -> int:
+    """`config.dim`, or the largest multiple of 8 (at least 8) whose student has at most
+    `config.max_param_ratio` of the teacher's parameters."""
+    budget = int(config.max_param_ratio * teacher_parameters / (split.n_users + split.n_items))
+    return max(8, min(config.dim, budget // 8 * 8))
+
+
+def train_student(method: str, weight: float, seed: int, data: Data, fn: Functions,
+                  teacher_scores: Tensor, top_items: Tensor, config: LabConfig,
+                  progress: Progress) -> Trained:  # fmt: skip
+    """Train one student; keep the epoch with the best validation NDCG@10 (early stopping).
+
+    `teacher_scores` are the teacher's (users, items) scores, `top_items` each user's unseen
+    items ranked by the teacher, (users, ≥ max(topk, list_length)).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    split = data.split
+    model = MatrixFactorization(split.n_users, split.n_items, config.dim).to(data.device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    position = fn.position_weights(config.topk, config.lam).to(data.device)
+    best_state, best, best_epoch, curve = None, -1.0, 0, []
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = data.trainable[torch.randperm(len(data.trainable), generator=generator)]
+        for users in torch.split(order, config.batch_users):
+            scores = model(users)
+            pos_idx, neg_idx = data.sample(users, config.positives, config.negatives)
+            pos, neg = scores.gather(1, pos_idx), scores.gather(1, neg_idx)
+            top = scores.gather(1, top_items[users, : config.topk])
+            alpha = weight if method == "ranking" else 0.0
+            # Ranking KD (Tang & Wang 2018) with alpha = 0 is the plain pointwise loss: the
+            # scratch student trains on exactly the same objective, minus the teacher.
+            loss = fn.ranking_distillation_loss(pos, neg, top, position, alpha)
+            if method == "listwise":
+                candidates = torch.cat([top_items[users, : config.list_length], neg_idx], dim=1)
+                target = teacher_scores[users].gather(1, candidates) * config.teacher_scale
+                loss = loss + weight * fn.listwise_distillation_loss(
+                    scores.gather(1, candidates), target, None, config.temperature
+                )
+            if method == "soft":
+                # Hinton's KD with the catalogue as the classes: the teacher's softened
+                # distribution over every item. alpha = 1 keeps only the soft term (the
+                # pointwise loss above plays the hard-label part), so the labels are unused.
+                target = teacher_scores[users] * config.teacher_scale
+                loss = loss + weight * fn.kd_loss(
+                    scores, target, pos_idx[:, 0], config.soft_temperature, 1.0
+                )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        if epoch % config.eval_every == 0 or epoch == config.epochs:
+            model.eval()
+            with torch.no_grad():
+                ndcg = evaluate(model(data.evaluated), data, fn, "valid")["NDCG@10"]
+            curve.append((epoch, ndcg))
+            if ndcg > best:
+                best, best_epoch = ndcg, epoch
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            progress({"event": "epoch", "model": method, "weight": weight, "seed": seed,
+                      "epoch": epoch, "epochs": config.epochs, "valid_ndcg": ndcg})  # fmt: skip
+    assert best_state is not None
+    model.load_state_dict(best_state)
+    return Trained(model, weight, best, best_epoch, curve)
+
+
+def latency_per_1000_users(score: Callable[[Tensor], Tensor], data: Data) -> float:
+    """Median wall time (ms) to score the whole catalogue for 1,000 users and take their top 10."""
+    users = torch.arange(1000, device=data.device) % data.split.n_users
+    timings = []
+    with torch.no_grad():
+        score(users)  # warm-up: the first call pays for allocations
+        for _ in range(5):
+            start = time.perf_counter()
+            score(users).topk(10, dim=1)
+            if data.device.type == "cuda":
+                torch.cuda.synchronize()
+            timings.append(time.perf_counter() - start)
+    return 1000 * statistics.median(timings)
+
+
+def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, Any]]:
+    return {
+        metric: {
+            "mean": statistics.fmean(r[metric] for r in runs),
+            "std": statistics.pstdev(r[metric] for r in runs) if len(runs) > 1 else 0.0,
+            "runs": [r[metric] for r in runs],
+        }
+        for metric in METRICS
+    }
+
+
+def run_lab(split: Split, fn: Functions, config: LabConfig,
+            progress: Progress = lambda event: None) -> dict[str, Any]:  # fmt: skip
+    """The whole pipeline over `config.seeds` seeds; returns the results as a JSON-ready dict."""
+    started = time.perf_counter()
+    device = torch.device(config.device)
+    data = Data(split, device)
+    seeds = list(range(config.seeds))
+    progress({"event": "stage", "stage": "teacher"})
+    teacher, _ = fit_teacher(data, fn, config)
+    config = replace(config, dim=student_dim(config, split, teacher.parameter_count()))
+    top_items, _ = teacher_lists(teacher, data, max(config.topk, config.list_length))
+    teacher_scores = teacher.scores(data.train)  # (users, items), like data.train
+    with torch.no_grad():
+        teacher_test = evaluate(teacher.scores(data.train[data.evaluated]), data, fn, "test")
+    students: dict[str, dict[str, Any]] = {}
+    weights = {"scratch": (0.0,), "ranking": config.ranking_alphas,
+               "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
+    progress({"event": "plan", "trainings": len(seeds) * sum(map(len, weights.values()))})
+    for method in STUDENTS:
+        runs, chosen, curves, last = [], [], [], None
+        for seed in seeds:
+            progress({"event": "stage", "stage": method, "seed": seed})
+            trained = [
+                train_student(
+                    method, w, seed, data, fn, teacher_scores, top_items, config, progress
+                )
+                for w in weights[method]
+            ]
+            last = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
+            last.model.eval()
+            with torch.no_grad():
+                runs.append(evaluate(last.model(data.evaluated), data, fn, "test"))
+            chosen.append({"seed": seed, "weight": last.weight, "best_epoch": last.best_epoch})
+            curves.append(last.curve)
+        assert last is not None
+        students[method] = {
+            "label": STUDENTS[method],
+            "parameters": last.model.parameter_count(),
+            "latency_ms_per_1000_users": latency_per_1000_users(last.model, data),
+            "metrics": _summary(runs),
+            "chosen": chosen,
+            "valid_ndcg_per_epoch": [
+                [epoch, statistics.fmean(c[i][1] for c in curves)]
+                for i, (epoch, _) in enumerate(curves[0])
+            ],
+        }
+    models = {
+        "teacher": {
+            "label": "teacher (EASE)",
+            "parameters": teacher.parameter_count(),
+            "latency_ms_per_1000_users": latency_per_1000_users(
+                lambda users: teacher.scores(data.train[users]), data
+            ),
+            "metrics": _summary([teacher_test] * len(seeds)),
+            "chosen": [{"lambda": teacher.lam}],
+        },
+        **students,
+    }
+    return {
+        "dataset": {
+            "name": split.name,
+            "users": split.n_users,
+            "items": split.n_items,
+            "train_interactions": int(len(split.train_items)),
+            "evaluated_users": int(len(data.evaluated)),
+            "split": "leave-one-out by time" if split.by_time else "leave-one-out, random",
+        },
+        "functions": fn.source,
+        "seeds": seeds,
+        "config": {k: v for k, v in asdict(config).items() if k != "device"},
+        "device": str(device),
+        "models": models,
+        "seconds": time.perf_counter() - started,
+    }

@@ -1,0 +1,183 @@
+"""The lab's results for people: a table, a terminal line chart of the students' validation
+NDCG@10 per epoch, and the same chart as an SVG file. Pure functions of the result document."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+METRICS = ("HR@10", "NDCG@10", "Recall@20")
+SERIES_COLOURS = ("#808080", "#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+SERIES_ANSI = ("90", "34", "31", "32", "35")
+SERIES_MARKS = "·●◆▲■"
+
+
+def _params(n: int) -> str:
+    return f"{n / 1e6:.2f}M" if n >= 1_000_000 else f"{n / 1e3:.0f}K" if n >= 1000 else str(n)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """Every model's metrics (mean ± std over seeds), size, latency and NDCG retention."""
+    models = result["models"]
+    teacher = models["teacher"]
+    teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
+    header = ["model", *METRICS, "params", "ms/1k users", "NDCG kept"]
+    rows = [header]
+    for model in models.values():
+        cells = [model["label"]]
+        for metric in METRICS:
+            m = model["metrics"][metric]
+            cells.append(f"{m['mean']:.4f} ± {m['std']:.4f}")
+        cells.append(_params(model["parameters"]))
+        cells.append(f"{model['latency_ms_per_1000_users']:.1f}")
+        ndcg = model["metrics"]["NDCG@10"]["mean"]
+        cells.append(f"{ndcg / teacher_ndcg:.0%}" if teacher_ndcg > 0 else "—")
+        rows.append(cells)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("─" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_summary(result: dict[str, Any]) -> str:
+    """The headline: data, seeds, and how each distilled student compares with scratch."""
+    data = result["dataset"]
+    models = result["models"]
+    seeds = len(result["seeds"])
+    lines = [
+        f"{data['name']}: {data['users']} users, {data['items']} items, "
+        f"{data['train_interactions']} training interactions; {data['split']}, full ranking "
+        f"with training items excluded; mean ± std over {seeds} seed{'s' * (seeds != 1)}; "
+        f"losses and metrics from the {result['functions']}.",
+    ]
+    teacher = models["teacher"]
+    teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
+    scratch = models["scratch"]["metrics"]["NDCG@10"]
+    for key, model in models.items():
+        if key in ("teacher", "scratch"):
+            continue
+        ndcg = model["metrics"]["NDCG@10"]
+        kept = ndcg["mean"] / teacher_ndcg if teacher_ndcg > 0 else 0.0
+        # Paired by seed: both students saw the same seed, so their difference is less noisy
+        # than the two means.
+        diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
+        wins = sum(d > 0 for d in diffs)
+        spread = f" ± {statistics.pstdev(diffs):.4f}" if len(diffs) > 1 else ""
+        lines.append(
+            f"{model['label']}: NDCG@10 {statistics.fmean(diffs):+.4f}{spread} vs scratch "
+            f"(better in {wins} of {len(diffs)} seeds); keeps {kept:.0%} of the teacher's with "
+            f"{model['parameters'] / teacher['parameters']:.1%} of its parameters."
+        )
+    lines.append(f"Took {result['seconds']:.0f} s on {result['device']}.")
+    return "\n".join(lines)
+
+
+def curves(result: dict[str, Any]) -> list[tuple[str, list[tuple[float, float]]]]:
+    """(label, [(epoch, mean validation NDCG@10)]) for each student."""
+    return [
+        (model["label"], [(float(e), float(v)) for e, v in model["valid_ndcg_per_epoch"]])
+        for key, model in result["models"].items()
+        if model.get("valid_ndcg_per_epoch")
+    ]
+
+
+def _bounds(series: Sequence[tuple[str, list[tuple[float, float]]]]) -> tuple[float, ...]:
+    xs = [x for _, points in series for x, _ in points]
+    ys = [y for _, points in series for _, y in points]
+    low, high = min(ys), max(ys)
+    if high - low < 1e-9:
+        low, high = low - 0.01, high + 0.01
+    return min(xs), max(max(xs), min(xs) + 1), low, high
+
+
+def text_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], width: int = 72,
+               height: int = 14, colour: bool = False) -> str:  # fmt: skip
+    """A line chart in text: one mark per series, y labels on the left, a legend below."""
+    if not series or not any(points for _, points in series):
+        return ""
+    x0, x1, y0, y1 = _bounds(series)
+    grid = [[" "] * width for _ in range(height)]
+    for n, (_, points) in enumerate(series):
+        mark = SERIES_MARKS[n % len(SERIES_MARKS)]
+        if colour:
+            mark = f"\033[{SERIES_ANSI[n % len(SERIES_ANSI)]}m{mark}\033[0m"
+        # Join consecutive points so each series reads as a line, not scattered dots.
+        cells = [
+            (round((x - x0) / (x1 - x0) * (width - 1)),
+             height - 1 - round((y - y0) / (y1 - y0) * (height - 1)))
+            for x, y in points
+        ]  # fmt: skip
+        for (ca, ra), (cb, rb) in zip(cells, cells[1:] or cells, strict=False):
+            steps = max(abs(cb - ca), abs(rb - ra), 1)
+            for step in range(steps + 1):
+                col = round(ca + (cb - ca) * step / steps)
+                row = round(ra + (rb - ra) * step / steps)
+                grid[row][col] = mark
+    label_width = max(len(f"{y1:.3f}"), len(f"{y0:.3f}"))
+    lines = ["validation NDCG@10 per epoch (mean over seeds)"]
+    for r, marks in enumerate(grid):
+        value = y1 - (y1 - y0) * r / (height - 1)
+        label = f"{value:.3f}" if r in (0, height // 2, height - 1) else ""
+        lines.append(f"{label:>{label_width}} │" + "".join(marks))
+    lines.append(" " * label_width + " └" + "─" * width)
+    axis = f"epoch {x0:g}".ljust(width - len(f"{x1:g}")) + f"{x1:g}"
+    lines.append(" " * (label_width + 2) + axis)
+    legend = []
+    for n, (label, _) in enumerate(series):
+        mark = SERIES_MARKS[n % len(SERIES_MARKS)]
+        if colour:
+            mark = f"\033[{SERIES_ANSI[n % len(SERIES_ANSI)]}m{mark}\033[0m"
+        legend.append(f"{mark} {label}")
+    lines.append(" " * (label_width + 2) + "   ".join(legend))
+    return "\n".join(lines)
+
+
+def svg_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], title: str) -> str:
+    """The same chart as a standalone SVG document."""
+    width, height, left, right, top, bottom = 720, 420, 70, 20, 40, 90
+    x0, x1, y0, y1 = _bounds(series)
+
+    def px(x: float) -> float:
+        return left + (x - x0) / (x1 - x0) * (width - left - right)
+
+    def py(y: float) -> float:
+        return top + (1 - (y - y0) / (y1 - y0)) * (height - top - bottom)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        '<rect width="100%" height="100%" fill="white"/>',
+        f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = y0 + (y1 - y0) * i / 4
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+                     'stroke="#ddd"/>')  # fmt: skip
+        parts.append(f'<text x="{left - 8}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.3f}</text>')
+    for i in range(6):
+        x = x0 + (x1 - x0) * i / 5
+        parts.append(f'<text x="{px(x):.1f}" y="{height - bottom + 18}" '
+                     f'text-anchor="middle">{x:.0f}</text>')  # fmt: skip
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - bottom + 36}" '
+                 'text-anchor="middle">epoch</text>')  # fmt: skip
+    parts.append(f'<text transform="translate(16 {(top + height - bottom) / 2}) rotate(-90)" '
+                 'text-anchor="middle">validation NDCG@10</text>')  # fmt: skip
+    for n, (label, points) in enumerate(series):
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                     'stroke-width="2"/>')  # fmt: skip
+        lx = left + 10 + n * 210
+        ly = height - 22
+        parts.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{ly}" y2="{ly}" stroke="{colour}" '
+                     'stroke-width="3"/>')  # fmt: skip
+        parts.append(f'<text x="{lx + 30}" y="{ly + 4}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,96 @@
+"""Entry point of the lab's subprocess: load the data and the functions, run the pipeline, and
+write signed JSON-line events (progress, then the result or one error sentence).
+
+Started as `python -I worker.py`; the request arrives as one JSON line on stdin. It runs apart
+from the CLI and the app because `--use-workspace` runs learner code, which may hang, crash,
+flood output or call os._exit: the parent survives all of that and says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+MAX_ITEMS = 10_000
+"""The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
+
+
+def _limit(kind: int, value: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, hard))
+
+
+def main() -> int:
+    sys.dont_write_bytecode = True
+    request = json.loads(sys.stdin.readline())
+    sys.stdin.close()
+    package_root = str(Path(__file__).resolve().parents[2])
+    if package_root not in sys.path:
+        sys.path.append(package_root)
+    if request["memory_bytes"] and request["device"] == "cpu":
+        _limit(resource.RLIMIT_AS, request["memory_bytes"])
+    _limit(resource.RLIMIT_FSIZE, request["output_bytes"])
+    _limit(resource.RLIMIT_CORE, 0)
+    os.environ["KDQUIZ_DEVICE"] = request["device"]
+
+    events = open(request["events_path"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    token = request.pop("token")
+
+    def emit(event: dict[str, Any]) -> None:
+        events.write(json.dumps({**event, "token": token}) + "\n")
+
+    try:
+        emit({"event": "result", "result": run(request, emit)})
+    except MemoryError:
+        emit({"event": "error", "message": "The lab ran out of memory (limit "
+              f"{request['memory_label']}); try a smaller --data file."})  # fmt: skip
+    except Exception as error:
+        from kdquiz.lab.data import LabDataError
+        from kdquiz.lab.functions import LabFunctionError
+
+        if isinstance(error, LabDataError | LabFunctionError):
+            emit({"event": "error", "message": str(error)})
+        else:
+            raise
+    events.close()
+    return 0
+
+
+def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
+    from kdquiz.lab import data
+
+    source = request["data"]
+    emit({"event": "stage", "stage": "data"})
+    if source["kind"] == "csv":
+        interactions = data.load_csv(Path(source["path"]))
+    elif source["kind"] == "movielens":
+        interactions = data.load_movielens(Path(source["path"]))
+    else:
+        interactions = data.synthetic(source.get("seed", 0))
+    if interactions.n_items > MAX_ITEMS:
+        raise data.LabDataError(
+            f"{interactions.name} has {interactions.n_items} items; the lab's EASE teacher "
+            f"handles at most {MAX_ITEMS} (it inverts an items × items matrix)."
+        )
+    split = data.leave_one_out(interactions)
+    # torch only now: a bad data file is reported without waiting for its import.
+    import torch
+
+    from kdquiz.lab.functions import load_functions
+    from kdquiz.lab.pipeline import LabConfig, run_lab
+
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    workspace = request.get("workspace_exercises")
+    functions = load_functions(Path(workspace) if workspace else None)
+    config = LabConfig(**request.get("config", {}), device=request["device"])
+    return run_lab(split, functions, config, emit)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,268 @@
+"""The distillation lab: data loaders, the split, the pipeline end to end on tiny data,
+determinism, the learner's own functions, and the command's behaviour on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kdquiz.cli import main
+from kdquiz.lab import data as lab_data
+from kdquiz.lab.data import LabDataError, leave_one_out, load_csv, synthetic
+from kdquiz.lab.report import curves, format_summary, format_table, svg_chart, text_chart
+from kdquiz.paths import content_dir
+
+TINY = {"seeds": 2, "dim": 8, "epochs": 4, "eval_every": 2, "list_length": 20}
+
+
+def write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def tiny_csv(path: Path, users: int = 40, items: int = 60, seed: int = 1) -> Path:
+    data = synthetic(seed, n_users=users, n_items=items, per_user=12)
+    rows = ["user,item,timestamp"] + [
+        f"u{u},i{i},{t:g}" for u, i, t in zip(data.users, data.items, data.times, strict=True)
+    ]
+    return write_csv(path, rows)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_csv_with_header_and_timestamps_is_renumbered_and_deduplicated(tmp_path: Path) -> None:
+    rows = ["user,item,timestamp"] + [f"alice,m{i},{10 + i}" for i in range(12)]
+    rows += [f"u{u},m{i},{i}" for u in range(10) for i in range(3)] + ["alice,m0,99"]
+    data = load_csv(write_csv(tmp_path / "a.csv", rows))
+    assert data.n_users == 11 and data.n_items == 12
+    assert len(data.users) == 12 + 30  # the repeated (alice, m0) is kept once, the first
+    assert data.times is not None and data.times.dtype == np.float64
+
+
+def test_csv_without_header_or_timestamps(tmp_path: Path) -> None:
+    rows = [f"{u},{i}" for u in range(12) for i in range(u % 3, u % 3 + 10)]
+    data = load_csv(write_csv(tmp_path / "b.csv", rows))
+    assert data.times is None and data.n_users == 12 and data.n_items == 12
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([], "has no interactions"),
+        (["user,item,rating,timestamp", "1,2,3,4"], "4 columns"),
+        (["1,2,3", "1,3"], "row 2 has 2 columns"),
+        (["1,2,yesterday"] * 2, "not a number"),
+        (["1,,3"], "empty user or item"),
+        ([f"{u},{i}" for u in range(3) for i in range(5)], "too small"),
+    ],
+)
+def test_bad_csv_files_say_what_is_wrong(tmp_path: Path, rows: list[str], message: str) -> None:
+    with pytest.raises(LabDataError, match=message):
+        load_csv(write_csv(tmp_path / "bad.csv", rows))
+
+
+def test_missing_and_binary_files(tmp_path: Path) -> None:
+    with pytest.raises(LabDataError, match="does not exist"):
+        load_csv(tmp_path / "nope.csv")
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 100)
+    with pytest.raises(LabDataError, match="cannot be read"):
+        load_csv(binary)
+
+
+def test_leave_one_out_holds_out_the_last_two_by_time(tmp_path: Path) -> None:
+    rows = [f"u{u},i{i},{(i * 7 + u) % 13}" for u in range(12) for i in range(u % 3, u % 3 + 10)]
+    rows += ["short,i1,0", "short,i2,1"]  # two interactions: trains, never evaluated
+    data = load_csv(write_csv(tmp_path / "t.csv", rows))
+    split = leave_one_out(data, seed=3)
+    times = {(u, i): t for u, i, t in zip(data.users, data.items, data.times, strict=True)}
+    for user in range(data.n_users):
+        own = [(times[(user, i)], i) for i in data.items[data.users == user]]
+        if len(own) < 3:
+            assert split.valid_items[user] == split.test_items[user] == -1
+            continue
+        train = set(split.train_items[split.train_users == user])
+        assert times[(user, split.test_items[user])] == max(t for t, _ in own)
+        assert times[(user, split.valid_items[user])] <= times[(user, split.test_items[user])]
+        assert all(times[(user, i)] <= times[(user, split.valid_items[user])] for i in train)
+        assert len(train) == len(own) - 2
+        assert {split.valid_items[user], split.test_items[user]}.isdisjoint(train)
+    again = leave_one_out(data, seed=3)
+    assert np.array_equal(again.test_items, split.test_items)
+
+
+def test_synthetic_data_is_deterministic_and_skewed() -> None:
+    a, b = synthetic(7), synthetic(7)
+    assert np.array_equal(a.items, b.items) and not np.array_equal(a.items, synthetic(8).items)
+    counts = np.sort(np.bincount(a.items, minlength=a.n_items))[::-1]
+    top_tenth = counts[: a.n_items // 10].sum() / counts.sum()
+    assert top_tenth > 0.2  # popular items get far more than their 10 % share
+
+
+def test_movielens_is_found_only_inside_an_installed_recbole(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:  # fmt: skip
+    folder = tmp_path / "recbole" / "dataset_example" / "ml-100k"
+    folder.mkdir(parents=True)
+    (tmp_path / "recbole" / "__init__.py").write_text("raise ImportError('never imported')\n")
+    (folder / "ml-100k.inter").write_text(
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+        + "".join(f"{u}\t{i}\t4\t{u * 100 + i}\n" for u in range(12) for i in range(1, 6))
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = lab_data.movielens_path()
+    assert path == folder / "ml-100k.inter"
+    data = lab_data.load_movielens(path)
+    assert (data.n_users, data.n_items, len(data.users)) == (12, 5, 60)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+@pytest.fixture(scope="module")
+def tiny_result() -> dict:
+    from kdquiz.lab.functions import load_functions
+    from kdquiz.lab.pipeline import LabConfig, run_lab
+
+    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    events: list[dict] = []
+    result = run_lab(split, load_functions(), LabConfig(**TINY, device="cpu"), events.append)
+    result["events"] = events
+    return result
+
+
+def test_the_pipeline_trains_and_evaluates_every_model(tiny_result: dict) -> None:
+    models = tiny_result["models"]
+    assert list(models) == ["teacher", "scratch", "ranking", "listwise", "soft"]
+    assert models["teacher"]["parameters"] == tiny_result["dataset"]["items"] ** 2
+    for model in models.values():
+        assert model["parameters"] > 0 and model["latency_ms_per_1000_users"] > 0
+        for metric in ("HR@10", "NDCG@10", "Recall@20"):
+            summary = model["metrics"][metric]
+            assert 0.0 <= summary["mean"] <= 1.0 and len(summary["runs"]) == 2
+            assert summary["std"] >= 0.0
+        # NDCG@10 can never exceed HR@10 (each hit contributes at most 1).
+        assert model["metrics"]["NDCG@10"]["mean"] <= model["metrics"]["HR@10"]["mean"] + 1e-12
+    for key in ("scratch", "ranking", "listwise", "soft"):
+        assert models[key]["parameters"] < models["teacher"]["parameters"]
+        assert [e for e, _ in models[key]["valid_ndcg_per_epoch"]] == [2, 4]
+    assert tiny_result["seeds"] == [0, 1]
+    assert any(e["event"] == "epoch" for e in tiny_result["events"])
+    json.dumps({k: v for k, v in tiny_result.items() if k != "events"})  # JSON-ready
+
+
+def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> None:
+    from kdquiz.lab.functions import load_functions
+    from kdquiz.lab.pipeline import LabConfig, run_lab
+
+    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    again = run_lab(split, load_functions(), LabConfig(**TINY, device="cpu"))
+    for key, model in again["models"].items():
+        assert model["metrics"] == tiny_result["models"][key]["metrics"]
+
+
+def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
+    table = format_table(tiny_result)
+    for model in tiny_result["models"].values():
+        assert model["label"] in table
+    assert "100%" in table  # the teacher keeps all of its own NDCG
+    summary = format_summary(tiny_result)
+    assert "vs scratch" in summary and "reference solutions" in summary
+    series = curves(tiny_result)
+    assert [label for label, _ in series] == [
+        m["label"] for k, m in tiny_result["models"].items() if k != "teacher"
+    ]
+    chart = text_chart(series, width=40, height=8)
+    assert "●" in chart and "student from scratch" in chart
+    root = ET.fromstring(svg_chart(series, "t"))
+    assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == len(series)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["lab", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lab_json_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tiny_csv(tmp_path / "d.csv")
+    svg = tmp_path / "chart.svg"
+    code, out, err = run_cli(capsys, "--data", str(csv), "--seeds", "1", "--epochs", "2",
+                             "--json", "--plot", str(svg))  # fmt: skip
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dataset"]["name"] == "d.csv" and result["seeds"] == [0]
+    assert set(result["models"]) == {"teacher", "scratch", "ranking", "listwise", "soft"}
+    assert svg.read_text().startswith("<svg")
+
+
+def test_lab_reports_a_bad_data_file_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write_csv(tmp_path / "bad.csv", ["a,b,c,d", "1,2,3,4"])
+    code, out, err = run_cli(capsys, "--data", str(bad))
+    assert code == 1 and out == ""
+    assert err.strip().startswith("kdquiz:") and "4 columns" in err
+    code, _, err = run_cli(capsys, "--data", str(tmp_path / "missing.csv"))
+    assert code == 1 and "does not exist" in err
+    code, _, err = run_cli(capsys, "--seeds", "0")
+    assert code == 2 and "--seeds" in err
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "ws"
+    assert main(["init", str(root)]) == 0
+    monkeypatch.setenv("KDQUIZ_DATA_DIR", str(tmp_path / "data"))
+    return root
+
+
+def test_use_workspace_with_stubs_names_the_stub(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tiny_csv(tmp_path / "d.csv")
+    code, out, err = run_cli(capsys, "--workspace", str(workspace), "--use-workspace",
+                             "--data", str(csv), "--epochs", "2", "--seeds", "1")  # fmt: skip
+    assert code == 1
+    assert "is still a stub" in err and "kdquiz check exercise_" in err
+
+
+def test_use_workspace_runs_the_learners_solutions(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in (1, 4, 5, 8, 13):
+        shutil.copy(content_dir("solutions") / f"exercise_{n}.py",
+                    workspace / "exercises" / f"exercise_{n}.py")  # fmt: skip
+    csv = tiny_csv(tmp_path / "d.csv")
+    args = ("--workspace", str(workspace), "--use-workspace", "--data", str(csv))
+    code, out, err = run_cli(capsys, *args, "--epochs", "2", "--seeds", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["functions"] == str((workspace / "exercises").resolve())
+
+
+def test_learner_code_that_exits_or_crashes_ends_in_one_sentence(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in (1, 4, 5, 8, 13):
+        shutil.copy(content_dir("solutions") / f"exercise_{n}.py",
+                    workspace / "exercises" / f"exercise_{n}.py")  # fmt: skip
+    target = workspace / "exercises" / "exercise_13.py"
+    csv = tiny_csv(tmp_path / "d.csv")
+    args = ("--workspace", str(workspace), "--use-workspace", "--data", str(csv),
+            "--epochs", "2", "--seeds", "1")  # fmt: skip
+    target.write_text(target.read_text() + "\n\ndef listwise_distillation_loss(*a, **k):\n"
+                      "    import os\n    os._exit(3)\n")  # fmt: skip
+    code, _, err = run_cli(capsys, *args)
+    assert code == 1 and "os._exit()" in err
+    target.write_text(target.read_text() + "\n\ndef listwise_distillation_loss(*a, **k):\n"
+                      "    return {}['missing']\n")  # fmt: skip
+    code, _, err = run_cli(capsys, *args)
+    assert code == 1 and "your listwise_distillation_loss (exercise_13) raised KeyError" in err
