@@ -178,7 +178,7 @@ def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
         m["label"] for k, m in tiny_result["models"].items() if k != "teacher"
     ]
     chart = text_chart(series, width=40, height=8)
-    assert "●" in chart and "student from scratch" in chart
+    assert "●" in chart and "student, from scratch" in chart
     root = ET.fromstring(svg_chart(series, "t"))
     assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == len(series)
 

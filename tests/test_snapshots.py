@@ -147,3 +147,15 @@ def test_exercise_check_result(snap_compare, lang: str) -> None:  # type: ignore
     """The Check tab of exercise_2, from a stored result (no check is run)."""
     run_before = steps("e", "down", "right")
     assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lab(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The Lab screen with a stored result (no run), as without MovieLens installed."""
+    from kdquiz.lab import data
+    from kdquiz.tui.screens.lab import last_result_path
+
+    monkeypatch.setattr(data, "movielens_path", lambda: None)
+    last_result_path().parent.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("fixtures") / "lab_result.json", last_result_path())
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("l"))

@@ -78,7 +78,7 @@ async def test_a_run_shows_progress_then_the_comparison_and_is_kept() -> None:
     app = KDQuizApp()
     async with app.run_test(size=SIZE) as pilot:
         await open_lab(app, pilot)
-        assert "student from scratch" in shown(app, "#lab-results")  # kept across restarts
+        assert "student, from scratch" in shown(app, "#lab-results")  # kept across restarts
 
 
 async def test_cancelling_a_run_keeps_nothing() -> None:

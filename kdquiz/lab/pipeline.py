@@ -21,10 +21,10 @@ from kdquiz.lab.models import EASE, MatrixFactorization
 Progress = Callable[[dict[str, Any]], None]
 
 STUDENTS = {
-    "scratch": "student from scratch",
-    "ranking": "student + ranking KD (ex. 8)",
-    "listwise": "student + listwise KD (ex. 13)",
-    "soft": "student + soft-target KD (ex. 1)",
+    "scratch": "student, from scratch",
+    "ranking": "ranking KD (ex. 8)",
+    "listwise": "listwise KD (ex. 13)",
+    "soft": "soft-target KD (ex. 1)",
 }
 METRICS = ("HR@10", "NDCG@10", "Recall@20")
 

@@ -19,17 +19,17 @@ def _params(n: int) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """Every model's metrics (mean ± std over seeds), size, latency and NDCG retention."""
+    """Every model's metrics (mean±std over seeds), size, latency and NDCG@10 kept, then a
+    legend; at most 90 columns wide."""
     models = result["models"]
-    teacher = models["teacher"]
-    teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
-    header = ["model", *METRICS, "params", "ms/1k users", "NDCG kept"]
+    teacher_ndcg = models["teacher"]["metrics"]["NDCG@10"]["mean"]
+    header = ["model", *METRICS, "params", "ms/1k", "kept"]
     rows = [header]
     for model in models.values():
         cells = [model["label"]]
         for metric in METRICS:
             m = model["metrics"][metric]
-            cells.append(f"{m['mean']:.4f} ± {m['std']:.4f}")
+            cells.append(f"{m['mean']:.4f}±{m['std']:.4f}")
         cells.append(_params(model["parameters"]))
         cells.append(f"{model['latency_ms_per_1000_users']:.1f}")
         ndcg = model["metrics"]["NDCG@10"]["mean"]
@@ -43,6 +43,8 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append("  ".join(cells))
         if n == 0:
             lines.append("  ".join("─" * w for w in widths))
+    lines.append("ms/1k: milliseconds to score every item for 1,000 users and take their top 10.")
+    lines.append("kept: the model's NDCG@10 as a share of the teacher's.")
     return "\n".join(lines)
 
 

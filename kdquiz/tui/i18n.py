@@ -329,9 +329,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab": ("Distillation lab", "蒸馏实验室"),
     "lab_title": ("The distillation lab", "蒸馏实验室"),
     "lab_intro": (
-        "Trains a big teacher (EASE), then the same small student from scratch and with ranking "
-        "and listwise distillation, and compares them on held-out data.",
-        "先训练一个大的教师模型（EASE），再分别从零训练、用排序蒸馏和列表蒸馏训练同一个小学生模型，"
+        "Trains a big teacher (EASE), then the same small student from scratch and with ranking, "
+        "listwise and soft-target distillation, and compares them on held-out data.",
+        "先训练一个大的教师模型（EASE），再把同一个小型学生模型分别从零训练、用排序蒸馏、列表蒸馏和软目标蒸馏训练，"
         "最后在留出数据上比较它们。",
     ),
     "lab_data": ("Data", "数据"),
@@ -344,6 +344,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "MovieLens-100K is not installed (pip install --no-deps recbole==1.2.1); the lab uses "
         "synthetic data.",
         "未安装 MovieLens-100K（pip install --no-deps recbole==1.2.1），实验室将使用合成数据。",
+    ),
+    "lab_movielens_terms": (
+        "MovieLens-100K (GroupLens, University of Minnesota) may be used for research only and "
+        "may not be redistributed; kdquiz reads it from your recbole wheel and never copies it.",
+        "MovieLens-100K（明尼苏达大学 GroupLens）仅限研究使用，不得再分发；kdquiz 只从你安装的 "
+        "recbole wheel 中读取，从不复制。",
     ),
     "lab_press_run": (
         "g: run   d: data   w: your code   n: seeds",

@@ -131,9 +131,7 @@ class LabScreen(AppScreen):
         if self.movielens is False:
             setup.append("\n" + self.t("lab_no_movielens"), "dim")
         elif self.movielens and not self.synthetic:
-            from kdquiz.lab.data import MOVIELENS_TERMS
-
-            setup.append("\n" + MOVIELENS_TERMS, "dim")
+            setup.append("\n" + self.t("lab_movielens_terms"), "dim")
         self.query_one("#lab-setup", Static).update(setup)
         self.update_progress()
         self.query_one("#lab-results", Static).update(self.results_view())
