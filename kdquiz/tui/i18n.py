@@ -368,8 +368,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
-    "lab_stage_student": ("Training the {model} student (seed {seed})…",
-                          "正在训练 {model} 学生模型（种子 {seed}）…"),
+    "lab_stage_student": (
+        "Training the {model} student (seed {seed})…",
+        "正在训练 {model} 学生模型（种子 {seed}）…",
+    ),
 }
 
 FOOTER_ZH = {
