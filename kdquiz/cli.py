@@ -331,6 +331,13 @@ def cmd_lab(args: argparse.Namespace) -> int:
         raise UsageError("--seeds must be at least 1.")
     if args.plot is not None and args.plot.suffix.lower() not in (".svg", ".png"):
         raise UsageError("--plot writes an .svg or a .png file.")
+    if args.plot is not None and args.plot.suffix.lower() == ".png":
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise UserError(
+                "a .png chart needs matplotlib (pip install matplotlib); .svg works without it."
+            )
     try:
         memory = parse_memory(args.memory)
     except ValueError:
@@ -395,12 +402,8 @@ def _save_plot(path: Path, result: dict, svg_chart) -> None:  # type: ignore[typ
         if path.suffix.lower() == ".svg":
             path.write_text(svg_chart(curves(result), "Students: validation NDCG@10 per epoch"))
             return
-        try:
-            import matplotlib
-        except ImportError:
-            raise UserError(
-                "a .png chart needs matplotlib (pip install matplotlib); .svg works without it."
-            ) from None
+        import matplotlib
+
         matplotlib.use("Agg")
         from matplotlib import pyplot
 

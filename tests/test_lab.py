@@ -215,6 +215,21 @@ def test_lab_reports_a_bad_data_file_in_one_sentence(
     assert code == 1 and "does not exist" in err
     code, _, err = run_cli(capsys, "--seeds", "0")
     assert code == 2 and "--seeds" in err
+    code, _, err = run_cli(capsys, "--plot", str(tmp_path / "chart.pdf"))
+    assert code == 2 and ".svg or a .png" in err
+
+
+def test_a_png_chart_without_matplotlib_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name)
+    )
+    code, out, err = run_cli(capsys, "--plot", str(tmp_path / "chart.png"))
+    assert code == 1 and "needs matplotlib" in err and out == ""
 
 
 @pytest.fixture()
