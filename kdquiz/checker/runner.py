@@ -66,7 +66,7 @@ def parse_memory(text: str) -> int:
     return int(cleaned)
 
 
-def _child_env(device: str) -> dict[str, str]:
+def child_env(device: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     # Only our plugin: third-party pytest plugins (e.g. snapshot tools importing Textual) would
     # slow the run down and could change its behaviour.
@@ -79,7 +79,7 @@ def _child_env(device: str) -> dict[str, str]:
     return env
 
 
-def _tail(path: Path) -> str:
+def output_tail(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError:
@@ -148,7 +148,7 @@ def run_hidden_suite(
                 stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=err,
-                env=_child_env(device),
+                env=child_env(device),
                 start_new_session=True,
             )
             assert proc.stdin is not None
@@ -159,7 +159,7 @@ def run_hidden_suite(
                 pass
             stopped = _wait(proc, limits.timeout, cancel)
         events = _read_events(results_path, token)
-        output = _tail(stdout_path) + _tail(stderr_path)
+        output = output_tail(stdout_path) + output_tail(stderr_path)
     duration = time.monotonic() - start
     reason = _abnormal_end(stopped, proc.returncode, events, limits)
     return [_assemble(exercise, events, reason, duration, output, limits) for exercise in exercises]
@@ -180,14 +180,14 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float, cancel: threading.Event
                 stopped = "timeout"
             else:
                 continue
-            _kill_group(proc.pid)
+            kill_group(proc.pid)
             proc.wait()
             break
-    _kill_group(proc.pid)  # children the learner's code left behind
+    kill_group(proc.pid)  # children the learner's code left behind
     return stopped
 
 
-def _kill_group(pgid: int) -> None:
+def kill_group(pgid: int) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kdquiz.checker.runner import OUTPUT_BYTES, _child_env, _kill_group, _tail, format_bytes
+from kdquiz.checker.runner import OUTPUT_BYTES, child_env, format_bytes, kill_group, output_tail
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 DEFAULT_TIMEOUT = 600.0
@@ -70,7 +70,7 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
             "memory_label": format_bytes(request.memory_bytes),
             "output_bytes": OUTPUT_BYTES,
         }
-        env = _child_env(request.device)
+        env = child_env(request.device)
         env.pop("OMP_NUM_THREADS", None)  # the lab trains real models: let torch use the cores
         env.pop("MKL_NUM_THREADS", None)
         stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
@@ -93,7 +93,7 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
             except OSError:
                 pass
             stopped = _follow(proc, reader, token, events, on_event, request.timeout, cancel)
-        output = _tail(stdout_path) + _tail(stderr_path)
+        output = output_tail(stdout_path) + output_tail(stderr_path)
     for event in events:
         if event["event"] == "result":
             return LabOutcome(event["result"], output=output)
@@ -136,10 +136,10 @@ def _follow(proc: subprocess.Popen[bytes], reader: Any, token: str,
                 stopped = "timeout"
             else:
                 continue
-            _kill_group(proc.pid)
+            kill_group(proc.pid)
             proc.wait()
             break
-    _kill_group(proc.pid)
+    kill_group(proc.pid)
     drain()
     return stopped
 
