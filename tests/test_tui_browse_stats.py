@@ -147,6 +147,15 @@ async def test_browse_search_narrows_as_you_type(reference_workspace: Path) -> N
 
         await pilot.press("escape")  # leaves the search, not the screen
         assert isinstance(app.screen, BrowseScreen) and app.focused is table
+        # Enter in the search box goes to the list too; a second enter practises the match.
+        await pilot.press("slash", "enter")
+        assert app.focused is table
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.question is not None
+        assert app.screen.question.id == "kd-core-idea"
+        app.pop_screen()
+        await pilot.pause()
         await pilot.press("escape")  # on the table: home
         await pilot.pause()
         assert not isinstance(app.screen, BrowseScreen)

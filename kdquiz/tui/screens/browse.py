@@ -35,9 +35,10 @@ ID_WIDTH, TOPIC_WIDTH, MIN_PROMPT_WIDTH = 22, 16, 16
 
 
 class SearchInput(Input):
-    """The search box; escape hands the keyboard back to the table instead of leaving."""
+    """The search box; escape, enter or down hand the keyboard back to the table (enter then
+    practises the highlighted match) instead of leaving."""
 
-    BINDINGS = [Binding("escape", "leave", "Back to the list", show=False)]
+    BINDINGS = [Binding("escape,enter,down", "leave", "Back to the list", show=False)]
 
     def action_leave(self) -> None:
         self.screen.query_one(QuestionTable).focus()
