@@ -49,21 +49,30 @@ class LabConfig:
     negatives: int = 128
     """Sampled per user and batch, for the pointwise loss that every student trains on."""
     ease_lambdas: tuple[float, ...] = (100.0, 200.0, 400.0)
+    recency_boosts: tuple[float, ...] = (0.0, 3.0)
+    """The teacher (EASE) scores histories in which each training interaction weighs
+    1 + boost · exp(-r / recency_tau), r = how many of the user's training items came after it
+    (0 = the latest). The boost is chosen with EASE's λ on validation; 0 is plain EASE."""
+    recency_tau: float = 10.0
+    positive_tau: float | None = 10.0
+    """Every student (scratch included) samples its positives with probability ∝ exp(-r / this);
+    None samples them uniformly (as does a chosen recency boost of 0). Tuned on the scratch
+    student's validation score."""
     topk: int = 50
     """Ranking KD: how many of the teacher's top items the student learns from."""
     lam: float = 20.0
     """Ranking KD: position weights w_r ∝ exp(-r/lam)."""
-    ranking_alphas: tuple[float, ...] = (0.5, 2.0)
+    ranking_alphas: tuple[float, ...] = (8.0,)
     list_length: int = 200
     """Listwise KD: candidates per user (the teacher's top items, then the sampled negatives)."""
     temperature: float = 1.0
     teacher_scale: float = 10.0
     """Listwise KD: the teacher's scores are multiplied by this before the softmax. EASE scores
     span about [0, 1]; the student's, trained by the pointwise loss, span several units."""
-    listwise_betas: tuple[float, ...] = (1.0, 4.0)
+    listwise_betas: tuple[float, ...] = (8.0,)
     soft_temperature: float = 2.0
     """Soft-target KD (Hinton): temperature of both softmaxes over the whole catalogue."""
-    soft_betas: tuple[float, ...] = (0.5, 2.0)
+    soft_betas: tuple[float, ...] = (8.0,)
     device: str = field(default_factory=lambda: os.environ.get("KDQUIZ_DEVICE", "cpu"))
 
 
@@ -91,21 +100,40 @@ class Data:
         self.evaluated = torch.nonzero(self.test >= 0).squeeze(1)
         counts = self.train.sum(1).long()
         self.trainable = torch.nonzero(counts > 0).squeeze(1)
-        # Each user's training items first (padded with other items), to sample them by index.
-        self.counts = counts
-        order = self.train.argsort(dim=1, descending=True, stable=True)
-        self.positives = order[:, : int(counts.max())]
+        # How recent each training interaction is: the split keeps each user's training items
+        # in time order, so r = (items after it) counts from 0 at the latest one.
+        users = torch.as_tensor(split.train_users)
+        first = torch.cumsum(torch.bincount(users, minlength=split.n_users), 0) - counts.cpu()
+        after = counts.cpu()[users] - 1 - (torch.arange(len(users)) - first[users])
+        self.recency = torch.zeros(split.n_users, split.n_items, device=device)
+        self.recency[users, torch.as_tensor(split.train_items)] = after.float().to(device)
+        self.history = self.train
+        """The weighted history rows the teacher scores (`set_recency`)."""
+        self.positive_weights = self.train
+        """What the students sample their positives in proportion to (`set_recency`)."""
+
+    def weighted(self, boost: float, tau: float) -> Tensor:
+        """The training matrix with each interaction weighted 1 + boost · exp(-r / tau)."""
+        return self.train * (1 + boost * torch.exp(-self.recency / tau))
+
+    def set_recency(self, boost: float, tau: float, positive_tau: float | None) -> None:
+        """Fix the teacher's history weights (the boost chosen on validation) and the
+        students' positive-sampling weights, exp(-r / positive_tau)."""
+        self.history = self.weighted(boost, tau)
+        # Recent positives only where validation found recency useful to the teacher (on data
+        # without an order in time, e.g. the synthetic generator, the boost chosen is 0).
+        if positive_tau is not None and boost > 0:
+            self.positive_weights = self.train * torch.exp(-self.recency / positive_tau)
 
     def sample(self, users: Tensor, positives: int, negatives: int) -> tuple[Tensor, Tensor]:
-        """Uniform samples (with replacement) of each user's training items and unseen items.
+        """Samples (with replacement) of each user's training items, in proportion to their
+        `positive_weights`, and of their unseen items, uniformly.
 
-        The same distribution as torch.multinomial over the history rows, about twice as fast:
-        negatives are drawn from the whole catalogue and the few seen ones are drawn again.
-        Every user has an unseen item (the held-out ones at least), so the loop ends.
+        Negatives are drawn from the whole catalogue and the few seen ones are drawn again
+        (the same distribution as torch.multinomial, about twice as fast). Every user has an
+        unseen item (the held-out ones at least), so the loop ends.
         """
-        count = self.counts[users].unsqueeze(1)
-        draw = (torch.rand(len(users), positives, device=self.device) * count).long()
-        pos = self.positives[users].gather(1, draw.minimum(count - 1))
+        pos = torch.multinomial(self.positive_weights[users], positives, replacement=True)
         history = self.train[users]
         neg = torch.randint(self.split.n_items, (len(users), negatives), device=self.device)
         seen = history.gather(1, neg) > 0
@@ -138,24 +166,32 @@ def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str,
     return {"HR@10": float(hr), "NDCG@10": float(ndcg), "Recall@20": float(recall)}
 
 
-def fit_teacher(data: Data, fn: Functions, config: LabConfig) -> tuple[EASE, float]:
-    """EASE with its λ chosen on the validation items."""
-    best: tuple[float, EASE] | None = None
+def fit_teacher(data: Data, fn: Functions, config: LabConfig) -> tuple[EASE, float, float]:
+    """EASE with its λ and the recency boost of the histories it scores chosen on the
+    validation items; returns the teacher, the boost, and its validation NDCG@10.
+
+    EASE is fit on the 0/1 training matrix; the boost only weighs the history rows it scores,
+    so one fit per λ serves every boost.
+    """
+    best: tuple[float, EASE, float] | None = None
     for lam in config.ease_lambdas:
         teacher = EASE(data.train, lam)
-        ndcg = evaluate(teacher.scores(data.train[data.evaluated]), data, fn, "valid")["NDCG@10"]
-        if best is None or ndcg > best[0]:
-            best = (ndcg, teacher)
+        for boost in config.recency_boosts:
+            history = data.weighted(boost, config.recency_tau)[data.evaluated]
+            ndcg = evaluate(teacher.scores(history), data, fn, "valid")["NDCG@10"]
+            if best is None or ndcg > best[0]:
+                best = (ndcg, teacher, boost)
     assert best is not None
-    return best[1], best[0]
+    return best[1], best[2], best[0]
 
 
 def teacher_lists(teacher: EASE, data: Data, length: int) -> tuple[Tensor, Tensor]:
     """Each user's top `length` unseen items by the teacher, and the teacher's scores of them."""
     tops, values = [], []
     for chunk in torch.split(torch.arange(data.split.n_users, device=data.device), 1024):
-        history = data.train[chunk]
-        scores = teacher.scores(history).masked_fill(history > 0, float("-inf"))
+        scores = teacher.scores(data.history[chunk]).masked_fill(
+            data.train[chunk] > 0, float("-inf")
+        )
         top = scores.topk(min(length, data.split.n_items), dim=1)
         tops.append(top.indices)
         values.append(top.values)
@@ -262,12 +298,13 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     data = Data(split, device)
     seeds = list(range(config.seeds))
     progress({"event": "stage", "stage": "teacher"})
-    teacher, _ = fit_teacher(data, fn, config)
+    teacher, boost, _ = fit_teacher(data, fn, config)
+    data.set_recency(boost, config.recency_tau, config.positive_tau)
     config = replace(config, dim=student_dim(config, split, teacher.parameter_count()))
     top_items, _ = teacher_lists(teacher, data, max(config.topk, config.list_length))
-    teacher_scores = teacher.scores(data.train)  # (users, items), like data.train
+    teacher_scores = teacher.scores(data.history)  # (users, items), like data.train
     with torch.no_grad():
-        teacher_test = evaluate(teacher.scores(data.train[data.evaluated]), data, fn, "test")
+        teacher_test = evaluate(teacher.scores(data.history[data.evaluated]), data, fn, "test")
     students: dict[str, dict[str, Any]] = {}
     weights = {"scratch": (0.0,), "ranking": config.ranking_alphas,
                "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
@@ -302,13 +339,13 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
         }
     models = {
         "teacher": {
-            "label": "teacher (EASE)",
+            "label": "teacher (EASE, recency-weighted)" if boost else "teacher (EASE)",
             "parameters": teacher.parameter_count(),
             "latency_ms_per_1000_users": latency_per_1000_users(
-                lambda users: teacher.scores(data.train[users]), data
+                lambda users: teacher.scores(data.history[users]), data
             ),
             "metrics": _summary([teacher_test] * len(seeds)),
-            "chosen": [{"lambda": teacher.lam}],
+            "chosen": [{"lambda": teacher.lam, "recency_boost": boost}],
         },
         **students,
     }
