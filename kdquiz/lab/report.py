@@ -72,9 +72,10 @@ def format_summary(result: dict[str, Any]) -> str:
         diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
         wins = sum(d > 0 for d in diffs)
         spread = f" ± {statistics.pstdev(diffs):.4f}" if len(diffs) > 1 else ""
+        seeds_won = f"{wins} of {len(diffs)} seed{'s' * (len(diffs) != 1)}"
         lines.append(
             f"{model['label']}: NDCG@10 {statistics.fmean(diffs):+.4f}{spread} vs scratch "
-            f"(better in {wins} of {len(diffs)} seeds); keeps {kept:.0%} of the teacher's with "
+            f"(better in {seeds_won}); keeps {kept:.0%} of the teacher's with "
             f"{model['parameters'] / teacher['parameters']:.1%} of its parameters."
         )
     lines.append(f"Took {result['seconds']:.0f} s on {result['device']}.")
