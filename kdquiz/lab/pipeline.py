@@ -339,7 +339,7 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
         }
     models = {
         "teacher": {
-            "label": "teacher (EASE, recency-weighted)" if boost else "teacher (EASE)",
+            "label": "teacher (EASE, recency)" if boost else "teacher (EASE)",
             "parameters": teacher.parameter_count(),
             "latency_ms_per_1000_users": latency_per_1000_users(
                 lambda users: teacher.scores(data.history[users]), data
