@@ -26,6 +26,15 @@ def _limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, hard))
 
 
+def apply_limits(memory_bytes: int, output_bytes: int, device: str) -> None:
+    """Cap this process's memory (CPU only: CUDA reserves a huge virtual address space) and the
+    files it writes (output that floods the disk stops it with SIGXFSZ); no core dumps."""
+    if memory_bytes and device == "cpu":
+        _limit(resource.RLIMIT_AS, memory_bytes)
+    _limit(resource.RLIMIT_FSIZE, output_bytes)
+    _limit(resource.RLIMIT_CORE, 0)
+
+
 def main() -> int:
     # No __pycache__ in the learner's workspace or in the installed solutions.
     sys.dont_write_bytecode = True
@@ -38,12 +47,7 @@ def main() -> int:
     if package_root not in sys.path:
         sys.path.append(package_root)
 
-    if config["memory_bytes"] and config["device"] == "cpu":
-        # CUDA reserves a huge virtual address space, so the cap only applies on the CPU.
-        _limit(resource.RLIMIT_AS, config["memory_bytes"])
-    # Output that floods the disk stops the run (SIGXFSZ), reported as "too much output".
-    _limit(resource.RLIMIT_FSIZE, config["output_bytes"])
-    _limit(resource.RLIMIT_CORE, 0)
+    apply_limits(config["memory_bytes"], config["output_bytes"], config["device"])
 
     os.environ["KDQUIZ_EXERCISES_DIR"] = config["exercises_dir"]
     os.environ["KDQUIZ_DEVICE"] = config["device"]

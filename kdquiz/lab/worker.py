@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 from pathlib import Path
 from typing import Any
 
 MAX_ITEMS = 10_000
 """The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
-
-
-def _limit(kind: int, value: int) -> None:
-    _, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(kind, (value, hard))
 
 
 def main() -> int:
@@ -33,10 +25,9 @@ def main() -> int:
     package_root = str(Path(__file__).resolve().parents[2])
     if package_root not in sys.path:
         sys.path.append(package_root)
-    if request["memory_bytes"] and request["device"] == "cpu":
-        _limit(resource.RLIMIT_AS, request["memory_bytes"])
-    _limit(resource.RLIMIT_FSIZE, request["output_bytes"])
-    _limit(resource.RLIMIT_CORE, 0)
+    from kdquiz.checker.harness import apply_limits
+
+    apply_limits(request["memory_bytes"], request["output_bytes"], request["device"])
     os.environ["KDQUIZ_DEVICE"] = request["device"]
 
     events = open(request["events_path"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
