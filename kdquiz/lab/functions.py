@@ -46,9 +46,10 @@ def _load(folder: Path, exercise: str, tag: str) -> ModuleType:
     path = folder / f"{exercise}.py"
     if not path.is_file():
         raise LabFunctionError(f"{path} does not exist.")
-    # Sibling imports (`from exercise_1 import kd_loss`) resolve in the same folder.
+    # Sibling imports (`from exercise_1 import kd_loss`) resolve in the same folder; appended, so
+    # a learner's file named like a standard-library module (random.py) shadows nothing.
     if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+        sys.path.append(str(folder))
     spec = importlib.util.spec_from_file_location(f"kdquiz_lab_{tag}_{exercise}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

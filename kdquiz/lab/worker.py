@@ -71,12 +71,9 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
         )
     split = data.leave_one_out(interactions)
     # torch only now: a bad data file is reported without waiting for its import.
-    import torch
-
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
 
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     workspace = request.get("workspace_exercises")
     functions = load_functions(Path(workspace) if workspace else None)
     config = LabConfig(**request.get("config", {}), device=request["device"])
