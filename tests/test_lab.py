@@ -204,6 +204,15 @@ def test_lab_json_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert svg.read_text().startswith("<svg")
 
 
+def test_a_catalogue_smaller_than_the_teachers_lists_still_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tiny_csv(tmp_path / "d.csv", users=30, items=20)  # fewer items than topk (50)
+    code, out, err = run_cli(capsys, "--data", str(csv), "--seeds", "1", "--epochs", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["config"]["topk"] <= json.loads(out)["dataset"]["items"]
+
+
 def test_lab_reports_a_bad_data_file_in_one_sentence(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

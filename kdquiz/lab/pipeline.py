@@ -300,7 +300,13 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     progress({"event": "stage", "stage": "teacher"})
     teacher, boost, _ = fit_teacher(data, fn, config)
     data.set_recency(boost, config.recency_tau, config.positive_tau)
-    config = replace(config, dim=student_dim(config, split, teacher.parameter_count()))
+    # A small catalogue (a user's CSV) caps the teacher's lists at the number of items.
+    config = replace(
+        config,
+        dim=student_dim(config, split, teacher.parameter_count()),
+        topk=min(config.topk, split.n_items),
+        list_length=min(config.list_length, split.n_items),
+    )
     top_items, _ = teacher_lists(teacher, data, max(config.topk, config.list_length))
     teacher_scores = teacher.scores(data.history)  # (users, items), like data.train
     with torch.no_grad():
