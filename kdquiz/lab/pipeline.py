@@ -185,19 +185,6 @@ def fit_teacher(data: Data, fn: Functions, config: LabConfig) -> tuple[EASE, flo
     return best[1], best[2], best[0]
 
 
-def teacher_lists(teacher: EASE, data: Data, length: int) -> tuple[Tensor, Tensor]:
-    """Each user's top `length` unseen items by the teacher, and the teacher's scores of them."""
-    tops, values = [], []
-    for chunk in torch.split(torch.arange(data.split.n_users, device=data.device), 1024):
-        scores = teacher.scores(data.history[chunk]).masked_fill(
-            data.train[chunk] > 0, float("-inf")
-        )
-        top = scores.topk(min(length, data.split.n_items), dim=1)
-        tops.append(top.indices)
-        values.append(top.values)
-    return torch.cat(tops), torch.cat(values)
-
-
 def student_dim(config: LabConfig, split: Split, teacher_parameters: int) -> int:
     """`config.dim`, or the largest multiple of 8 (at least 8) whose student has at most
     `config.max_param_ratio` of the teacher's parameters."""
@@ -298,7 +285,7 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     data = Data(split, device)
     seeds = list(range(config.seeds))
     progress({"event": "stage", "stage": "teacher"})
-    teacher, boost, _ = fit_teacher(data, fn, config)
+    teacher, boost, teacher_valid = fit_teacher(data, fn, config)
     data.set_recency(boost, config.recency_tau, config.positive_tau)
     # A small catalogue (a user's CSV) caps the teacher's lists at the number of items.
     config = replace(
@@ -307,8 +294,11 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
         topk=min(config.topk, split.n_items),
         list_length=min(config.list_length, split.n_items),
     )
-    top_items, _ = teacher_lists(teacher, data, max(config.topk, config.list_length))
+    # The teacher's knowledge: its scores of every item, and each user's unseen items ranked by
+    # them (training items last), for the ranking and listwise students.
     teacher_scores = teacher.scores(data.history)  # (users, items), like data.train
+    unseen = teacher_scores.masked_fill(data.train > 0, float("-inf"))
+    top_items = unseen.topk(max(config.topk, config.list_length), dim=1).indices
     with torch.no_grad():
         teacher_test = evaluate(teacher.scores(data.history[data.evaluated]), data, fn, "test")
     students: dict[str, dict[str, Any]] = {}
@@ -351,7 +341,9 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
                 lambda users: teacher.scores(data.history[users]), data
             ),
             "metrics": _summary([teacher_test] * len(seeds)),
-            "chosen": [{"lambda": teacher.lam, "recency_boost": boost}],
+            "chosen": [
+                {"lambda": teacher.lam, "recency_boost": boost, "valid_ndcg": teacher_valid}
+            ],
         },
         **students,
     }
