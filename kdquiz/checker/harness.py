@@ -80,6 +80,7 @@ def main() -> int:
         *(f"-pno:{name}" for name in UNUSED_PLUGINS),
         "-W",
         "ignore::DeprecationWarning",
+        *(["-x"] if config.get("exitfirst") else []),
     ]
     code = int(pytest.main(args, plugins=[plugin]))
     # The results are written and flushed: skip the interpreter's slow teardown (torch).

@@ -115,10 +115,12 @@ def run_hidden_suite(
     device: str | None = None,
     cancel: threading.Event | None = None,
     checks_dir: Path = CHECKS_DIR,
+    exitfirst: bool = False,
 ) -> list[ExerciseResult]:
     """Check the learner's files in `exercises_dir` against the hidden suites of `exercises`.
 
-    All exercises run in one pytest process (one torch import). Never raises for anything the
+    All exercises run in one pytest process (one torch import). `exitfirst` stops at the first
+    failing check (mutation testing only needs to know that one fails). Never raises for anything the
     learner's code does: every failure mode becomes an ExerciseResult with status "error".
     """
     limits = limits or Limits()
@@ -139,6 +141,7 @@ def run_hidden_suite(
             "per_check_timeout": limits.per_check_timeout,
             "device": device,
             "checks_dir": str(checks_dir.resolve()),
+            "exitfirst": exitfirst,
         }
         stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
         with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
