@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import signal
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -17,8 +18,30 @@ from typing import Any
 
 import pytest
 
+from kdquiz.checker import tracebacks
+from kdquiz.checker.guard import GUARD, CheckFailure, watch_module
+from kdquiz.checker.tracebacks import learner_traceback
+
 OUTPUT_LIMIT = 2000
 """Characters of captured output kept per check."""
+
+
+PYTEST_MODULES = ("_pytest.runner", "_pytest.python", "_pytest.reports", "_pytest.main")
+"""pytest's modules that decide whether a check passed."""
+
+
+def tampered_message(names: list[str]) -> str:
+    """The failure of a check during which learner code replaced guarded names."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    if any(name.startswith(("kdquiz.", "_pytest.", "pytest.", "test_")) for name in names):
+        return (
+            f"Your code changed the checker ({shown}); an exercise must not modify the hidden "
+            "suite, its helpers or pytest (the check was failed and they were restored)."
+        )
+    return (
+        f"Your code replaced {shown}; an exercise must not monkeypatch torch, math or builtins "
+        "(the check was failed and they were restored)."
+    )
 
 
 class CheckTimeout(Exception):
@@ -41,29 +64,6 @@ def exercise_of(item: pytest.Item) -> str:
     return item.path.stem.removeprefix("test_")
 
 
-_exercises_dir: Path | None = None
-
-
-def _is_learner_file(filename: str) -> bool:
-    if _exercises_dir is None:
-        return False
-    try:
-        return Path(filename).resolve().is_relative_to(_exercises_dir)
-    except OSError:
-        return False
-
-
-def learner_traceback(exc: BaseException) -> str:
-    """The traceback of `exc` trimmed to frames in the learner's own files."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_learner_file(f.filename)]
-    lines = []
-    for frame in frames:
-        lines.append(f"  exercises/{Path(frame.filename).name}:{frame.lineno} in {frame.name}")
-        if frame.line:
-            lines.append(f"    {frame.line.strip()}")
-    return "\n".join(lines)
-
-
 def _is_out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or (
         isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
@@ -72,7 +72,7 @@ def _is_out_of_memory(exc: BaseException) -> bool:
 
 def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str, str]:
     """(status, message) for an exception that ended a check, in a learner's words."""
-    if isinstance(exc, AssertionError) and type(exc).__name__ == "CheckFailure":
+    if isinstance(exc, CheckFailure):
         return "fail", str(exc)
     if isinstance(exc, CheckTimeout):
         return "error", str(exc)
@@ -106,8 +106,7 @@ class ResultsPlugin:
         per_check_timeout: float,
         memory_limit: str,
     ) -> None:
-        global _exercises_dir
-        _exercises_dir = exercises_dir.resolve()
+        tracebacks.set_exercises_dir(exercises_dir)
         self._file = open(results_path, "a", encoding="utf-8")  # noqa: SIM115 - lives for the run
         self._token = token
         self._per_check_timeout = per_check_timeout
@@ -124,6 +123,15 @@ class ResultsPlugin:
             for i in session.items
         ]
         self._write("collected", checks=checks)
+        # Before any learner code runs: the suites, their helpers and this plugin must not be
+        # changed by it (torch's namespaces are registered by support when it is imported).
+        for module in {item.module for item in session.items if hasattr(item, "module")}:
+            watch_module(module)
+        for name in ("kdquiz.checks.support", "kdquiz.checker.guard", __name__, *PYTEST_MODULES):
+            if name in sys.modules:
+                watch_module(sys.modules[name])
+        for cls in (ResultsPlugin, CheckFailure, pytest.Function, pytest.TestReport):
+            GUARD.watch(f"{cls.__module__}.{cls.__qualname__}", cls)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -131,8 +139,6 @@ class ResultsPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
-        from kdquiz.checks import support
-
         def on_alarm(signum: int, frame: Any) -> None:
             raise CheckTimeout(
                 f"This check took longer than {self._per_check_timeout:g} s and was stopped; "
@@ -146,14 +152,10 @@ class ResultsPlugin:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-            tampered = support.tampered_names()
+            tampered = GUARD.tampered()
             if tampered:
-                support.restore_torch()
-                raise support.CheckFailure(
-                    "Your code replaced " + ", ".join(tampered[:5]) + "; an exercise must not "
-                    "monkeypatch torch, math or builtins (the check was failed and they were "
-                    "restored)."
-                )
+                GUARD.restore()
+                raise CheckFailure(tampered_message(tampered))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

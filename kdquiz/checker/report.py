@@ -36,33 +36,53 @@ def _shorten(output: str, lines: int = 8, width: int = 160) -> str:
     return "\n".join(line if len(line) <= width else line[:width] + " …" for line in kept)
 
 
-def _likely_mistake(message: str) -> str:
+def likely_mistake(message: str) -> str:
     """The "Likely mistake: ..." line of a failure message, or ""."""
     found = [line.strip() for line in message.splitlines() if "Likely mistake:" in line]
     return found[0] if found else ""
+
+
+def mistake_owners(result: ExerciseResult) -> dict[str, list[str]]:
+    """{likely mistake: names of the failing checks it explains}, in check order.
+
+    A mistake is said once, in full under the first of its checks, which lists the others; the
+    others show their first line only and point back (the CLI and the app alike)."""
+    owners: dict[str, list[str]] = {}
+    for check in result.checks:
+        if check.status != "pass" and (mistake := likely_mistake(check.message)):
+            owners.setdefault(mistake, []).append(check.name)
+    return owners
+
+
+def listed(names: list[str], shown: int = 4) -> str:
+    """“a”; “b”; “c” and 2 more."""
+    text = "; ".join(f"“{name}”" for name in names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def format_result(result: ExerciseResult, title: str = "", colour: bool = False) -> str:
     """The learner's view of one exercise's result."""
     paint = Painter(colour)
     lines = [paint(f"{result.exercise}" + (f" · {title}" if title else ""), "bold")]
+    explains = mistake_owners(result)
     previous_message = None
-    mistakes_shown: set[str] = set()
     for check in result.checks:
         if check.status == "pass":
             lines.append(f"  {paint('✓', 'green')} {check.name}")
             continue
         lines.append(f"  {paint('✗', 'red')} {check.name}")
-        mistake = _likely_mistake(check.message)
+        mistake = likely_mistake(check.message)
+        names = explains.get(mistake, [])
         if check.message == previous_message:
             lines.append(paint("      (the same problem as above)", "dim"))
-        elif mistake in mistakes_shown:
-            # Already explained with a full example: the first line and the diagnosis suffice.
-            lines.append(_indent(check.message.splitlines()[0] + "\n  " + mistake, "      "))
+        elif mistake and names[0] != check.name:
+            lines.append(_indent(check.message.splitlines()[0], "      "))
+            lines.append(paint(f"      (the likely mistake named under “{names[0]}”)", "dim"))
         elif check.message:
             lines.append(_indent(check.message, "      "))
-        if mistake:
-            mistakes_shown.add(mistake)
+            if mistake and len(names) > 1:
+                others = listed(names[1:])
+                lines.append(_indent(f"  The same mistake explains: {others}.", "      "))
         previous_message = check.message
         if check.output.strip():
             lines.append(paint("      your code printed:", "dim"))

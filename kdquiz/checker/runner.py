@@ -120,8 +120,8 @@ def run_hidden_suite(
     """Check the learner's files in `exercises_dir` against the hidden suites of `exercises`.
 
     All exercises run in one pytest process (one torch import). `exitfirst` stops at the first
-    failing check (mutation testing only needs to know that one fails). Never raises for anything the
-    learner's code does: every failure mode becomes an ExerciseResult with status "error".
+    failing check (mutation testing only needs to know that one fails). Never raises for anything
+    the learner's code does: every failure mode becomes an ExerciseResult with status "error".
     """
     limits = limits or Limits()
     device = device or os.environ.get("KDQUIZ_DEVICE", "cpu")

@@ -5,7 +5,8 @@ wording failures in a learner's language. Only the checker's subprocess imports 
 torch).
 
 Every comparison here uses functions captured when this module is imported, before any learner
-code runs, and `torch_guard` fails a check whose learner code replaced anything in torch.
+code runs, and the checker's guard (kdquiz.checker.guard) fails a check whose learner code
+replaced anything in torch, math, builtins, this module or the suite.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import importlib.util
+import inspect
 import math
 import os
 import sys
@@ -22,10 +24,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 import torch
 import torch.nn.functional
 from hypothesis import HealthCheck, settings
 
+from kdquiz.checker.guard import GUARD, CheckFailure
+from kdquiz.checker.tracebacks import learner_traceback
 from kdquiz.paths import content_dir
 
 DEVICE = torch.device(os.environ.get("KDQUIZ_DEVICE", "cpu"))
@@ -47,27 +52,12 @@ settings.register_profile(
 settings.load_profile("kdquiz")
 
 
-class CheckFailure(AssertionError):
-    """A failed check; its message is shown to the learner as is."""
-
-
 class LearnerCodeError(Exception):
     """The learner's module could not be imported; the message says why, in one sentence."""
 
 
 # --------------------------------------------------------------------------------------------
 # Guarding torch against monkeypatching
-
-_GUARDED: list[tuple[str, Any]] = [
-    ("torch", torch),
-    ("torch.nn.functional", torch.nn.functional),
-    ("torch.Tensor", torch.Tensor),
-    ("torch._C.TensorBase", torch._C.TensorBase),
-    ("torch.nn.Module", torch.nn.Module),
-    ("math", math),
-    ("builtins", builtins),
-]
-_SNAPSHOT = {name: dict(vars(obj)) for name, obj in _GUARDED}
 
 
 def _torch_internal(value: Any) -> bool:
@@ -78,34 +68,17 @@ def _torch_internal(value: Any) -> bool:
     return str(getattr(value, "__module__", "") or "").startswith("torch")
 
 
-def tampered_names() -> list[str]:
-    """Names in torch/math/builtins the learner replaced, added or removed since start-up."""
-    changed = []
-    for name, obj in _GUARDED:
-        before, now = _SNAPSHOT[name], vars(obj)
-        for key in before.keys() | now.keys():
-            old, new = before.get(key, _MISSING), now.get(key, _MISSING)
-            if old is new:
-                continue
-            if new is not _MISSING and _torch_internal(new):
-                before[key] = new  # accepted: torch changed itself
-                continue
-            changed.append(f"{name}.{key}")
-    return sorted(changed)
+for _label, _namespace in [
+    ("torch", torch),
+    ("torch.nn.functional", torch.nn.functional),
+    ("torch.Tensor", torch.Tensor),
+    ("torch._C.TensorBase", torch._C.TensorBase),
+    ("torch.nn.Module", torch.nn.Module),
+    ("math", math),
+    ("builtins", builtins),
+]:
+    GUARD.watch(_label, _namespace, allowed=_torch_internal)
 
-
-def restore_torch() -> None:
-    """Undo any monkeypatching of the guarded namespaces."""
-    for name, obj in _GUARDED:
-        before, now = _SNAPSHOT[name], vars(obj)
-        for key in list(now.keys() - before.keys()):
-            delattr(obj, key)
-        for key, value in before.items():
-            if now.get(key, _MISSING) is not value:
-                setattr(obj, key, value)
-
-
-_MISSING = object()
 _isfinite = math.isfinite
 _tolist = torch.Tensor.tolist
 
@@ -152,8 +125,6 @@ def _import_learner(exercise_id: str) -> ModuleType | LearnerCodeError:
     except SystemExit:
         return LearnerCodeError(f"{shown} called sys.exit() while being imported.")
     except BaseException as exc:  # noqa: BLE001 - any import-time error is the learner's to see
-        from kdquiz.checker.plugin import learner_traceback
-
         return LearnerCodeError(
             f"Importing {shown} raised {type(exc).__name__}: {exc}\n{learner_traceback(exc)}"
         )
@@ -182,6 +153,7 @@ def reference(exercise_id: str) -> ModuleType:
             del sys.modules[key]
         sys.modules.update(saved)
     _reference_cache[exercise_id] = module
+    GUARD.watch(module.__name__, module)
     return module
 
 
@@ -255,8 +227,10 @@ def expect_close(
     """Fail with a learner-worded message unless `got` matches `expected`.
 
     `what` names the result ("kd_loss(...)"), `inputs` shows a small readable example, and
-    `mistakes` maps a description of a common mistake to the value that mistake produces: when
-    the learner's value matches one of them, the message names it.
+    `mistakes` maps a description of a common mistake to the value that mistake produces: the
+    message names the first one that reproduces the learner's value (within this check's
+    tolerance, and nearer than the right value), or says plainly that none does. When expected
+    and got print alike, enough digits are shown to see the difference, with the error.
     """
     example = f"\n  inputs:   {inputs}" if inputs else ""
     if isinstance(expected, torch.Tensor):
@@ -293,21 +267,57 @@ def expect_close(
     bad = _close_lists(g, e, rtol, atol)
     if bad is None:
         return
+    digits = _digits_to_differ(g[bad], e[bad])
     if len(g) == 1:
-        detail = f"\n  expected: {fmt(e[0])}\n  got:      {fmt(g[0])}"
+        detail = f"\n  expected: {fmt(e[0], digits)}\n  got:      {fmt(g[0], digits)}"
     else:
         shape = tuple(expected.shape) if isinstance(expected, torch.Tensor) else (len(e),)
         detail = (
             f"\n  expected: {fmt(expected)}\n  got:      {fmt(got)}"
             f"\n  first difference at index {_unravel(bad, shape)}: "
-            f"expected {fmt(e[bad])}, got {fmt(g[bad])}"
+            f"expected {fmt(e[bad], digits)}, got {fmt(g[bad], digits)}"
+        )
+    if digits > 4 and _isfinite(g[bad]) and _isfinite(e[bad]):
+        error = abs(g[bad] - e[bad])
+        relative = f", relative {error / abs(e[bad]):.2g}" if e[bad] else ""
+        detail += (
+            f"\n  error:    absolute {error:.2g}{relative}; allowed: {atol:g} + {rtol:g} × "
+            "|expected|"
         )
     hint = ""
-    for description, value in (mistakes or {}).items():
-        if is_close(got, value, rtol=max(rtol, 1e-4), atol=max(atol, 1e-5)):
-            hint = f"\n  Likely mistake: {description}."
-            break
+    if mistakes is not None:
+        hint = (
+            "\n  No common mistake reproduces this value; compare your code with the formula "
+            "in the task (the docstring at the top of your exercise file)."
+        )
+        for description, value in mistakes.items():
+            if _reproduces(g, _as_list(value), e, rtol, atol):
+                hint = f"\n  Likely mistake: {description}."
+                break
     raise CheckFailure(f"{what} returned the wrong value.{example}{detail}{hint}")
+
+
+def _digits_to_differ(got: float, expected: float) -> int:
+    """Significant digits needed for `got` and `expected` to print differently (at least 4)."""
+    for digits in range(4, 18):
+        if fmt(got, digits) != fmt(expected, digits):
+            return digits
+    return 17
+
+
+def _reproduces(
+    got: list[float], mistake: list[float], expected: list[float], rtol: float, atol: float
+) -> bool:
+    """True when a mistake's value explains `got`: equal within the check's own tolerance, and
+    nearer to `got` than the right value is."""
+    if len(mistake) != len(got) or _close_lists(got, mistake, rtol, atol) is not None:
+        return False
+
+    def distance(a: list[float], b: list[float]) -> float:
+        gaps = [0.0 if x == y else abs(x - y) for x, y in zip(a, b, strict=True)]
+        return max(gaps, default=0.0) if all(_isfinite(v) for v in gaps) else math.inf
+
+    return distance(got, mistake) < distance(got, expected)
 
 
 def expect(condition: bool, message: str) -> None:
@@ -369,3 +379,104 @@ def randn(
 def seeded(seed: int) -> torch.Generator:
     """A CPU generator with a fixed seed, so every run sees the same inputs."""
     return torch.Generator().manual_seed(seed)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers every suite shares
+
+DTYPES = pytest.mark.parametrize("dtype", list(FLOAT_DTYPES), ids=["float32", "float64"])
+"""Run a check once in float32 and once in float64."""
+
+
+def named_mistakes(
+    values: Mapping[str, Any],
+    words: Mapping[str, str],
+    first: str = "",
+    correct: Any = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> dict[str, Any]:
+    """{description: value} for `expect_close`'s `mistakes`, `first` first.
+
+    Mistakes that coincide on these inputs share a line ("...; or: ..."). When `correct` (the
+    right value) is given, mistakes that give it here, or a non-finite value, are left out: they
+    cannot be what went wrong.
+    """
+    named: list[tuple[str, Any]] = []
+    order = [first] * (first in values) + [m for m in values if m != first]
+    for mistake in order:
+        value = values[mistake]
+        if correct is not None and (
+            not all(_isfinite(v) for v in _as_list(value))
+            or is_close(value, correct, rtol=rtol, atol=atol)
+        ):
+            continue
+        for i, (description, other) in enumerate(named):
+            if is_close(value, other, rtol=rtol, atol=atol):
+                named[i] = (f"{description}; or: {words[mistake]}", other)
+                break
+        else:
+            named.append((words[mistake], value))
+    return dict(named)
+
+
+def require_function(
+    module: object, name: str, signature: str, where: str, *args: Any, **kwargs: Any
+) -> Callable[..., Any]:
+    """The learner's function `name` from `module`; fail unless it exists and accepts
+    `(*args, **kwargs)` (a call as the suite makes it). `signature` is the task's, e.g.
+    "(pos_scores, neg_scores, k)"."""
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise CheckFailure(f"{where} has no function {name}{signature}.")
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise CheckFailure(
+            f"{name} must accept {signature} as in the task; calling it as the task describes "
+            f"fails: {exc}."
+        ) from None
+    except ValueError:  # builtins without a signature: let the call itself tell
+        pass
+    return fn
+
+
+def as_metrics(result: Any, call: str, names: tuple[str, ...]) -> tuple[float, ...]:
+    """The learner's metrics as Python floats; fail unless `result` is a tuple of len(names)
+    Python numbers (metric functions return floats, not tensors)."""
+    if len(names) == 1:
+        values: tuple[Any, ...] = (result,)
+    elif isinstance(result, tuple | list) and len(result) == len(names):
+        values = tuple(result)
+    else:
+        shown = fmt(result) if isinstance(result, torch.Tensor) else repr(result)[:80]
+        raise CheckFailure(
+            f"{call} should return a tuple ({', '.join(names)}) of {len(names)} Python floats, "
+            f"got {type(result).__name__} {shown}."
+        )
+    for name, value in zip(names, values, strict=True):
+        if isinstance(value, torch.Tensor):
+            raise CheckFailure(
+                f"{call} returned {name} as a torch.Tensor ({fmt(value)}, dtype {value.dtype}); "
+                "metrics are Python floats: convert with .item() (or float(...))."
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CheckFailure(
+                f"{call} returned {name} as {type(value).__name__} {value!r}; return a Python "
+                "float (e.g. tensor.mean().item())."
+            )
+    return tuple(float(v) for v in values)
+
+
+def teacher_ignored(what: str, changed: str) -> CheckFailure:
+    """The failure for a distillation function whose result does not move with the teacher.
+
+    `what` names the call ("kd_loss(...)"), `changed` says how the teacher was changed ("the
+    teacher's logits were changed slightly, keeping each row's argmax")."""
+    return CheckFailure(
+        f"{what} returned the same result after {changed}: your code ignores the teacher.\n"
+        "  Likely mistake: the teacher's outputs are not used (e.g. only the hard-label loss on "
+        "the true labels is returned, the source article's bug), or the teacher is reduced to "
+        "hard labels (its argmax or top items) so that its soft scores no longer count; the "
+        "distillation term must compare the student with the teacher's soft outputs."
+    )

@@ -23,7 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kdquiz.dev")
     commands = parser.add_subparsers(dest="command", required=True)
     selfcheck = commands.add_parser(
-        "selfcheck", help="check stubs, references, mutants and alternatives against the golden file"
+        "selfcheck",
+        help="check stubs, references, mutants and alternatives against the golden file",
     )
     selfcheck.add_argument("exercises", nargs="*")
     selfcheck.add_argument("--update", action="store_true", help="rewrite the golden file")

@@ -79,7 +79,8 @@ NAIVE_FORMULAS = {
     "log1p": "__import__('torch').log(1 + {x})",
     "softplus": "__import__('torch').log(1 + __import__('torch').exp({x}))",
     "binary_cross_entropy_with_logits":
-        "__import__('torch').nn.functional.binary_cross_entropy(__import__('torch').sigmoid({x}), {rest})",
+        "__import__('torch').nn.functional.binary_cross_entropy("
+        "__import__('torch').sigmoid({x}), {rest})",
     "xlogy": "{x} * __import__('torch').log({rest})",
     "cdist": "__import__('torch').sqrt((({x}.unsqueeze(-2) - {rest}.unsqueeze(-3)) ** 2).sum(-1))",
 }  # fmt: skip
@@ -151,8 +152,11 @@ class _Generator:
             raises = any(isinstance(n, ast.Raise) for n in ast.walk(node))
             yield ("validation dropped" if raises else "if dropped"), ast.Pass()
             if not raises:
-                yield "condition negated", ast.If(
-                    test=ast.UnaryOp(ast.Not(), node.test), body=node.body, orelse=node.orelse
+                yield (
+                    "condition negated",
+                    ast.If(
+                        test=ast.UnaryOp(ast.Not(), node.test), body=node.body, orelse=node.orelse
+                    ),
                 )
         if isinstance(node, ast.With):
             yield "with-block unwrapped", list(node.body)
@@ -165,8 +169,9 @@ class _Generator:
             if len(elts) == 2:
                 yield "results swapped", ast.Return(ast.Tuple([elts[1], elts[0]], ast.Load()))
         if isinstance(node, ast.For):
-            yield "loop body dropped", ast.For(
-                target=node.target, iter=node.iter, body=[ast.Pass()], orelse=node.orelse
+            yield (
+                "loop body dropped",
+                ast.For(target=node.target, iter=node.iter, body=[ast.Pass()], orelse=node.orelse),
             )
 
     # -- expressions --------------------------------------------------------------------------
@@ -179,9 +184,11 @@ class _Generator:
             yield "left operand dropped", node.right
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
             yield "sign dropped" if isinstance(node.op, ast.USub) else "not dropped", node.operand
-        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
-            for op in COMPARE_SWAPS.get(type(node.ops[0]), []):
-                yield "comparison swapped", ast.Compare(node.left, [op()], node.comparators)
+        elif isinstance(node, ast.Compare):
+            for i, cmp in enumerate(node.ops):
+                for swapped in COMPARE_SWAPS.get(type(cmp), []):
+                    ops = [*node.ops[:i], swapped(), *node.ops[i + 1 :]]
+                    yield "comparison swapped", ast.Compare(node.left, ops, node.comparators)
         elif isinstance(node, ast.BoolOp):
             other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
             yield "boolean operator swapped", ast.BoolOp(other, node.values)
@@ -195,8 +202,8 @@ class _Generator:
         if isinstance(value, bool):
             yield "flag flipped", ast.Constant(not value)
         elif isinstance(value, int):
-            for new in {0: [1], 1: [0, 2], 2: [1, 3]}.get(value, [value + 1, value - 1]):
-                yield "constant changed", ast.Constant(new)
+            for number in {0: [1], 1: [0, 2], 2: [1, 3]}.get(value, [value + 1, value - 1]):
+                yield "constant changed", ast.Constant(number)
         elif isinstance(value, float):
             if value == 0.0:
                 replacements = [1.0]
@@ -208,11 +215,11 @@ class _Generator:
                 replacements = [0.0, value * 100]
             else:
                 replacements = [value * 2, value / 2]
-            for new in replacements:
-                yield "constant changed", ast.Constant(new)
+            for real in replacements:
+                yield "constant changed", ast.Constant(real)
         elif isinstance(value, str):
-            for new in STRING_SWAPS.get(value, []):
-                yield "string changed", ast.Constant(new)
+            for text in STRING_SWAPS.get(value, []):
+                yield "string changed", ast.Constant(text)
 
     def _call(self, node: ast.Call) -> Iterator[tuple[str, ast.AST]]:
         name = _call_name(node)

@@ -101,7 +101,9 @@ def _score(
 
 
 def _print_report(report: list[dict]) -> None:
-    print(f"{'exercise':<12} {'mutants':>7} {'equiv.':>6} {'killed':>6} {'survived':>8} {'score':>6}")
+    print(
+        f"{'exercise':<12} {'mutants':>7} {'equiv.':>6} {'killed':>6} {'survived':>8} {'score':>6}"
+    )
     for row in report:
         print(
             f"{row['exercise']:<12} {row['mutants']:>7} {row['equivalent']:>6} "

@@ -180,6 +180,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ex_incomplete": ("the check did not complete", "检查未能完成"),
     "ex_same_problem": ("(the same problem as above)", "（与上面的问题相同）"),
+    "ex_mistake_above": ("(the likely mistake named under “{name}”)", "（可能的错误见“{name}”）"),
+    "ex_mistake_also": ("The same mistake explains: {names}.", "同一个错误也导致了：{names}。"),
     "ex_printed": ("your code printed:", "你的代码输出了："),
     "ex_after_pass": (
         "Well done. Press s to compare your file with the reference solution.",

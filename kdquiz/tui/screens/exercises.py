@@ -38,6 +38,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from kdquiz.catalog import Exercise
+from kdquiz.checker.report import likely_mistake, listed, mistake_owners
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite
 from kdquiz.progress import Attempt
@@ -150,15 +151,25 @@ def render_result(result: ExerciseResult, lang: str, when: str = "") -> list[Ren
     grid.add_column(no_wrap=True, width=1)
     grid.add_column(ratio=1)
     previous = None
+    owners = mistake_owners(result)
     for check in result.checks:
         if check.status == "pass":
             grid.add_row(Text("✓", "bold green"), Text(check.name))
             continue
         grid.add_row(Text("✗", "bold red"), Text(check.name, "bold"))
+        names = owners.get(likely_mistake(check.message), [])
         if check.message and check.message == previous:
             grid.add_row("", Padding(Text(t("ex_same_problem", lang), "dim"), (0, 0, 0, 2)))
+        elif names and names[0] != check.name:
+            first = check.message.splitlines()[0]
+            grid.add_row("", Padding(Text(first), (0, 0, 0, 2)))
+            pointer = t("ex_mistake_above", lang, name=names[0])
+            grid.add_row("", Padding(Text(pointer, "dim"), (0, 0, 0, 2)))
         elif check.message:
             grid.add_row("", Padding(Text(check.message), (0, 0, 0, 2)))
+            if len(names) > 1:
+                also = t("ex_mistake_also", lang, names=listed(names[1:]))
+                grid.add_row("", Padding(Text(also), (0, 0, 0, 4)))
         previous = check.message
         if check.output.strip():
             printed = t("ex_printed", lang) + "\n" + _indent(_last_lines(check.output, 8))

@@ -1,0 +1,91 @@
+"""Guarding the checker's own namespaces against learner code, without importing torch.
+
+Learner code runs in the same process as the hidden suite. A learner file that, when imported,
+replaced `torch.allclose`, `support.expect_close` or a suite's helper (or swapped a function's
+`__code__`) could make every check pass. Namespaces registered here are snapshotted before any
+learner code runs; after each check the plugin compares them, fails the check if anything was
+changed, and restores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import FunctionType, ModuleType
+from typing import Any
+
+
+class CheckFailure(AssertionError):
+    """A failed check; its message is shown to the learner as is."""
+
+
+_MISSING = object()
+
+
+def _fingerprint(value: Any) -> Any:
+    """What must stay the same: the object itself, and a function's code and defaults."""
+    if isinstance(value, FunctionType):
+        return (value, value.__code__, value.__defaults__, value.__kwdefaults__)
+    return value
+
+
+class Guard:
+    """Snapshots of namespaces (module or class dicts) that learner code must not change."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, Any, dict[str, Any], Callable[[Any], bool]]] = []
+
+    def watch(self, label: str, obj: Any, allowed: Callable[[Any], bool] = lambda v: False) -> None:
+        """Snapshot `vars(obj)` now; `allowed(new_value)` accepts changes made by the library
+        itself (e.g. torch installing attributes lazily)."""
+        if any(existing is obj for _, existing, _, _ in self._entries):
+            return
+        snapshot = {key: (value, _fingerprint(value)) for key, value in vars(obj).items()}
+        self._entries.append((label, obj, snapshot, allowed))
+
+    def tampered(self) -> list[str]:
+        """Names replaced, added or removed since they were watched (accepted changes aside)."""
+        changed = []
+        for label, obj, snapshot, allowed in self._entries:
+            now = vars(obj)
+            for key in snapshot.keys() | now.keys():
+                old = snapshot.get(key, (_MISSING, _MISSING))
+                new = now.get(key, _MISSING)
+                if _same(old[1], _fingerprint(new)):
+                    continue
+                if new is not _MISSING and allowed(new):
+                    snapshot[key] = (new, _fingerprint(new))
+                    continue
+                changed.append(f"{label}.{key}")
+        return sorted(changed)
+
+    def restore(self) -> None:
+        """Put every watched name back as it was."""
+        for _, obj, snapshot, _ in self._entries:
+            now = vars(obj)
+            for key in list(now.keys() - snapshot.keys()):
+                try:
+                    delattr(obj, key)
+                except (AttributeError, TypeError):
+                    pass
+            for key, (value, fingerprint) in snapshot.items():
+                if isinstance(value, FunctionType):
+                    _, code, defaults, kwdefaults = fingerprint
+                    value.__code__, value.__defaults__ = code, defaults
+                    value.__kwdefaults__ = kwdefaults
+                if now.get(key, _MISSING) is not value:
+                    setattr(obj, key, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) == 4:
+        return all(x is y for x, y in zip(a, b, strict=True))
+    return a is b
+
+
+GUARD = Guard()
+"""The one guard of a checker process: support registers torch's namespaces, the plugin the
+suites', support's and its own."""
+
+
+def watch_module(module: ModuleType) -> None:
+    GUARD.watch(module.__name__, module)
