@@ -71,7 +71,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     from kdquiz.catalog import load_catalog
     from kdquiz.workspace import find_workspace
 
-    workspace = find_workspace(load_catalog(), explicit=args.workspace)
+    workspace = find_workspace(load_catalog(), explicit=getattr(args, "workspace", None))
     if workspace.created:
         print(
             f"Created your workspace at {workspace.root} (edit exercises/ there).", file=sys.stderr
@@ -115,7 +115,11 @@ def _colour() -> bool:
 def cmd_tui(args: argparse.Namespace) -> int:
     from kdquiz.tui.app import run_app
 
-    return run_app(questions=args.questions or [], workspace=args.workspace, lang=args.lang)
+    return run_app(
+        questions=getattr(args, "questions", None) or [],
+        workspace=getattr(args, "workspace", None),
+        lang=args.lang,
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -191,7 +195,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     passed = sum(s == "passed" for s in statuses.values())
     print(f"  {passed}/{len(catalog)} passed")
     bank, problems = load_banks(
-        [builtin_bank_dir(), *user_bank_dirs(args.questions or [])], {e.id for e in catalog}
+        [builtin_bank_dir(), *user_bank_dirs(getattr(args, "questions", None) or [])],
+        {e.id for e in catalog},
     )
     topics = bank.by_topic()
     print(f"\nQuestions: {len(bank.questions)} in {len(topics)} topics")
@@ -303,7 +308,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] or [
         builtin_bank_dir(),
-        *user_bank_dirs(args.questions or []),
+        *user_bank_dirs(getattr(args, "questions", None) or []),
     ]
     bank, problems = load_banks(paths, {e.id for e in load_catalog()})
     for problem in problems:
@@ -444,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=("en", "zh"),
         help="language of the app's questions and labels (remembered; ctrl+l switches)",
     )  # fmt: skip
-    parser.set_defaults(handler=cmd_tui, workspace=None, questions=None)
+    # No set_defaults for --workspace/--questions: the parent's actions are shared with every
+    # subcommand, so a default set here would overwrite `kdquiz --workspace DIR check`.
+    parser.set_defaults(handler=cmd_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler, help: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]

@@ -29,6 +29,21 @@ def test_version_as_a_module() -> None:
     assert proc.returncode == 0 and proc.stdout.strip() == f"kdquiz {__version__}"
 
 
+@pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
+def test_workspace_option_is_honoured_before_or_after_the_command(
+    capsys, stub_workspace: Path, tmp_path: Path, before: bool
+) -> None:
+    """`kdquiz --workspace DIR list` and `kdquiz list --workspace DIR` both use DIR (a default
+    set on the shared option once made the first form fall back to the default workspace)."""
+    mine = stub_workspace / "exercises" / "exercise_1.py"
+    mine.write_text(mine.read_text() + "MARKER_ONLY_IN_THIS_WORKSPACE = 1\n")
+    option = ["--workspace", str(stub_workspace)]
+    command = ["solution", "exercise_1", "--yes", "--diff"]
+    code, out, _ = run(capsys, *(option + command if before else command + option))
+    assert code == 0
+    assert "MARKER_ONLY_IN_THIS_WORKSPACE" in out
+
+
 def test_unknown_exercise_is_a_usage_error(capsys, stub_workspace: Path) -> None:
     code, _, err = run(capsys, "check", "exercise_99", "--workspace", str(stub_workspace))
     assert code == 2
