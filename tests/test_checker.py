@@ -7,6 +7,8 @@ passed; everything else is a fail or an error with one clear sentence.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,37 @@ def test_monkeypatching_torch_fails_and_is_undone(tmp_path: Path) -> None:
     assert result.passed == 0
 
 
+CHEATS = {
+    "support function replaced": (
+        "import kdquiz.checks.support as support\nsupport.expect_close = lambda *a, **k: None\n"
+    ),
+    "suite's own binding replaced": (
+        "import sys\n"
+        "for name, module in list(sys.modules.items()):\n"
+        "    if name.endswith('test_exercise_1'):\n"
+        "        module.expect_close = lambda *a, **k: None\n"
+    ),
+    "function code swapped": (
+        "import kdquiz.checks.support as support\n"
+        "support.expect_close.__code__ = (lambda *a, **k: None).__code__\n"
+    ),
+    "plugin patched": (
+        "from kdquiz.checker import plugin\n"
+        "plugin.describe_exception = lambda exc, memory_limit='': ('pass', '')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("cheat", list(CHEATS.values()), ids=list(CHEATS))
+def test_learner_code_that_changes_the_checker_fails(tmp_path: Path, cheat: str) -> None:
+    """A wrong f that, when imported, turns the checker's comparisons into no-ops must not
+    pass: the guard fails the check, restores the checker, and the next check sees the bug."""
+    result, text = check(tmp_path, cheat + "def f(x):\n    return x\n")
+    assert result.status == "fail", text
+    assert "Your code changed the checker" in text
+    assert result.passed == 0, text
+
+
 def test_output_flood_is_cut(tmp_path: Path) -> None:
     source = "def f(x):\n    while True:\n        print('spam' * 1000)\n"
     result, text = check(tmp_path, source, timeout=30)
@@ -223,8 +256,35 @@ def test_report_shortens_a_mistake_already_explained() -> None:
     text = format_result(result)
     assert text.count("expected:") == 1
     assert "(the same problem as above)" in text
-    assert "g(x) returned the wrong value.\n        Likely mistake: no T²." in text
+    # Said once, under the first check it explains, which lists the others.
+    assert text.count("Likely mistake: no T².") == 1
+    assert "The same mistake explains: “second”; “third”." in text
+    assert "g(x) returned the wrong value.\n      (the likely mistake named under “first”)" in text
     assert text.endswith("exercise_1: 1/4 checks passed")
+
+
+def test_report_lists_at_most_four_other_checks_for_a_mistake() -> None:
+    from kdquiz.checker.results import CheckResult, ExerciseResult
+
+    message = "f returned the wrong value.\n  Likely mistake: no T²."
+    checks = [CheckResult(f"check {i}", "fail", message.replace("f ", f"f{i} ")) for i in range(7)]
+    text = format_result(ExerciseResult("exercise_1", "fail", checks=checks))
+    assert text.count("Likely mistake: no T².") == 1
+    assert "“check 1”; “check 2”; “check 3”; “check 4” and 2 more." in text
+    assert text.count("(the likely mistake named under “check 0”)") == 6
+
+
+def test_checker_modules_do_not_import_torch() -> None:
+    """The CLI and the app load the runner, report, plugin and guard; only the subprocess that
+    runs the suites may pay for torch."""
+    code = (
+        "import sys\n"
+        "import kdquiz.checker.runner, kdquiz.checker.report, kdquiz.checker.plugin\n"
+        "import kdquiz.checker.guard, kdquiz.checker.harness, kdquiz.dev.mutants\n"
+        "print('torch' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"
 
 
 def test_crashing_the_interpreter_is_an_error(tmp_path: Path) -> None:

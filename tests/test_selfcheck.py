@@ -7,6 +7,9 @@ alternative correct implementation passes.
 - tests/mutants/<exercise>.yaml: mutants as replacements on the reference solution, so they stay
   in step with it (a replacement whose `old` text is gone fails loudly);
 - tests/alternatives/<exercise>/*.py: correct implementations in other styles.
+
+`python -m kdquiz.dev selfcheck` runs the same corpus and compares every result's full text with
+tests/fixtures/selfcheck_golden.json; `python -m kdquiz.dev mutate` adds generated mutants.
 """
 
 from __future__ import annotations
@@ -17,58 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import make_workspace
-from kdquiz.catalog import exercise_ids, get_exercise
+from kdquiz.catalog import exercise_ids
 from kdquiz.checker.report import format_result
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import run_hidden_suite
-
-TESTS = Path(__file__).resolve().parent
-
-
-def apply_replacements(source: str, replacements: list[dict[str, str]]) -> str:
-    """Replace each `old` (which must occur exactly once in `source`) by its `new`."""
-    spans = []
-    for replacement in replacements:
-        count = source.count(replacement["old"])
-        if count != 1:
-            raise ValueError(f"`old` occurs {count} times: {replacement['old'][:60]!r}")
-        start = source.index(replacement["old"])
-        spans.append((start, start + len(replacement["old"]), replacement["new"]))
-    pieces, position = [], 0
-    for start, end, new in sorted(spans):
-        if start < position:
-            raise ValueError("two replacements overlap")
-        pieces += [source[position:start], new]
-        position = end
-    return "".join([*pieces, source[position:]])
-
-
-def load_mutants() -> list[tuple[str, dict[str, Any]]]:
-    mutants = []
-    for path in sorted((TESTS / "mutants").glob("exercise_*.yaml")):
-        for mutant in yaml.safe_load(path.read_text(encoding="utf-8")):
-            mutants.append((path.stem, mutant))
-    return mutants
-
+from kdquiz.dev.corpus import (
+    alternatives,
+    apply_replacements,
+    check_source,
+    load_mutants,
+    solution_source,
+)
 
 MUTANTS = load_mutants()
-ALTERNATIVES = sorted((TESTS / "alternatives").glob("exercise_*/*.py"))
-
-
-def check_source(exercise: str, source: str, root: Path) -> ExerciseResult:
-    """Check `source` as the learner's file, next to the other reference solutions."""
-    workspace = make_workspace(root, "solutions")
-    (workspace / "exercises" / f"{exercise}.py").write_text(source, encoding="utf-8")
-    [result] = run_hidden_suite([exercise], workspace / "exercises")
-    return result
+ALTERNATIVES = alternatives()
 
 
 def mutant_source(exercise: str, mutant: dict[str, Any]) -> str:
-    reference = get_exercise(exercise).solution_path.read_text(encoding="utf-8")
-    return apply_replacements(reference, mutant["replace"])
+    return apply_replacements(solution_source(exercise), mutant["replace"])
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +72,6 @@ def test_every_exercise_has_mutants_and_alternatives() -> None:
     for exercise in exercise_ids():
         assert any(ex == exercise for ex, _ in MUTANTS), f"{exercise} has no mutant"
         assert any(p.parent.name == exercise for p in ALTERNATIVES), f"{exercise}: no alternative"
-
-
-def test_replacements_are_applied_exactly() -> None:
-    source = "a = 1\nb = 2\nc = 3\n"
-    assert apply_replacements(source, [{"old": "b = 2\n", "new": "b = 20\n"}]) == (
-        "a = 1\nb = 20\nc = 3\n"
-    )
-    with pytest.raises(ValueError, match="occurs 0 times"):
-        apply_replacements(source, [{"old": "d = 4\n", "new": ""}])
-    with pytest.raises(ValueError, match="overlap"):
-        apply_replacements(source, [{"old": "a = 1\nb", "new": ""}, {"old": "b = 2", "new": ""}])
 
 
 @pytest.mark.parametrize(
