@@ -7,7 +7,6 @@ n = 10^6) so that a wrong value is reported together with the mistake that produ
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -25,7 +25,9 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     reference,
+    require_function,
     seeded,
 )
 
@@ -33,6 +35,8 @@ EXERCISE = "exercise_6"
 SIGNATURES = {"auc_score": "(scores, labels)", "log_loss": "(probs, labels, eps=1e-7)"}
 AUC_TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
 """AUC is a ratio of pair counts; a float32 rank sum (a correct choice) is good to ~1e-7 here."""
+EXACT_AUC_TOLERANCE = {"rtol": 1e-9, "atol": 1e-9}
+"""For a few dozen samples, any exact count of pairs gives the AUC to ~1e-15."""
 LARGE_AUC_TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 """At n = 10^6 a float32 rank sum reaches 2.5e11 and keeps only ~7 significant digits."""
 TIME_BUDGET = 10.0
@@ -46,26 +50,21 @@ or runs out of memory."""
 
 
 def _function(module: object, name: str, where: str) -> Callable[..., float]:
-    fn = getattr(module, name, None)
-    if not callable(fn):
-        raise CheckFailure(f"{where} has no function {name}{SIGNATURES[name]}.")
-    try:
-        signature = inspect.signature(fn)
-    except ValueError:  # builtins without a signature: let the calls themselves tell
-        return fn
-    try:
-        if name == "auc_score":
-            signature.bind(None, None)
-            signature.bind(scores=None, labels=None)
-        else:
-            signature.bind(None, None, None)
-            signature.bind(probs=None, labels=None, eps=None)
-            signature.bind(None, None)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{name} must accept {SIGNATURES[name]} as in the task (positionally or by keyword); "
-            f"yours is {name}{signature}: {exc}."
-        ) from None
+    """The function `name`, callable as the task's signature allows: positionally and by keyword,
+    with eps omitted for log_loss."""
+    if name == "auc_score":
+        calls: list[tuple[tuple, dict]] = [
+            ((None, None), {}),
+            ((), {"scores": None, "labels": None}),
+        ]
+    else:
+        calls = [
+            ((None, None, None), {}),
+            ((), {"probs": None, "labels": None, "eps": None}),
+            ((None, None), {}),
+        ]
+    for args, kwargs in calls:
+        fn = require_function(module, name, SIGNATURES[name], where, *args, **kwargs)
     return fn
 
 
@@ -109,22 +108,6 @@ def _expect_metric(
     )
 
 
-def _named(
-    values: dict[str, float], descriptions: dict[str, str], first: str = ""
-) -> dict[str, float]:
-    """{description: value}, `first` first; mistakes that coincide on these inputs share a line."""
-    named: list[tuple[str, float]] = []
-    order = [first] * (first in values) + [m for m in values if m != first]
-    for mistake, value in ((m, values[m]) for m in order):
-        for i, (description, other) in enumerate(named):
-            if is_close(value, other, rtol=1e-9, atol=1e-12):
-                named[i] = (f"{description}; or: {descriptions[mistake]}", other)
-                break
-        else:
-            named.append((descriptions[mistake], value))
-    return dict(named)
-
-
 # --------------------------------------------------------------------------------------------
 # AUC: the common mistakes and the value each one produces
 
@@ -143,6 +126,10 @@ AUC_MISTAKES = {
     "order, or positives and negatives are swapped",
     "zero_based": "the ranks start at 0 (argsort without + 1), so the AUC comes out 1/N too low; "
     "ranks run from 1 to n, and R⁺ − P·(P + 1)/2 assumes that",
+    "float32": "the scores are converted to float32 (e.g. .float()), which turns scores that "
+    "differ only beyond float32's precision into ties; rank them in their own dtype",
+    "rounded": "the scores are rounded (here to 6 decimals), which turns distinct scores into "
+    "ties; rank the scores as they are",
     "offset_high": "the positives' rank sum is reduced by P·(P − 1)/2 although the ranks start "
     "at 1 (the AUC comes out 1/N too high); subtract P·(P + 1)/2",
 }
@@ -152,6 +139,13 @@ def _rank_auc(ranks: torch.Tensor, positive: torch.Tensor) -> float:
     n_pos = int(positive.sum())
     n_neg = positive.numel() - n_pos
     return (float(ranks[positive].sum()) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _average_ranks(s: torch.Tensor) -> torch.Tensor:
+    """1-based ranks in ascending order, tied scores sharing the mean of their ranks (float64)."""
+    _, group, counts = torch.unique(s, return_inverse=True, return_counts=True)
+    last = counts.cumsum(0).double()
+    return (last - (counts.double() - 1) / 2)[group]
 
 
 def _auc_mistakes(scores: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
@@ -182,6 +176,8 @@ def _auc_mistakes(scores: torch.Tensor, labels: torch.Tensor) -> dict[str, float
         "flipped": 1.0 - right,
         "zero_based": right - 1.0 / n_neg,
         "offset_high": right + 1.0 / n_neg,
+        "float32": _rank_auc(_average_ranks(s.float()), positive),
+        "rounded": _rank_auc(_average_ranks(torch.round(s * 1e6)), positive),
     }
     values = {m: v for m, v in values.items() if not is_close(v, right, rtol=1e-9, atol=1e-12)}
     descriptions = {
@@ -190,7 +186,7 @@ def _auc_mistakes(scores: torch.Tensor, labels: torch.Tensor) -> dict[str, float
         "ordinal_back": AUC_MISTAKES["ordinal"]
         + " (here: tied scores ranked in reverse order of appearance)",
     }
-    return _named(values, descriptions)
+    return named_mistakes(values, descriptions, rtol=1e-9, atol=1e-12)
 
 
 def _check_auc(
@@ -270,19 +266,33 @@ def _mistaken_log_loss(p: torch.Tensor, y: torch.Tensor, eps: float, mistake: st
 
 
 def _log_loss_mistakes(
-    p: torch.Tensor, y: torch.Tensor, eps: float, exclude: tuple[str, ...] = (), first: str = ""
+    p: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    exclude: tuple[str, ...] = (),
+    first: str = "",
+    got: object = None,
 ) -> dict[str, float]:
-    """Finite values of the mistakes on these inputs that differ visibly from the right one."""
+    """Finite values of the mistakes on these inputs that differ from the right one.
+
+    A float32 computation is defined only to float32's resolution: its last digits depend on the
+    order of the operations (log1p(-q) or log(1 - q), the order of the sum). When the learner's
+    value `got` is within a few float32 steps of the float32 recomputation, it is that value.
+    """
     right = _mistaken_log_loss(p, y, eps, "")
     values = {}
     for mistake in LOG_LOSS_MISTAKES:
         if mistake in exclude:
             continue
         value = _mistaken_log_loss(p, y, eps, mistake)
-        # Mistakes within 1e-4 of the right value are named by the precision check instead.
-        if value == value and abs(value) != float("inf") and abs(value - right) > 1e-4:
-            values[mistake] = value
-    return _named(values, LOG_LOSS_MISTAKES, first)
+        if (
+            mistake == "float32"
+            and isinstance(got, float)
+            and is_close(got, value, rtol=1e-6, atol=1e-7)
+        ):
+            value = got
+        values[mistake] = value
+    return named_mistakes(values, LOG_LOSS_MISTAKES, first, correct=right, rtol=1e-9, atol=1e-12)
 
 
 def _call_log_loss(p: torch.Tensor, y: torch.Tensor, eps: float | None, **how: bool) -> object:
@@ -311,25 +321,37 @@ def _check_log_loss(
                 f"{call} returned {value}.\n  inputs:   {inputs}\n  Likely mistake: "
                 f"{_non_finite_cause(p, y, eps, used)}."
             )
-        if isinstance(value, float) and abs(value - expected) <= 1e-4 * max(1.0, abs(expected)):
-            if not is_close(value, expected, rtol=1e-9, atol=1e-9):
-                raise CheckFailure(
-                    f"{call} is close to the right value but not equal to it.\n  inputs:   "
-                    f"{inputs}\n  expected: {expected:.12g}\n  got:      {value:.12g}\n  Likely "
-                    "mistake: the loss is computed in float32 (convert the probabilities with "
-                    ".double() before clipping and taking logs), or eps is added inside the logs, "
-                    "ln(p + eps), instead of clipping p to [eps, 1 − eps]."
-                )
+    if eps is None:
+        _check_default_eps(p, y, got, expected, call, inputs)
     _expect_metric(
         got,
         expected,
         what=call,
         inputs=inputs,
         mistakes=lambda: _log_loss_mistakes(
-            p, y, used, exclude=("eps_ignored",) if eps is None else (), first=first
+            p, y, used, exclude=("eps_ignored",) if eps is None else (), first=first, got=got
         ),
         tolerance={"rtol": 1e-9, "atol": 1e-9},
     )
+
+
+def _check_default_eps(
+    p: torch.Tensor, y: torch.Tensor, got: object, expected: float, call: str, inputs: str
+) -> None:
+    """A wrong value without eps that is right with eps=1e-7 given: the default is not 1e-7."""
+    if not isinstance(got, float | int) or is_close(got, expected, rtol=1e-9, atol=1e-9):
+        return
+    try:
+        explicit = mine("log_loss")(p.clone(), y.clone(), eps=1e-7)
+    except Exception:  # noqa: BLE001 - only a diagnosis; the main check reports errors
+        return
+    if isinstance(explicit, float | int) and is_close(explicit, expected, rtol=1e-9, atol=1e-9):
+        raise CheckFailure(
+            f"{call} returned {fmt(float(got), 10)}, but log_loss(probs, labels, eps=1e-7) "
+            f"returns the right {fmt(expected, 10)}.\n  inputs:   {inputs}\n  Likely mistake: "
+            "eps's default is not the task's: the signature is log_loss(probs, labels, "
+            "eps=1e-7)."
+        )
 
 
 def _non_finite_cause(p: torch.Tensor, y: torch.Tensor, eps: float | None, used: float) -> str:
@@ -413,13 +435,21 @@ def test_one_class_raises_value_error() -> None:
     """Labels with only one class raise ValueError"""
     auc = mine("auc_score")
     scores = _tensor([0.3, 0.8, 0.1, 0.5])
-    for kind, labels in {
-        "positive": torch.ones(4, dtype=torch.int64, device=DEVICE),
-        "negative": torch.zeros(4, dtype=torch.int64, device=DEVICE),
-    }.items():
-        call = f"auc_score with only {kind} labels"
+    one = _tensor([0.7], torch.float32)
+    # Every way a single class can arrive: integer or float labels, one sample, float32 scores.
+    cases = {
+        "positive labels": (scores, torch.ones(4, dtype=torch.int64, device=DEVICE)),
+        "negative labels": (scores, torch.zeros(4, dtype=torch.int64, device=DEVICE)),
+        "positive float labels (1.0)": (scores.float(), _tensor([1.0] * 4, torch.float32)),
+        "negative float labels (0.0)": (scores, _tensor([0.0] * 4)),
+        "negative int32 labels": (scores.float(), torch.zeros(4, dtype=torch.int32, device=DEVICE)),
+        "one positive sample": (one, _tensor([1], torch.int64)),
+        "one negative sample": (one, _tensor([0.0], torch.float32)),
+    }
+    for kind, (x, labels) in cases.items():
+        call = f"auc_score with only {kind}"
         try:
-            got = auc(scores.clone(), labels.clone())
+            got = auc(x.clone(), labels.clone())
         except ValueError as exc:
             expect(
                 "labels" in str(exc).lower(),
@@ -445,6 +475,51 @@ def test_one_class_raises_value_error() -> None:
             f"{call} returned {value}; it should raise ValueError (AUC is undefined with a "
             f"single class), with 'labels' in the message.{hint}"
         )
+
+
+def test_one_positive_and_one_negative() -> None:
+    """One positive and one negative are enough for an AUC"""
+    for scores, labels in (
+        (_tensor([0.2, 0.9]), _tensor([1, 0], torch.int64)),
+        (_tensor([0.9, 0.2], torch.float32), _tensor([1.0, 0.0], torch.float32)),
+        (_tensor([0.4, 0.4]), _tensor([0, 1], torch.int32)),
+    ):
+        _check_auc(scores, labels)
+
+
+def test_near_equal_scores_are_ranked_exactly() -> None:
+    """float64 scores that differ by 1e-10 are ranked exactly, not as ties"""
+    # Each close pair has its positive on the higher score, placed after its negative: a float32
+    # cast, rounding, or a small tie-breaking offset by position turns these wins into ties or
+    # losses. The exact ties at 0.6 still count ½.
+    pairs = [
+        (0.25, 0.25 + 1e-10),
+        (0.25 - 1e-10, 0.25 + 2e-10),
+        (0.6, 0.6),
+        (0.6, 0.6 + 1e-10),
+        (1e5, 1e5 + 1e-6),
+        (-1e5 - 2e-6, -1e5),
+        (1e-30, 2e-30),
+        (0.0, 3e-12),
+    ]
+    scores = _tensor([v for pair in pairs for v in pair])
+    labels = _tensor([0, 1] * len(pairs), torch.int64)
+    _check_auc(scores, labels, EXACT_AUC_TOLERANCE)
+    order = torch.randperm(scores.numel(), generator=seeded(63)).to(DEVICE)
+    _check_auc(scores[order], labels[order], EXACT_AUC_TOLERANCE)
+
+
+@DTYPES
+def test_large_and_tiny_score_magnitudes(dtype: torch.dtype) -> None:
+    """AUC depends only on the order of the scores, at any magnitude"""
+    g = seeded(64)
+    exponents = torch.randint(-30, 31, (40,), generator=g).to(torch.float64)
+    signs = torch.where(torch.rand(40, generator=g) < 0.5, -1.0, 1.0).to(torch.float64)
+    scores = signs * torch.pow(10.0, exponents / 6)  # from ±1e-5 to ±1e5
+    scores[:6] = torch.tensor([1e5, -1e5, 1e5, -1e5, 0.0, 0.0], dtype=torch.float64)
+    labels = (torch.rand(40, generator=g) < 0.5).long()
+    labels[:6] = torch.tensor([1, 0, 0, 1, 1, 0])
+    _check_auc(scores.to(dtype).to(DEVICE), labels.to(DEVICE), EXACT_AUC_TOLERANCE)
 
 
 # No shrinking: the examples are already small, and shrinking a failure would cost seconds.
@@ -499,8 +574,8 @@ def test_one_million_samples() -> None:
         if type(exc).__name__ != "CheckTimeout":
             raise
         raise CheckFailure(
-            f"auc_score did not finish on 10^6 samples ({shown}) and was stopped.\n  Likely "
-            "mistake: comparing every positive with every negative, O(P·N) = 2.5·10^11 pairs "
+            f"auc_score did not finish on 10^6 samples ({shown}) and was stopped.\n  The usual "
+            "cause: comparing every positive with every negative, O(P·N) = 2.5·10^11 pairs "
             "(even in chunks), or a Python loop over the samples; sort the scores once and use "
             "their ranks instead (Mann–Whitney)."
         ) from None
@@ -508,7 +583,7 @@ def test_one_million_samples() -> None:
     expect(
         elapsed <= TIME_BUDGET,
         f"auc_score took {elapsed:.1f} s on 10^6 samples ({shown}); it should take well under a "
-        "second.\n  Likely mistake: pairwise comparisons (O(P·N)) or a Python loop over the "
+        "second.\n  The usual cause: pairwise comparisons (O(P·N)) or a Python loop over the "
         "samples; sort the scores once and compute average ranks with tensor operations.",
     )
     _expect_metric(
@@ -527,7 +602,8 @@ def test_one_million_samples() -> None:
     expect(
         elapsed <= TIME_BUDGET,
         f"log_loss took {elapsed:.1f} s on 10^6 samples; it should take well under a second.\n  "
-        "Likely mistake: a Python loop over the samples; use tensor operations (clamp, log, mean).",
+        "The usual cause: a Python loop over the samples; use tensor operations (clamp, log, "
+        "mean).",
     )
     _expect_metric(
         got,
@@ -552,16 +628,6 @@ def test_log_loss_small_example() -> None:
 
 def test_probabilities_of_zero_and_one_are_clipped() -> None:
     """Probabilities of exactly 0 and 1 are clipped to [eps, 1 - eps]"""
-    try:
-        parameters = inspect.signature(mine("log_loss")).parameters
-        default = parameters["eps"].default if "eps" in parameters else 1e-7
-    except ValueError:  # no signature to read: the values below tell
-        default = 1e-7
-    expect(
-        default == 1e-7,
-        f"log_loss's eps defaults to {default!r}; the task's signature is "
-        "log_loss(probs, labels, eps=1e-7).",
-    )
     probs = _tensor([0.0, 1.0, 1.0, 0.0, 0.4, 0.0])
     labels = _tensor([1, 0, 1, 0, 1, 1], torch.int64)
     _check_log_loss(probs, labels, eps=None)
@@ -637,3 +703,45 @@ def test_return_python_floats_and_leave_inputs_unchanged() -> None:
         + (" (use .item() or float(...) on the result)" if isinstance(got, torch.Tensor) else "")
         + ".",
     )
+
+
+@DTYPES
+def test_inputs_that_require_grad(dtype: torch.dtype) -> None:
+    """Both metrics accept tensors that require grad (a model's raw output)"""
+    g = seeded(65)
+    logits = torch.randn(10, generator=g, dtype=dtype).to(DEVICE)
+    labels = (torch.arange(10) % 3 == 0).to(dtype).to(DEVICE)
+    for name, x, what in (
+        ("auc_score", logits, "scores"),
+        ("log_loss", torch.sigmoid(logits), "probs"),
+    ):
+        leaf = x.detach().clone().requires_grad_(True)
+        try:
+            got = mine(name)(leaf, labels.clone())
+        except (NotImplementedError, CheckFailure):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            hint = ""
+            if "requires grad" in str(exc) or "requires_grad" in str(exc):
+                hint = (
+                    "\n  Likely mistake: .numpy() (or .tolist() of a view) on a tensor that "
+                    "requires grad; a metric reads values only: call .detach() first."
+                )
+            raise CheckFailure(
+                f"{name} raised {type(exc).__name__} on {what} that require grad: {exc}{hint}"
+            ) from None
+        expected = ref(name)(x, labels)
+        _expect_metric(
+            got,
+            expected,
+            what=f"{name} on inputs that require grad",
+            inputs=_show(what, x, labels),
+            mistakes=lambda x=x, name=name, got=got: (
+                _auc_mistakes(x, labels)
+                if name == "auc_score"
+                else _log_loss_mistakes(x, labels, 1e-7, exclude=("eps_ignored",), got=got)
+            ),
+            tolerance={"rtol": 1e-6, "atol": 1e-6}
+            if name == "auc_score"
+            else {"rtol": 1e-9, "atol": 1e-9},
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 import torch
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -28,9 +30,12 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     randn,
     reference,
+    require_function,
     seeded,
+    teacher_ignored,
     tolerances,
 )
 
@@ -41,9 +46,6 @@ SIGNATURES = {
     CTR: "(student_logits, teacher_logits, labels, alpha=0.5, temperature=1.0)",
     PFD: "(student_logits, teacher_logits, labels, lam=0.5)",
 }
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -51,22 +53,17 @@ DTYPES = pytest.mark.parametrize(
 
 
 def _function(module: object, name: str, where: str) -> Callable[..., torch.Tensor]:
-    fn = getattr(module, name, None)
-    if not callable(fn):
-        raise CheckFailure(f"{where} has no function {name}{SIGNATURES[name]}.")
-    try:
-        signature = inspect.signature(fn)
-    except ValueError:  # builtins without a signature: let the calls themselves tell
-        return fn
     keywords = {"alpha": 0.5, "temperature": 1.0} if name == CTR else {"lam": 0.5}
-    try:
-        signature.bind(student_logits=None, teacher_logits=None, labels=None, **keywords)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{name} must accept {SIGNATURES[name]} as in the task, by keyword too; yours is "
-            f"{name}{signature}: {exc}."
-        ) from None
-    return fn
+    return require_function(
+        module,
+        name,
+        SIGNATURES[name],
+        where,
+        student_logits=None,
+        teacher_logits=None,
+        labels=None,
+        **keywords,
+    )
 
 
 def mine(name: str) -> Callable[..., torch.Tensor]:
@@ -87,6 +84,10 @@ def _grad_mode_restored() -> Iterator[None]:
 # --------------------------------------------------------------------------------------------
 # ctr_distillation_loss: the common mistakes, in a learner's words, and the value of each
 
+LABELS_FLOAT32 = (
+    "the labels are cast with labels.float() (which gives float32; use "
+    "labels.to(student_logits.dtype)), so the label term is computed in float32"
+)
 CTR_MISTAKES = {
     "no_t2": "the soft term is not scaled by T² (multiply it by temperature ** 2)",
     "t_not_t2": "the soft term is multiplied by T instead of T²",
@@ -117,6 +118,7 @@ CTR_MISTAKES = {
     "soft_unweighted": "the soft term is not weighted by alpha",
     "soft_sum": "the soft term is summed over the batch instead of averaged",
     "hard_sum": "the label term is summed over the batch instead of averaged",
+    "labels_float32": LABELS_FLOAT32,
     "soft_no_grad": "no gradient flows through the soft term: the student's logits are detached "
     "(or the term is computed under torch.no_grad()) there; only the teacher may be detached",
 }
@@ -157,6 +159,8 @@ def _mistaken_ctr(s, t, y, alpha: float, temperature: float, mistake: str) -> to
     scale = {"no_t2": 1.0, "t_not_t2": T, "t2_whole": 1.0}.get(mistake, T * T)
     hard_logits = s / T if mistake == "hard_at_t" else s
     labels = (t > 0).double() if mistake == "hard_teacher_labels" else y
+    if mistake == "labels_float32":
+        labels = y.float()
     hard = _bce(hard_logits, labels, mistake, total=mistake == "hard_sum")
     a_soft, a_hard = {
         "swap_alpha": (1.0 - alpha, alpha),
@@ -165,20 +169,6 @@ def _mistaken_ctr(s, t, y, alpha: float, temperature: float, mistake: str) -> to
     }.get(mistake, (alpha, 1.0 - alpha))
     loss = a_soft * scale * soft + a_hard * hard
     return loss * T * T if mistake == "t2_whole" else loss
-
-
-def _named(values: dict[str, torch.Tensor], words: dict[str, str], first: str = "") -> dict:
-    """{description: value}, `first` first; mistakes that coincide on these inputs share a line."""
-    named: list[tuple[str, torch.Tensor]] = []
-    for mistake in [first] * (first in values) + [m for m in values if m != first]:
-        value = values[mistake]
-        for i, (description, other) in enumerate(named):
-            if is_close(value, other, rtol=1e-6, atol=1e-9):
-                named[i] = (f"{description}; or: {words[mistake]}", other)
-                break
-        else:
-            named.append((words[mistake], value))
-    return dict(named)
 
 
 def _ctr_mistakes(s, t, y, alpha: float, T: float, first: str = "") -> dict:
@@ -190,7 +180,7 @@ def _ctr_mistakes(s, t, y, alpha: float, T: float, first: str = "") -> dict:
         value = _mistaken_ctr(s, t, y, alpha, T, mistake)
         if bool(torch.isfinite(value)) and not is_close(value, right, rtol=1e-6, atol=1e-9):
             values[mistake] = value.to(s.dtype)
-    return _named(values, CTR_MISTAKES, first)
+    return named_mistakes(values, CTR_MISTAKES, first)
 
 
 def _ctr_gradient_mistakes(s, t, y, alpha: float, T: float) -> dict:
@@ -199,7 +189,7 @@ def _ctr_gradient_mistakes(s, t, y, alpha: float, T: float) -> dict:
         student = s.detach().double().requires_grad_(True)
         _mistaken_ctr(student, t, y, alpha, T, mistake).backward()
         values[mistake] = student.grad.to(s.dtype)
-    return _named(values, CTR_MISTAKES)
+    return named_mistakes(values, CTR_MISTAKES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,6 +224,7 @@ PFD_MISTAKES = {
     "clamps log(0) to −100; use F.binary_cross_entropy_with_logits on the logits",
     "temperature": "the distillation term uses a temperature (s / T and σ(t / T)) or a T² "
     "factor; PFD's loss has none",
+    "labels_float32": LABELS_FLOAT32,
     "student_no_grad": "no gradient flows through the distillation term into the student: the "
     "student's logits are detached there",
 }
@@ -278,7 +269,8 @@ def _mistaken_pfd(s, t, y, lam: float, mistake: str) -> torch.Tensor:
         "teacher_term_lam": lam,
         "teacher_term_one_minus": 1 - lam,
     }.get(mistake, 1.0)
-    return w_hard * _bce(s, y, mistake) + w_distill * distill + w_teacher * teacher
+    student_labels = y.float() if mistake == "labels_float32" else y
+    return w_hard * _bce(s, student_labels, mistake) + w_distill * distill + w_teacher * teacher
 
 
 def _pfd_mistakes(s, t, y, lam: float, first: str = "") -> dict:
@@ -290,7 +282,7 @@ def _pfd_mistakes(s, t, y, lam: float, first: str = "") -> dict:
         value = _mistaken_pfd(s, t, y, lam, mistake)
         if bool(torch.isfinite(value)) and not is_close(value, right, rtol=1e-6, atol=1e-9):
             values[mistake] = value.to(s.dtype)
-    return _named(values, PFD_MISTAKES, first)
+    return named_mistakes(values, PFD_MISTAKES, first)
 
 
 def _pfd_gradient_mistakes(s, t, y, lam: float, wrt: str) -> dict:
@@ -304,7 +296,7 @@ def _pfd_gradient_mistakes(s, t, y, lam: float, wrt: str) -> dict:
         grad = student.grad if wrt == "s" else teacher.grad
         if grad is not None:
             values[mistake] = grad.to(s.dtype)
-    return _named(values, PFD_MISTAKES)
+    return named_mistakes(values, PFD_MISTAKES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,10 +346,22 @@ def _what(name: str, **params: float) -> str:
 
 
 def _expect_close_lazy(
-    got: object, expected: torch.Tensor, mistakes: Callable[[], dict], **kwargs: object
+    got: object,
+    expected: torch.Tensor,
+    mistakes: Callable[[], dict],
+    *,
+    teacher: tuple[str, float] | None = None,
+    float32: Callable[[], torch.Tensor] | None = None,
+    **kwargs: object,
 ) -> None:
-    """expect_close, computing the (many) mistaken values only when the learner's value is off;
-    a float64 result that is right only to float32 precision gets its own explanation."""
+    """expect_close, computing the (many) mistaken values only when the learner's value is off.
+
+    `teacher` = (function name, temperature): when the value is off, first find out whether the
+    learner's function ignores the teacher, and say so. `float32`: the value computed in float32
+    (cast back), for float64 inputs; a float32 computation is defined only to float32's
+    resolution (its last digits depend on the order of operations), so within a few float32
+    steps of it the learner's value is that mistake's.
+    """
     if not (
         isinstance(got, torch.Tensor)
         and got.shape == expected.shape
@@ -368,15 +372,92 @@ def _expect_close_lazy(
         return
     if is_close(got, expected, rtol=kwargs["rtol"], atol=kwargs["atol"]):  # type: ignore[arg-type]
         return
-    if expected.dtype == torch.float64 and is_close(got, expected, rtol=1e-5, atol=1e-7):
-        raise CheckFailure(
-            f"{kwargs['what']} is right only to float32 precision for float64 inputs.\n  inputs: "
-            f"  {kwargs.get('inputs', '')}\n  expected: {fmt(expected, 12)}\n  got:      "
-            f"{fmt(got, 12)}\n  Likely mistake: part of the computation runs in float32, e.g. "
-            "labels.float() (which gives float32; use labels.to(student_logits.dtype)) or a new "
-            "tensor created without the logits' dtype."
-        )
-    expect_close(got, expected, mistakes=mistakes(), **kwargs)  # type: ignore[arg-type]
+    if teacher is not None:
+        _expect_teacher_used(*teacher)
+    named = mistakes()
+    if float32 is not None and expected.dtype == torch.float64:
+        value = float32()
+        if is_close(got, value, rtol=1e-6, atol=1e-7):
+            named[FLOAT32_MISTAKE] = got.detach()
+    expect_close(got, expected, mistakes=named, **kwargs)  # type: ignore[arg-type]
+
+
+FLOAT32_MISTAKE = (
+    "part of the computation runs in float32 for float64 inputs, e.g. labels.float() (which "
+    "gives float32; use labels.to(student_logits.dtype)) or a new tensor created without the "
+    "logits' dtype"
+)
+
+
+def _in_float32(name: str, s, t, y, **params: float) -> Callable[[], torch.Tensor]:
+    """The reference's value computed in float32, as float64."""
+
+    def value() -> torch.Tensor:
+        with torch.no_grad():
+            return ref(name)(s.float(), t.float(), y.float(), **params).double()
+
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Does the teacher matter?
+
+TEACHER_CHANGE = (
+    "the teacher's logits were scaled by 1.3 (the same signs, so the same hard 0/1 labels and the "
+    "same order)"
+)
+PROBE_STUDENT = [1.5, 2.0, -1.0, 0.8, -2.2]
+PROBE_TEACHER = [1.0, 2.5, -0.7, 0.4, -1.6]
+PROBE_LABELS = [1.0, 0.0, 0.0, 1.0, 1.0]
+"""Student and teacher logits of the same signs: moving the teacher's probabilities away from ½
+moves every soft term the same way, so the changes cannot cancel out."""
+
+
+def _teacher_ignored(name: str, temperature: float = 1.0, strict: bool = False) -> bool:
+    """True when the learner's `name` gives the same result for the teacher's logits and for the
+    same logits scaled by 1.3 (alpha = lam = 0.5; float64; logits scaled by T).
+
+    ctr_distillation_loss: its value. pfd_joint_loss: the student's gradient, which depends on the
+    teacher only through the distillation term (its value also holds the teacher's own BCE).
+    False when the learner's code fails here (the other checks report that), unless `strict`:
+    then its errors propagate and a result that cannot tell fails the check.
+    """
+    options = {"dtype": torch.float64, "device": DEVICE}
+    scale = temperature if name == CTR else 1.0
+    s = torch.tensor(PROBE_STUDENT, **options) * scale
+    t = torch.tensor(PROBE_TEACHER, **options) * scale
+    y = torch.tensor(PROBE_LABELS, **options)
+    params = {"alpha": 0.5, "temperature": temperature} if name == CTR else {"lam": 0.5}
+    results = []
+    for teacher in (t, t * 1.3):
+        student = s.clone().requires_grad_(name == PFD)
+        try:
+            loss = mine(name)(student, teacher.clone(), y.clone(), **params)
+            if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+                raise CheckFailure(f"{name} should return a 0-dim tensor, got {fmt(loss)}.")
+            if name == PFD:
+                _backward(PFD, loss, student)
+                assert student.grad is not None
+                results.append(student.grad.detach())
+            else:
+                results.append(loss.detach())
+        except Exception:  # noqa: BLE001 - only a diagnosis; the main checks report errors
+            if strict:
+                raise
+            return False
+    return bool(torch.equal(results[0], results[1])) or is_close(
+        results[0], results[1], rtol=1e-12, atol=1e-15
+    )
+
+
+def _expect_teacher_used(name: str, temperature: float = 1.0, strict: bool = False) -> None:
+    """Fail with the teacher-ignored message when the learner's `name` ignores the teacher."""
+    if _teacher_ignored(name, temperature, strict):
+        if name == CTR:
+            what = f"{CTR}(..., alpha=0.5, temperature={temperature:g})"
+        else:
+            what = f"The gradient of {PFD}(..., lam=0.5) with respect to student_logits"
+        raise teacher_ignored(what, TEACHER_CHANGE)
 
 
 def _check_ctr(s, t, y, alpha: float, temperature: float, first: str = "") -> None:
@@ -385,6 +466,8 @@ def _check_ctr(s, t, y, alpha: float, temperature: float, first: str = "") -> No
         _call(CTR, s, t, y, **params),
         _expected(CTR, s, t, y, **params),
         lambda: _ctr_mistakes(s, t, y, alpha, temperature, first),
+        teacher=(CTR, temperature) if alpha > 0 else None,
+        float32=_in_float32(CTR, s, t, y, **params),
         what=_what(CTR, **params),
         inputs=_show(s, t, y, **params),
         **_tolerance(s, t, temperature),
@@ -396,6 +479,8 @@ def _check_pfd(s, t, y, lam: float, first: str = "") -> None:
         _call(PFD, s, t, y, lam=lam),
         _expected(PFD, s, t, y, lam=lam),
         lambda: _pfd_mistakes(s, t, y, lam, first),
+        teacher=(PFD, 1.0) if lam > 0 else None,
+        float32=_in_float32(PFD, s, t, y, lam=lam),
         what=_what(PFD, lam=lam),
         inputs=_show(s, t, y, lam=lam),
         **_tolerance(s, t),
@@ -575,6 +660,7 @@ def _check_large_logits(name: str, dtype: torch.dtype, **params: float) -> None:
         loss,
         expected,
         mistakes,
+        teacher=(name, params.get("temperature", 1.0)),
         what=f"{_what(name, **params)} at logits of magnitude 1e3",
         inputs=inputs,
         **_tolerance(s, t, params.get("temperature", 1.0)),
@@ -589,16 +675,24 @@ def test_ctr_stable_for_large_logits(dtype: torch.dtype) -> None:
 
 
 def test_ctr_invalid_arguments_raise_value_error() -> None:
-    """Bad temperature or alpha raise ValueError"""
+    """Bad temperature or alpha raise ValueError, whatever the other arguments"""
     ctr = mine(CTR)
     s, t, y = _inputs(3, torch.float32, seed=5)
-    for temperature in (0.0, -1.0):
-        with expect_value_error(f"{CTR}(..., temperature={temperature:g})", "temperature"):
-            ctr(s, t, y, alpha=0.5, temperature=temperature)
-    for alpha in (-0.1, 1.5):
-        with expect_value_error(f"{CTR}(..., alpha={alpha:g})", "alpha"):
-            ctr(s, t, y, alpha=alpha, temperature=2.0)
-    for temperature, alpha in ((0.5, 0.0), (0.5, 1.0)):
+    # Each bad value under the other parameter's corners: alpha 0 and 1 (a term drops out), the
+    # default (omitted), a tiny or a large temperature.
+    bad_temperatures = [(0.0, {"alpha": 0.5}), (-1.0, {"alpha": 0.5}), (0.0, {"alpha": 0.0})]
+    bad_temperatures += [(-1e-9, {"alpha": 1.0}), (-2.0, {"alpha": 0.0}), (0.0, {})]
+    for temperature, others in bad_temperatures:
+        shown = "".join(f", {k}={v:g}" for k, v in others.items())
+        with expect_value_error(f"{CTR}(...{shown}, temperature={temperature:g})", "temperature"):
+            ctr(s, t, y, temperature=temperature, **others)
+    bad_alphas = [(-0.1, {"temperature": 2.0}), (1.5, {"temperature": 2.0})]
+    bad_alphas += [(-1e-9, {"temperature": 0.05}), (1.0 + 1e-9, {}), (2.0, {"temperature": 1.0})]
+    for alpha, others in bad_alphas:
+        shown = "".join(f", {k}={v:g}" for k, v in others.items())
+        with expect_value_error(f"{CTR}(..., alpha={alpha:.10g}{shown})", "alpha"):
+            ctr(s, t, y, alpha=alpha, **others)
+    for temperature, alpha in ((0.5, 0.0), (0.5, 1.0), (0.05, 1.0), (0.05, 0.0), (1e-3, 0.5)):
         try:
             ctr(s, t, y, alpha=alpha, temperature=temperature)
         except ValueError as exc:
@@ -607,6 +701,20 @@ def test_ctr_invalid_arguments_raise_value_error() -> None:
                 f"ValueError({str(exc)!r}), but alpha may be anywhere in [0, 1], ends included, "
                 "and any temperature > 0 is valid."
             ) from None
+
+
+def test_ctr_teacher_matters() -> None:
+    """ctr_distillation_loss changes with the teacher's soft outputs"""
+    for temperature in (1.0, 3.0, 0.05):
+        _expect_teacher_used(CTR, temperature, strict=True)
+
+
+@DTYPES
+def test_ctr_small_temperatures(dtype: torch.dtype) -> None:
+    """ctr_distillation_loss is right at small temperatures (down to 0.05)"""
+    s, t, y = _inputs(6, dtype, seed=13, scale=3.0)
+    for alpha, temperature in ((0.7, 0.05), (1.0, 0.2)):
+        _check_ctr(s, t, y, alpha, temperature)
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,20 +795,68 @@ def test_pfd_stable_for_large_logits(dtype: torch.dtype) -> None:
     _check_large_logits(PFD, dtype, lam=0.3)
 
 
+def test_pfd_teacher_matters() -> None:
+    """In PFD the student learns from the teacher's soft prediction"""
+    _expect_teacher_used(PFD, strict=True)
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0], ids=["lam=0", "lam=1"])
+def test_pfd_gradients_at_the_ends_of_lam(lam: float) -> None:
+    """At lam = 0 and 1 the teacher still learns from its own BCE only"""
+    s, t, y = _inputs(5, torch.float64, seed=14)
+    student = s.clone().requires_grad_(True)
+    teacher = t.clone().requires_grad_(True)
+    loss = mine(PFD)(student, teacher, y.clone(), lam=lam)
+    _backward(PFD, loss, student)
+    for which, got in (("student", student), ("teacher", teacher)):
+        mine_grad = got.grad
+        expect(
+            mine_grad is not None,
+            f"{which}_logits.grad is None after {PFD}(..., lam={lam:g}).backward().\n  Likely "
+            f"mistake: {PFD_MISTAKES['teacher_fully_detached']}."
+            if which == "teacher"
+            else f"student_logits.grad is None after {PFD}(..., lam={lam:g}).backward().",
+        )
+        ref_s = s.detach().clone().requires_grad_(True)
+        ref_t = t.detach().clone().requires_grad_(True)
+        ref(PFD)(ref_s, ref_t, y, lam).backward()
+        expected = ref_s.grad if which == "student" else ref_t.grad
+        _expect_close_lazy(
+            mine_grad,
+            expected,
+            lambda which=which: _pfd_gradient_mistakes(s, t, y, lam, wrt=which[0]),
+            what=f"The gradient of {PFD}(..., lam={lam:g}) with respect to {which}_logits",
+            inputs=_show(s, t, y, lam=lam),
+            rtol=1e-9,
+            atol=1e-9,
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # The checks: both
 
 
-LABEL_DTYPES = (torch.int64, torch.int32, torch.uint8, torch.float16, torch.float32, torch.float64)
+LABEL_DTYPES = (
+    torch.int64,
+    torch.int32,
+    torch.int16,
+    torch.int8,
+    torch.uint8,
+    torch.float16,
+    torch.float32,
+    torch.float64,
+)
 
 
 def test_labels_of_any_dtype() -> None:
     """Labels of any numeric dtype work; the result has the student's dtype"""
     for dtype in (torch.float32, torch.float64):
         s, t, y = _inputs(4, dtype, seed=10)
-        for label_dtype in LABEL_DTYPES:
-            labels = y.to(label_dtype)
-            for name, params in ((CTR, {"alpha": 0.5, "temperature": 2.0}), (PFD, {"lam": 0.4})):
+        for name, params in ((CTR, {"alpha": 0.5, "temperature": 2.0}), (PFD, {"lam": 0.4})):
+            # Labels of the logits' own dtype first: an error there is not about the labels.
+            same = _call(name, s, t, y, **params)
+            for label_dtype in LABEL_DTYPES:
+                labels = y.to(label_dtype)
                 call = f"{_what(name, **params)} with {dtype} logits and {label_dtype} labels"
                 try:
                     got = mine(name)(s.clone(), t.clone(), labels.clone(), **params)
@@ -708,27 +864,40 @@ def test_labels_of_any_dtype() -> None:
                     raise
                 except Exception as exc:  # noqa: BLE001
                     raise CheckFailure(
-                        f"{call} raised {type(exc).__name__}: {exc}\n  Likely mistake: the labels "
-                        "are not cast; convert them with labels.to(student_logits.dtype) before "
-                        "the BCE."
+                        f"{call} raised {type(exc).__name__}: {exc}\n  It works with labels of "
+                        f"the logits' dtype ({dtype}).\n  Likely mistake: the labels are not "
+                        "cast; convert them with labels.to(student_logits.dtype) before the BCE."
                     ) from None
-                expect(
-                    isinstance(got, torch.Tensor) and got.dtype == dtype,
-                    f"{call} returned "
-                    + (f"dtype {got.dtype}" if isinstance(got, torch.Tensor) else repr(got))
-                    + f"; the result must have the student logits' dtype, {dtype}.\n  Likely "
-                    "mistake: the labels are not cast to the logits' dtype (labels.float() gives "
-                    "float32; use labels.to(student_logits.dtype)), so PyTorch promotes or "
-                    "demotes the result.",
-                )
+                if not (isinstance(got, torch.Tensor) and got.dtype == dtype):
+                    shown = f"dtype {got.dtype}" if isinstance(got, torch.Tensor) else repr(got)
+                    hint = ""
+                    if isinstance(same, torch.Tensor) and same.dtype == dtype:
+                        hint = (
+                            " It has it with labels of the logits' dtype.\n  Likely mistake: "
+                            "the labels are not cast to the logits' dtype (labels.float() gives "
+                            "float32; use labels.to(student_logits.dtype)), so PyTorch promotes "
+                            "or demotes the result."
+                        )
+                    raise CheckFailure(
+                        f"{call} returned {shown}; the result must have the student logits' "
+                        f"dtype, {dtype}.{hint}"
+                    )
                 _expect_close_lazy(
                     got,
                     _expected(name, s, t, y, **params),
-                    dict,
+                    partial(_mistakes, name, s, t, y, **params),
+                    teacher=(name, params.get("temperature", 1.0)),
+                    float32=_in_float32(name, s, t, y, **params),
                     what=call,
                     inputs=_show(s, t, labels, **params),
                     **_tolerance(s, t, params.get("temperature", 1.0)),
                 )
+
+
+def _mistakes(name: str, s, t, y, **params: float) -> dict:
+    if name == CTR:
+        return _ctr_mistakes(s, t, y, params["alpha"], params["temperature"])
+    return _pfd_mistakes(s, t, y, params["lam"])
 
 
 def test_inputs_are_not_modified() -> None:
@@ -797,3 +966,18 @@ def test_positional_arguments_and_defaults() -> None:
                 raise CheckFailure(
                     f"{first} returned {fmt(a)} but {second} returned {fmt(b)}: {problem}.{advice}"
                 )
+        # And the values with the defaults omitted are the task's.
+        _expect_close_lazy(
+            fn(s.clone(), t.clone(), y.clone()),
+            _expected(name, s, t, y, **defaults),
+            partial(_mistakes, name, s, t, y, **defaults),
+            teacher=(name, 1.0),
+            what=f"{name}(s, t, y) with the defaults",
+            inputs=_show(s, t, y),
+            **_tolerance(s, t),
+        )
+
+
+# No device check here: the meta device (shapes without data) could stand in for a GPU, but the
+# first operation on it costs ~1.7 s of CPU (torch loads its meta kernels), most of this suite's
+# time budget; and neither function builds a tensor from scratch that the contract asks for.
