@@ -9,16 +9,16 @@ mistake that produces it.
 
 from __future__ import annotations
 
-import inspect
+import math
 from collections.abc import Callable
 
-import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -28,24 +28,24 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     randn,
     reference,
+    require_function,
     seeded,
+    teacher_ignored,
     tolerances,
 )
 
 EXERCISE = "exercise_8"
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
 
 # --------------------------------------------------------------------------------------------
 # Getting the functions
 
 SIGNATURES = {
-    "position_weights": ("k, lam", (3, 1.0), {}),
+    "position_weights": ("(k, lam)", (3, 1.0), {}),
     "ranking_distillation_loss": (
-        "pos_scores, neg_scores, teacher_topk_scores, weights, alpha=1.0",
+        "(pos_scores, neg_scores, teacher_topk_scores, weights, alpha=1.0)",
         (None, None, None, None),
         {"alpha": 1.0},
     ),
@@ -53,19 +53,8 @@ SIGNATURES = {
 
 
 def _function(module: object, name: str, where: str) -> Callable[..., torch.Tensor]:
-    fn = getattr(module, name, None)
-    if not callable(fn):
-        raise CheckFailure(f"{where} has no function {name}({SIGNATURES[name][0]}).")
-    _, args, kwargs = SIGNATURES[name]
-    try:
-        inspect.signature(fn).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{name} must accept ({SIGNATURES[name][0]}) as in the task; {exc}."
-        ) from None
-    except ValueError:  # builtins without a signature: let the call itself tell
-        pass
-    return fn
+    signature, args, kwargs = SIGNATURES[name]
+    return require_function(module, name, signature, where, *args, **kwargs)
 
 
 def mine(name: str) -> Callable[..., torch.Tensor]:
@@ -79,23 +68,11 @@ def ref(name: str) -> Callable[..., torch.Tensor]:
 def _named(
     values: dict[str, torch.Tensor], expected: torch.Tensor, first: str = ""
 ) -> dict[str, torch.Tensor]:
-    """{description: value}, `first` first; mistakes that coincide on these inputs share a line.
-
-    A mistake whose value is (nearly) the right one on these inputs is left out: it cannot be
-    what went wrong, and naming it would mislead.
-    """
-    named: list[tuple[str, torch.Tensor]] = []
-    for key in [first] * bool(first) + [m for m in values if m != first]:
-        value = values[key]
-        if not bool(torch.isfinite(value).all()) or is_close(value, expected, 1e-4, 1e-5):
-            continue
-        for i, (description, other) in enumerate(named):
-            if other.shape == value.shape and is_close(value, other, rtol=1e-6, atol=1e-9):
-                named[i] = (f"{description}; or: {MISTAKES[key]}", other)
-                break
-        else:
-            named.append((MISTAKES[key], value))
-    return dict(named)
+    """{description: value}, `first` first; mistakes that coincide on these inputs share a line,
+    and a mistake that gives the right value here (or a non-finite one) is left out."""
+    # Tight tolerances: a mistake as near the right value as float32 rounding stays a candidate
+    # (expect_close names it only if it reproduces the learner's value better than the right one).
+    return named_mistakes(values, MISTAKES, first, correct=expected, rtol=1e-12, atol=1e-15)
 
 
 def _log_sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -154,12 +131,17 @@ MISTAKES = {
     "neg_as_pos": "the negatives use log σ(neg) instead of log σ(-neg) = log(1 - σ(neg))",
     "one_minus_neg": "the negatives use log σ(1 - neg); 1 - σ(x) is σ(-x), so the term is "
     "log σ(-neg)",
+    "float32_inside": "the loss is computed in float32 for float64 scores (a .float() cast, "
+    "float32 weights or constants that pull the computation down); compute in the scores' dtype",
+    "default_alpha": "alpha's default is not 1.0 (the task's signature has alpha: float = 1.0); "
+    "your default behaves like alpha={alpha}",
     "topk_detached": "no gradient flows into teacher_topk_scores; they are the *student's* scores "
     "of the teacher's items (the teacher only chose the items), so they must not be detached",
     "pos_neg_detached": "no gradient flows into pos_scores or neg_scores; only the teacher's "
     "choice of items is fixed, all three score tensors belong to the student",
 }
 GRADIENT_ONLY = {"topk_detached", "pos_neg_detached"}
+SPECIAL = {"float32_inside", "default_alpha"}  # recomputed in _loss_mistakes, not _mistaken_loss
 WEIGHT_MISTAKES = [
     "unnormalised",
     "l2_normalised",
@@ -170,7 +152,9 @@ WEIGHT_MISTAKES = [
     "reciprocal",
     "ranks_0_to_k",
 ]
-LOSS_MISTAKES = [m for m in MISTAKES if m not in WEIGHT_MISTAKES and m not in GRADIENT_ONLY]
+LOSS_MISTAKES = [
+    m for m in MISTAKES if m not in WEIGHT_MISTAKES and m not in GRADIENT_ONLY | SPECIAL
+]
 
 
 def _mistaken_weights(k: int, lam: float, mistake: str = "") -> torch.Tensor:
@@ -246,13 +230,28 @@ def _weight_mistakes(k: int, lam: float, first: str = "") -> dict[str, torch.Ten
     return _named(values, _mistaken_weights(k, lam), first)
 
 
-def _loss_mistakes(pos, neg, top, w, alpha: float, first: str = "") -> dict[str, torch.Tensor]:
+def _loss_mistakes(
+    pos, neg, top, w, alpha: float, first: str = "", default: bool = False
+) -> dict[str, torch.Tensor]:
+    """{description: value} of the loss mistakes on these inputs; with `default`, alpha was left
+    to its default, and other defaults are recomputed too."""
+    words = dict(MISTAKES)
     with torch.no_grad():
         values = {
             m: _mistaken_loss(pos, neg, top, w, alpha, m).to(pos.dtype)
             for m in ["", *LOSS_MISTAKES]
         }
-    return _named(values, values.pop(""), first)
+        if pos.dtype == torch.float64:
+            single = [x.float() for x in (pos, neg, top, w)]
+            values["float32_inside"] = ref("ranking_distillation_loss")(*single, alpha=alpha)
+            values["float32_inside"] = values["float32_inside"].double()
+        if default:
+            for other in (0.0, 0.5, 2.0):
+                key = f"default_alpha_{other:g}"
+                values[key] = _mistaken_loss(pos, neg, top, w, other).to(pos.dtype)
+                words[key] = MISTAKES["default_alpha"].format(alpha=f"{other:g}")
+    expected = values.pop("")
+    return named_mistakes(values, words, first, correct=expected, rtol=1e-12, atol=1e-15)
 
 
 def _gradient_mistakes(pos, neg, top, w, alpha: float) -> dict[str, torch.Tensor]:
@@ -327,10 +326,34 @@ def _call_loss(pos, neg, top, w, alpha: float | None) -> torch.Tensor:
     return fn(*args) if alpha is None else fn(*args, alpha=alpha)
 
 
+def _expect_teacher_matters(pos, neg, top, w, alpha: float, got, what: str) -> None:
+    """Fail with the teacher-ignored message when the learner's loss does not move with the
+    student's scores of the teacher's items (scaled by 5%: same signs, same order)."""
+    if alpha == 0 or not isinstance(got, torch.Tensor) or got.numel() != 1:
+        return
+    try:
+        moved = _call_loss(pos, neg, top * 1.05, w, alpha)
+    except Exception:  # noqa: BLE001 - the other checks report the learner's errors
+        return
+    if isinstance(moved, torch.Tensor) and moved.numel() == 1 and _same(moved, got):
+        raise teacher_ignored(
+            what,
+            "teacher_topk_scores were scaled by 5% (same signs, same order)",
+        )
+
+
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """True when two scalars agree to float64 rounding: nothing they depend on has changed."""
+    x, y = float(a.detach().double()), float(b.detach().double())
+    return x == y or (math.isfinite(x) and abs(x - y) <= 1e-12 * max(1.0, abs(y)))
+
+
 def _check_loss(pos, neg, top, w, alpha: float, first: str = "", pass_alpha: bool = True) -> None:
     """Compare the learner's loss with the reference, naming the likely mistake."""
     got = _call_loss(pos, neg, top, w, alpha if pass_alpha else None)
-    what = "ranking_distillation_loss(...)" + (f" with alpha={alpha:g}" if pass_alpha else "")
+    what = "ranking_distillation_loss(...)" + (
+        f" with alpha={alpha:g}" if pass_alpha else " with alpha left to its default"
+    )
     expected = _expected(pos, neg, top, w, alpha)
     tolerance = _tolerance(pos, neg, top, w, alpha)
     try:
@@ -339,30 +362,15 @@ def _check_loss(pos, neg, top, w, alpha: float, first: str = "", pass_alpha: boo
         pass  # the mistakes are only worth computing when the value is wrong
     else:
         return
-    try:
-        expect_close(
-            got,
-            expected,
-            what=what,
-            inputs=_show(pos, neg, top, w, alpha),
-            mistakes=_loss_mistakes(pos, neg, top, w, alpha, first),
-            **tolerance,
-        )
-    except CheckFailure as failure:
-        raise CheckFailure(_tiny_difference_hint(str(failure), got, expected)) from None
-
-
-def _tiny_difference_hint(message: str, got, expected: torch.Tensor) -> str:
-    """Add a hint when the value is off only in its 6th or later significant digit."""
-    if "Likely mistake" in message or not isinstance(got, torch.Tensor) or got.numel() != 1:
-        return message
-    g, e = float(got.detach().double()), float(expected.double())
-    if not abs(g - e) <= 1e-5 * abs(e):
-        return message
-    return (
-        f"{message}\n  The difference is tiny ({g - e:.2g}). Likely mistake: an eps inside a log "
-        "(torch.log(torch.sigmoid(x) + eps)) or a step computed in float32 for float64 scores; "
-        "F.logsigmoid needs neither."
+    # The teacher must matter: that diagnosis comes before any numeric one.
+    _expect_teacher_matters(pos, neg, top, w, alpha, got, what)
+    expect_close(
+        got,
+        expected,
+        what=what,
+        inputs=_show(pos, neg, top, w, alpha),
+        mistakes=_loss_mistakes(pos, neg, top, w, alpha, first, default=not pass_alpha),
+        **tolerance,
     )
 
 
@@ -414,8 +422,11 @@ def test_position_weights_sum_to_one() -> None:
         _expect_weights_tensor(got, k, lam)
         total = float(got.double().sum())
         if abs(total - 1.0) > 1e-5:
-            l2 = is_close(got, _mistaken_weights(k, lam, "l2_normalised"))
-            hint = f"\n  Likely mistake: {MISTAKES['l2_normalised' if l2 else 'unnormalised']}."
+            hint = ""
+            for mistake in ("unnormalised", "l2_normalised"):
+                if is_close(got, _mistaken_weights(k, lam, mistake)):
+                    hint = f"\n  Likely mistake: {MISTAKES[mistake]}."
+                    break
             raise CheckFailure(
                 f"position_weights(k={k}, lam={lam:g}) sums to {total:.6g}, expected 1.\n"
                 f"  got:      {fmt(got)}\n  expected: {fmt(ref('position_weights')(k, lam))}"
@@ -433,7 +444,7 @@ def test_position_weights_decrease_with_rank() -> None:
         if all(a > b for a, b in zip(values, values[1:], strict=False)):
             continue
         hint = ""
-        if values[0] < values[-1]:
+        if is_close(got, _mistaken_weights(k, lam, "increasing")):
             hint = f"\n  Likely mistake: {MISTAKES['increasing']}."
         raise CheckFailure(
             f"position_weights(k={k}, lam={lam:g}) does not decrease with the rank: got "
@@ -450,6 +461,38 @@ def test_position_weights_follow_exp_minus_r_over_lam() -> None:
         _check_weights(k, lam, first="lam_times")
 
 
+def _naive_weights_break(k: int, lam: float) -> bool:
+    """True when exp(-r / lam) / its sum, computed directly, is not finite (in either dtype)."""
+    for dtype in (torch.float32, torch.float64):
+        raw = torch.exp(-torch.arange(1, k + 1, dtype=dtype) / lam)
+        if not bool(torch.isfinite(raw / raw.sum()).all()):
+            return True
+    return False
+
+
+def test_position_weights_small_and_large_lam() -> None:
+    """Position weights stay finite and right for a tiny lam (0.005) or a huge one"""
+    fn = mine("position_weights")
+    for k, lam in ((10, 0.005), (5, 0.002), (6, 0.05), (3, 0.02), (8, 1e6), (30, 0.004)):
+        got = fn(k, lam)
+        _expect_weights_tensor(got, k, lam)
+        call = f"position_weights(k={k}, lam={lam:g})"
+        hint = (
+            "\n  Likely mistake: exp(-r / lam) is computed directly and then divided by its sum: "
+            "for a small lam every exp underflows to 0 and 0 / 0 = NaN; use "
+            "torch.softmax(-r / lam, dim=0), which subtracts the maximum first (or "
+            "exp(-(r - 1) / lam))."
+            if _naive_weights_break(k, lam)
+            else ""
+        )
+        expect_finite(
+            got,
+            f"{call} is not finite: got {fmt(got)}; expected "
+            f"{fmt(ref('position_weights')(k, lam))}.{hint}",
+        )
+        _check_weights(k, lam)
+
+
 def test_position_weights_reject_bad_arguments() -> None:
     """position_weights raises ValueError for k < 1 or lam <= 0"""
     fn = mine("position_weights")
@@ -459,7 +502,15 @@ def test_position_weights_reject_bad_arguments() -> None:
     for lam in (0.0, -1.0):
         with expect_value_error(f"position_weights(k=3, lam={lam:g})", "lam"):
             fn(3, lam)
-    for k, lam in ((1, 1.0), (2, 0.25)):
+    # Each bad argument is rejected whatever the other one is, at its valid extremes too.
+    for k, lam in ((0, 0.005), (0, 1e6), (-1, 0.5), (0, 100.0)):
+        with expect_value_error(f"position_weights(k={k}, lam={lam:g})", "k"):
+            fn(k, lam)
+    for k, lam in ((1, 0.0), (50, 0.0), (1, -1e-9), (10, -5.0)):
+        with expect_value_error(f"position_weights(k={k}, lam={lam:g})", "lam"):
+            fn(k, lam)
+    # The valid ends of the ranges are accepted.
+    for k, lam in ((1, 1.0), (2, 0.25), (1, 0.005), (1, 1e9), (200, 0.005)):
         try:
             fn(k, lam)
         except ValueError as exc:
@@ -545,6 +596,75 @@ def test_alpha_scales_the_distillation_term_only() -> None:
     _check_loss(pos, neg, top, w, 1.0, pass_alpha=False)
 
 
+def test_teacher_scores_matter() -> None:
+    """The student's scores of the teacher's top-k items change the loss (alpha > 0)"""
+    pos, neg, top = _scores(3, 2, 3, 4, torch.float64, seed=11)
+    w = _weights(4, 2.0, torch.float64)
+    for alpha in (1.0, 0.4):
+        what = f"ranking_distillation_loss(...) with alpha={alpha:g}"
+        got = _call_loss(pos, neg, top, w, alpha)
+        expect(
+            isinstance(got, torch.Tensor) and got.numel() == 1,
+            f"{what} should return a 0-dim tensor, got {fmt(got)}.",
+        )
+        _expect_teacher_matters(pos, neg, top, w, alpha, got, what)
+        _check_loss(pos, neg, top, w, alpha)
+
+
+def test_alpha_by_position_and_alpha_zero() -> None:
+    """alpha works as a positional argument, and alpha = 0 leaves the point-wise loss"""
+    fn = mine("ranking_distillation_loss")
+    pos, neg, top = _scores(2, 3, 2, 3, torch.float64, seed=12)
+    w = _weights(3, 1.0, torch.float64)
+    got = fn(pos.clone(), neg.clone(), top.clone(), w.clone(), 0.3)
+    expect_close(
+        got,
+        _expected(pos, neg, top, w, 0.3),
+        what="ranking_distillation_loss(pos_scores, neg_scores, teacher_topk_scores, weights, "
+        "0.3) (alpha passed by position)",
+        inputs=_show(pos, neg, top, w, 0.3),
+        mistakes=_loss_mistakes(pos, neg, top, w, 0.3),
+        **_tolerance(pos, neg, top, w, 0.3),
+    )
+    _check_loss(pos, neg, top, w, 0.0, first="no_alpha")
+    # alpha = 0 switches the distillation term off, yet it stays a (zero) part of the graph:
+    # the task says gradients flow into all three score tensors.
+    leaves = [x.clone().requires_grad_(True) for x in (pos, neg, top)]
+    loss = fn(*leaves, w.clone(), alpha=0.0)
+    expect(
+        isinstance(loss, torch.Tensor) and loss.requires_grad,
+        "ranking_distillation_loss(..., alpha=0) does not require grad; the point-wise terms "
+        "still train the student.",
+    )
+    loss.backward()
+    expect(
+        leaves[2].grad is not None,
+        "teacher_topk_scores.grad is None after loss.backward() with alpha=0; the gradient "
+        "must reach all three score tensors (here as zeros): is the distillation term skipped "
+        "when alpha == 0 (e.g. `if alpha:`)? Always add alpha * term.",
+    )
+    expect_close(
+        leaves[2].grad,
+        torch.zeros_like(top),
+        what="The gradient with respect to teacher_topk_scores with alpha=0",
+        inputs=_show(pos, neg, top, w, 0.0),
+    )
+
+
+def test_square_inputs() -> None:
+    """Batches as large as k (B = P = N = k) use the weights along the ranks"""
+    pos, neg, top = _scores(4, 4, 4, 4, torch.float64, seed=13)
+    w = torch.tensor([0.7, 0.2, 0.06, 0.04], dtype=torch.float64, device=DEVICE)
+    _check_loss(pos, neg, top, w, 1.0)
+    pos, neg, top = _scores(3, 1, 2, 3, torch.float32, seed=14)
+    _check_loss(pos, neg, top, _weights(3, 0.5), 0.8)
+
+
+# No device-following check on the meta device: the first operation on a meta tensor imports
+# torch._dynamo (its meta registrations), which takes seconds, far over this suite's budget.
+# Under KDQUIZ_DEVICE=cuda every check runs on the GPU and checks the result's device.
+
+
 def _scaled_down(pos, neg, top, w, alpha: float):
     """(learner's value or None, reference value) on the same scores scaled to magnitude 3."""
     small = [x * 3e-3 for x in (pos, neg, top)]
@@ -573,17 +693,33 @@ def test_stable_for_scores_of_1e3(dtype: torch.dtype) -> None:
     loss = fn(*leaves, w.clone(), alpha=alpha)
     value = loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss)
     if not bool(torch.isfinite(value).all()):
+        # Only an unstable formula when the same code is right on the same scores scaled down.
+        small, small_expected = _scaled_down(pos, neg, top, w, alpha)
+        hint = (
+            "\n  Likely mistake: torch.log(torch.sigmoid(x)) (or torch.log(1 - torch.sigmoid(x)), "
+            "or log1p(exp(-x))): σ(-1000) underflows to 0 and log(0) = -inf; use "
+            "F.logsigmoid(x) and F.logsigmoid(-x)."
+            if small is not None and is_close(small, small_expected, rtol=1e-3, atol=1e-5)
+            else ""
+        )
         raise CheckFailure(
             f"ranking_distillation_loss is not finite for scores of ±1e3: got {fmt(value)}.\n"
-            f"  inputs:   {inputs}\n  Likely mistake: torch.log(torch.sigmoid(x)) (or "
-            "torch.log(1 - torch.sigmoid(x)), or log1p(exp(-x))): σ(-1000) underflows to 0 and "
-            "log(0) = -inf; use F.logsigmoid(x) and F.logsigmoid(-x)."
+            f"  inputs:   {inputs}{hint}"
         )
     expected = _expected(pos, neg, top, w, alpha)
     tolerance = _tolerance(pos, neg, top, w, alpha)
     if not is_close(value, expected, **tolerance):
+        what = "ranking_distillation_loss(...) for scores of ±1e3"
+        _expect_teacher_matters(pos, neg, top, w, alpha, value, what)
         small, small_expected = _scaled_down(pos, neg, top, w, alpha)
-        if small is not None and is_close(small, small_expected, rtol=1e-3, atol=1e-5):
+        # Not a clamp or an eps when float32 rounding (float64 scores computed in float32)
+        # explains the value; the mistakes below then say so.
+        far_off = pos.dtype != torch.float64 or not is_close(
+            value,
+            ref("ranking_distillation_loss")(pos.float(), neg.float(), top.float(), w, alpha),
+            **tolerance,
+        )
+        if far_off and small is not None and is_close(small, small_expected, rtol=1e-3, atol=1e-5):
             raise CheckFailure(
                 "ranking_distillation_loss is right for small scores but wrong for scores of "
                 f"±1e3.\n  inputs:   {inputs}\n  expected: {fmt(expected)}\n  got:      "
@@ -684,9 +820,9 @@ def test_inputs_are_not_modified() -> None:
     n=st.integers(1, 5),
     k=st.integers(1, 6),
     dtype=st.sampled_from([torch.float32, torch.float64]),
-    lam=st.sampled_from([0.5, 1.0, 3.0, 10.0]),
+    lam=st.sampled_from([0.05, 0.5, 1.0, 3.0, 10.0]),
     alpha=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
-    scale=st.sampled_from([0.5, 2.0, 6.0]),
+    scale=st.sampled_from([0.5, 2.0, 6.0, 40.0]),
     seed=st.integers(0, 2**16),
 )
 def test_matches_reference_on_random_inputs(
