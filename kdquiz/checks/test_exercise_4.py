@@ -9,33 +9,35 @@ visibly different result, and every message shows the pessimistic ranks the lear
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from torch.overrides import TorchFunctionMode
+from torch.utils._device import _device_constructors
 
-from kdquiz.checker.plugin import learner_traceback
+from kdquiz.checker.tracebacks import learner_traceback
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
+    as_metrics,
     expect_unchanged,
     expect_value_error,
     fmt,
     is_close,
     learner,
     reference,
+    require_function,
     seeded,
 )
 
 EXERCISE = "exercise_4"
 FUNCTION = "hit_ratio_ndcg_loo"
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
+SIGNATURE = "(pos_scores, neg_scores, k)"
+_BIND = {"pos_scores": None, "neg_scores": None, "k": 1}
 RTOL, ATOL = 1e-4, 1e-6
 """Tolerance on the returned floats: a float32 mean of the discounts differs in the last bits."""
 
@@ -44,50 +46,16 @@ RTOL, ATOL = 1e-4, 1e-6
 # Getting the functions and calling them
 
 
-def _function(module: object, where: str) -> Callable[..., Any]:
-    fn = getattr(module, FUNCTION, None)
-    if not callable(fn):
-        raise CheckFailure(f"{where} has no function {FUNCTION}(pos_scores, neg_scores, k).")
-    try:
-        inspect.signature(fn).bind(pos_scores=None, neg_scores=None, k=1)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{FUNCTION} must accept (pos_scores, neg_scores, k) as in the task; calling it "
-            f"with these keyword names fails: {exc}."
-        ) from None
-    except ValueError:  # builtins without a signature: let the call itself tell
-        pass
-    return fn
-
-
 def mine() -> Callable[..., Any]:
-    return _function(learner(EXERCISE), f"exercises/{EXERCISE}.py")
+    return require_function(
+        learner(EXERCISE), FUNCTION, SIGNATURE, f"exercises/{EXERCISE}.py", **_BIND
+    )
 
 
 def ref() -> Callable[..., Any]:
-    return _function(reference(EXERCISE), f"solutions/{EXERCISE}.py")
-
-
-def _as_metrics(result: Any, call: str) -> tuple[float, float]:
-    """The learner's (HR@k, NDCG@k) as floats; fail unless it is a pair of Python numbers."""
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        shown = fmt(result) if isinstance(result, torch.Tensor) else repr(result)[:80]
-        raise CheckFailure(
-            f"{call} should return a tuple (HR@k, NDCG@k) of two Python floats, got "
-            f"{type(result).__name__} {shown}."
-        )
-    for name, value in zip(("HR@k", "NDCG@k"), result, strict=True):
-        if isinstance(value, torch.Tensor):
-            raise CheckFailure(
-                f"{call} returned {name} as a torch.Tensor ({fmt(value)}, dtype {value.dtype}); "
-                "metrics are Python floats: convert with .item() (or float(...))."
-            )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise CheckFailure(
-                f"{call} returned {name} as {type(value).__name__} {value!r}; return a Python "
-                "float (e.g. tensor.mean().item())."
-            )
-    return float(result[0]), float(result[1])
+    return require_function(
+        reference(EXERCISE), FUNCTION, SIGNATURE, f"solutions/{EXERCISE}.py", **_BIND
+    )
 
 
 def _call(pos: torch.Tensor, neg: torch.Tensor, k: int, keywords: bool = False):
@@ -111,7 +79,7 @@ def _call(pos: torch.Tensor, neg: torch.Tensor, k: int, keywords: bool = False):
             f"  inputs:   pos_scores of shape {tuple(pos.shape)}, neg_scores of shape "
             f"{tuple(neg.shape)}\n  Likely mistake: {MISTAKES['broadcast']}."
         ) from None
-    return call, _as_metrics(result, call)
+    return call, as_metrics(result, call, ("HR@k", "NDCG@k"))
 
 
 def _expected(pos: torch.Tensor, neg: torch.Tensor, k: int) -> tuple[float, float]:
@@ -138,6 +106,98 @@ def _show(pos: torch.Tensor, neg: torch.Tensor, k: int) -> str:
     return f"pos_scores={fmt(pos, digits)}, neg_scores={fmt(neg, digits)}, k={k}{dtype}"
 
 
+# Device-following without a GPU. In a GPU run the inputs are on the GPU, and a tensor built from
+# scratch without device= (torch.zeros(n), torch.arange(k), ...) or moved with .cpu() is on the
+# CPU: combining the two fails there. This mode replays that rule on the CPU: it marks such
+# tensors (and what is computed from them alone) and records the first operation that combines
+# a marked tensor of one or more dimensions with an input-side tensor. CPU scalars (0-dim) mix
+# freely, and a CPU index may index a GPU tensor, as on CUDA.
+_CONSTRUCTORS = frozenset(_device_constructors())
+_INDEXING = frozenset({torch.Tensor.__getitem__, torch.Tensor.__setitem__})
+_ON_CPU = "_kdquiz_on_cpu"
+
+
+def _tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+def _is_cpu(value: Any) -> bool:
+    """The string "cpu" (a torch.device such as scores.device follows the inputs)."""
+    return isinstance(value, str) and value.startswith("cpu")
+
+
+class _CpuTensorsOnAGpu(TorchFunctionMode):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mixed: str = ""
+        """The first operation that combined a CPU-built tensor with the inputs ("" if none)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        inputs = _tensors(args) + _tensors(kwargs)
+        on_cpu = [getattr(t, _ON_CPU, False) for t in inputs]
+        if func is torch.Tensor.__setitem__:  # a copy into a CPU tensor may cross devices
+            clash = False
+        elif func is torch.Tensor.__getitem__ and inputs:
+            others = [t for t, c in zip(inputs[1:], on_cpu[1:], strict=True) if not c]
+            clash = on_cpu[0] and inputs[0].dim() > 0 and any(t.dim() > 0 for t in others)
+        else:
+            clash = any(c and t.dim() > 0 for t, c in zip(inputs, on_cpu, strict=True)) and not all(
+                on_cpu
+            )
+        if clash and not self.mixed:
+            self.mixed = getattr(func, "__name__", str(func))
+        out = func(*args, **kwargs)
+        name = getattr(func, "__name__", "")
+        if func in _CONSTRUCTORS:
+            mark = kwargs.get("device") is None and not inputs
+        elif name == "cpu" or (name == "to" and any(_is_cpu(a) for a in args[1:])):
+            mark = True
+        elif name in ("to", "cuda") and (
+            any(isinstance(a, torch.device | torch.Tensor) for a in args[1:]) or "device" in kwargs
+        ):
+            mark = False
+        elif func in _INDEXING:
+            mark = bool(on_cpu) and on_cpu[0]
+        else:
+            mark = bool(inputs) and all(on_cpu)
+        if isinstance(out, torch.Tensor):
+            if getattr(out, _ON_CPU, False) != mark and any(out is t for t in inputs):
+                out = out.view_as(out)  # e.g. .cpu() or .to(device) returning the input itself
+            if mark:
+                setattr(out, _ON_CPU, True)
+        elif mark:
+            for t in _tensors(out):
+                setattr(t, _ON_CPU, True)
+        return out
+
+
+def _expect_device_following(call: str, run: Callable[[], Any]) -> None:
+    """Fail when `run` combines a tensor it built without device= (or moved to the CPU) with the
+    inputs; errors of its own are left to the other checks."""
+    mode = _CpuTensorsOnAGpu()
+    try:
+        with mode:
+            run()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - not a device mistake; other checks test the values
+        pass
+    if mode.mixed:
+        raise CheckFailure(
+            f"{call} combines a tensor it created without device= (in {mode.mixed}) with the "
+            "inputs: when the inputs are on a GPU, that tensor is on the CPU and the call fails.\n"
+            "  Create new tensors on the inputs' device: torch.arange(k, device=scores.device), "
+            "torch.zeros_like(scores), scores.new_zeros(...)."
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # The common mistakes, in a learner's words, and the value each one produces.
 
@@ -145,6 +205,11 @@ MISTAKES = {
     "optimistic": "ties count in the held-out item's favour: rank = 1 + #{neg > pos} "
     "(optimistic), or a sort/topk put the held-out item first among equal scores; a negative "
     "with the same score must rank above it, rank = 1 + #{neg >= pos}",
+    "single_precision": "float64 scores that differ by about 1e-10 were treated as equal: are "
+    "they cast to float32 (.float())? compare them in their own dtype",
+    "float_tolerance": "scores that differ by about 1e-10 were treated as ties: the comparison "
+    "allows a small tolerance (an epsilon, or torch.isclose); compare exactly, "
+    "neg_scores >= pos_scores.unsqueeze(1)",
     "low_precision": "scores that differ by about 1e-6 (relative) were treated as equal: are "
     "they cast to a lower precision (half, bfloat16)? compare them in their own dtype",
     "tolerance": "scores that differ by about 1e-6 (relative) were treated as ties: the "
@@ -195,6 +260,10 @@ def _mistaken(pos: torch.Tensor, neg: torch.Tensor, k: int, mistake: str):
         beaten_by = (neg > pos.unsqueeze(1)).sum(dim=1)
     elif mistake == "low_precision":
         beaten_by = (neg.half() >= pos.half().unsqueeze(1)).sum(dim=1)
+    elif mistake == "single_precision":
+        beaten_by = (neg.float() >= pos.float().unsqueeze(1)).sum(dim=1)
+    elif mistake == "float_tolerance":
+        beaten_by = (neg >= pos.unsqueeze(1) - 1e-9 * (1 + pos.abs().unsqueeze(1))).sum(dim=1)
     elif mistake == "tolerance":
         p = pos.unsqueeze(1).expand_as(neg)
         beaten_by = ((neg > p) | torch.isclose(neg, p)).sum(dim=1)
@@ -229,6 +298,15 @@ def _mistaken(pos: torch.Tensor, neg: torch.Tensor, k: int, mistake: str):
     return (ndcg, hr) if mistake == "swapped" else (hr, ndcg)
 
 
+def _reproduces(got: Sequence[float], mistake: Sequence[float], expected: Sequence[float]) -> bool:
+    """True when a mistake's values explain `got`: equal within the check's tolerance, and
+    nearer to `got` than the right values are."""
+    if not is_close(list(got), list(mistake), RTOL, ATOL):
+        return False
+    gap = max(abs(g - m) for g, m in zip(got, mistake, strict=True))
+    return gap < max(abs(g - e) for g, e in zip(got, expected, strict=True))
+
+
 def _likely_mistake(pos, neg, k: int, got: tuple[float, float], first: str = "") -> str:
     """A "Likely mistake: ..." line naming the mistakes that reproduce `got`, or ""."""
     expected = _expected(pos, neg, k)
@@ -238,10 +316,14 @@ def _likely_mistake(pos, neg, k: int, got: tuple[float, float], first: str = "")
     # the result lies between the pessimistic and the optimistic one (as any order of the tied
     # items gives), an arbitrary tie order is the likely cause; else a mistake matching each
     # wrong number.
-    found = [m for m, v in values.items() if is_close(list(got), list(v), RTOL, 1e-5)]
+    found = [m for m, v in values.items() if _reproduces(got, v, expected)]
     optimistic = values["optimistic"]
-    if not found and all(
-        lo - 1e-6 <= g <= hi + 1e-6 for g, lo, hi in zip(got, expected, optimistic, strict=True)
+    if (
+        not found
+        and not is_close(list(optimistic), list(expected), RTOL, ATOL)
+        and all(
+            lo - 1e-6 <= g <= hi + 1e-6 for g, lo, hi in zip(got, expected, optimistic, strict=True)
+        )
     ):
         return (
             "\n  Likely mistake: the held-out items tie with some of their negatives here, and "
@@ -249,17 +331,16 @@ def _likely_mistake(pos, neg, k: int, got: tuple[float, float], first: str = "")
             "(torch.topk or argsort over the candidates does that); count instead, rank = "
             "1 + #{neg >= pos}."
         )
-    if not found:
-        for i in range(2):
-            if is_close(got[i], expected[i], RTOL, ATOL):
-                continue
-            found += [
-                m
-                for m, v in values.items()
-                if m not in found
-                and not is_close(v[i], expected[i], RTOL, ATOL)
-                and is_close(got[i], v[i], RTOL, 1e-5)
-            ]
+    if not found:  # two mistakes at once: each one explains every number it changes
+        found = [
+            m
+            for m, v in values.items()
+            if any(not is_close(v[i], expected[i], RTOL, ATOL) for i in range(2))
+            and all(
+                is_close(v[i], expected[i], RTOL, ATOL) or _reproduces((got[i],), (v[i],), (e,))
+                for i, e in enumerate(expected)
+            )
+        ]
     if not found:
         return ""
     return "\n  Likely mistake: " + "; or: ".join(MISTAKES[m] for m in found[:2]) + "."
@@ -391,7 +472,7 @@ def test_constant_scorer_gets_no_hit() -> None:
                 f"NDCG@{k} = {fmt(ndcg)} with M = {m} negatives per user; both should be 0.\n"
                 f"  call:     {call}\n"
                 f"  Every tied negative ranks above the held-out item, so its rank is M + 1 = "
-                f"{m + 1} > k.\n  Likely mistake: {MISTAKES['optimistic']}."
+                f"{m + 1} > k.{_likely_mistake(pos, neg, k, (hr, ndcg), 'optimistic')}"
             )
     # With k = M + 1 the same scorer hits at rank M + 1, the last position.
     pos, neg = torch.zeros(2, device=DEVICE), torch.zeros(2, 4, device=DEVICE)
@@ -444,7 +525,7 @@ def test_single_user(dtype: torch.dtype) -> None:
     extra_k=st.integers(-11, 3),
     dtype=st.sampled_from([torch.float32, torch.float64]),
     ties=st.booleans(),
-    scale=st.sampled_from([0.01, 1.0, 1e3]),
+    scale=st.sampled_from([0.01, 1.0, 1e3, 1e5]),
     seed=st.integers(0, 2**16),
 )
 def test_matches_reference_on_random_inputs(
@@ -483,20 +564,108 @@ def test_invalid_arguments_raise_value_error() -> None:
     g = seeded(45)
     pos = torch.randn(3, generator=g).to(DEVICE)
     neg = torch.randn(3, 5, generator=g).to(DEVICE)
+    # k is checked whatever the inputs: one user, one negative, ties, float64.
+    k_cases = {
+        "": (pos, neg),
+        ", one user and one negative": (pos[:1], neg[:1, :1]),
+        ", every score tied": (torch.zeros(3, device=DEVICE), torch.zeros(3, 5, device=DEVICE)),
+        ", float64 scores": (pos.double(), neg.double()),
+    }
     for k in (0, -1):
-        with expect_value_error(f"{FUNCTION}(pos_scores, neg_scores, k={k})", "k"):
-            fn(pos, neg, k)
+        for described, (p, n) in k_cases.items():
+            with expect_value_error(f"{FUNCTION}(pos_scores, neg_scores, k={k}){described}", "k"):
+                fn(p.clone(), n.clone(), k)
+    # Shapes are checked whatever k is (also k beyond the list, where every user is a hit),
+    # and shapes that broadcast are mismatched too: pos_scores must be (U,).
     bad_shapes = {
         "pos_scores (4,) and neg_scores (3, 5)": (torch.cat([pos, pos[:1]]), neg),
         "pos_scores (3,) and neg_scores (4, 5)": (pos, torch.cat([neg, neg[:1]])),
+        "pos_scores (3, 1) and neg_scores (3, 5)": (pos.unsqueeze(1), neg),
+        "pos_scores (1, 3) and neg_scores (3, 5)": (pos.unsqueeze(0), neg),
+        "pos_scores () and neg_scores (1, 5)": (pos[0], neg[:1]),
+        "pos_scores (3,) and neg_scores (3,)": (pos, neg[:, 0]),
+        "pos_scores (3,) and neg_scores (3, 5, 1)": (pos, neg.unsqueeze(2)),
     }
     for described, (bad_pos, bad_neg) in bad_shapes.items():
-        with expect_value_error(f"{FUNCTION} with {described}", "shape"):
-            fn(bad_pos, bad_neg, 2)
-    try:  # k = 1 is the smallest valid cut-off
-        fn(pos, neg, 1)
-    except ValueError as exc:
-        raise CheckFailure(
-            f"{FUNCTION}(pos_scores, neg_scores, k=1) raised ValueError({str(exc)!r}), but any "
-            "k >= 1 is valid."
-        ) from None
+        for k in (2, 1, 50):
+            with expect_value_error(f"{FUNCTION} with {described}, k={k}", "shape"):
+                fn(bad_pos.clone(), bad_neg.clone(), k)
+    for k in (1, 6, 1000):  # the smallest cut-off, the whole list and beyond are valid
+        try:
+            fn(pos.clone(), neg.clone(), k)
+        except ValueError as exc:
+            raise CheckFailure(
+                f"{FUNCTION}(pos_scores, neg_scores, k={k}) raised ValueError({str(exc)!r}), but "
+                "any k >= 1 is valid (k beyond the M + 1 candidates counts every user as a hit)."
+            ) from None
+
+
+def test_near_equal_float64_scores() -> None:
+    """float64 scores that differ by 1e-10 are ranked exactly"""
+    # Each held-out item has negatives 1e-10 above and below it (equal in float32, or within an
+    # epsilon), at magnitudes 1, 1000, 5 and 7: ranks 3, 2, 4 and 1.
+    pos = _tensor([1.0, 1000.0, -5.0, 7.0], torch.float64)
+    d = 1e-10
+    neg = _tensor(
+        [
+            [1.0 + d, 1.0 - d, 1.0 + 3 * d, 0.5, 1.0 - 2 * d],
+            [1000.0 - d, 1000.0 + d, 999.0, 1000.0 - 5 * d, -1000.0],
+            [-5.0 + d, -5.0 - d, -5.0 + 2 * d, -5.0 + 4 * d, -6.0],
+            [7.0 - d, 6.0, 5.0, 4.0, 3.0],
+        ],
+        torch.float64,
+    )
+    for k in (2, 3):
+        _check_value(pos, neg, k, first="single_precision")
+
+
+@DTYPES
+def test_extreme_scores(dtype: torch.dtype) -> None:
+    """Scores as large as ±1e5 are ranked like any others"""
+    # Ranks 2, 1, 4 and 3; no squashing (sigmoid, softmax) or fixed offset may tie them.
+    pos = _tensor([1e5 - 1.0, -1e5 + 1.0, 5e4, 0.0], dtype)
+    neg = _tensor(
+        [
+            [1e5, 99990.0, -1e5, 5e4],
+            [-1e5, -1e5 + 0.5, -99999.5, -1e5],
+            [1e5, 5e4, 99999.0, -1e5],
+            [1e5, 1.0, -1e5, -1.0],
+        ],
+        dtype,
+    )
+    for k in (1, 3):
+        _check_value(pos, neg, k)
+    g = seeded(46)
+    pos = torch.randn(5, generator=g, dtype=dtype) * 1e5
+    neg = torch.randn(5, 30, generator=g, dtype=dtype) * 1e5
+    _check_value(pos.to(DEVICE), neg.to(DEVICE), 10)
+
+
+def test_scores_that_require_grad() -> None:
+    """Scores that require grad (a model's output) work"""
+    g = seeded(47)
+    for dtype in (torch.float32, torch.float64):
+        pos = torch.randn(4, generator=g, dtype=dtype).to(DEVICE).requires_grad_()
+        neg = torch.randn(4, 6, generator=g, dtype=dtype).to(DEVICE).requires_grad_()
+        try:
+            _check_value(pos, neg, 3)
+        except (CheckFailure, NotImplementedError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - explained to the learner below
+            raise CheckFailure(
+                f"{FUNCTION}(pos_scores, neg_scores, 3) raised {type(exc).__name__}: {exc}\n"
+                f"{learner_traceback(exc)}\n  inputs:   scores straight from a model, with "
+                f"requires_grad=True ({str(dtype).removeprefix('torch.')})\n"
+                "  A metric must accept a model's scores as they are: call .detach() before "
+                ".numpy() (or compare the tensors directly)."
+            ) from None
+
+
+def test_new_tensors_on_the_inputs_device() -> None:
+    """Tensors your code creates live on the inputs' device"""
+    g = seeded(48)
+    pos = torch.randn(4, generator=g).to(DEVICE)
+    neg = torch.randn(4, 6, generator=g).to(DEVICE)
+    _expect_device_following(
+        f"{FUNCTION}(pos_scores, neg_scores, 3)", lambda: mine()(pos.clone(), neg.clone(), 3)
+    )

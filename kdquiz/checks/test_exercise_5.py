@@ -9,34 +9,37 @@ top-k list the learner should get.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from torch.overrides import TorchFunctionMode
+from torch.utils._device import _device_constructors
 
+from kdquiz.checker.tracebacks import learner_traceback
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
+    as_metrics,
     expect_unchanged,
     expect_value_error,
     fmt,
     is_close,
     learner,
     reference,
+    require_function,
     seeded,
 )
 
 EXERCISE = "exercise_5"
 FUNCTION = "recall_ndcg_at_k"
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
+SIGNATURE = "(scores, relevant, k, exclude=None)"
+_BIND = {"scores": None, "relevant": None, "k": 1, "exclude": None}
 RTOL, ATOL = 1e-4, 1e-6
 """Tolerance on the returned floats: a float32 mean of the discounts differs in the last bits."""
 
@@ -45,52 +48,16 @@ RTOL, ATOL = 1e-4, 1e-6
 # Getting the functions and calling them
 
 
-def _function(module: object, where: str) -> Callable[..., Any]:
-    fn = getattr(module, FUNCTION, None)
-    if not callable(fn):
-        raise CheckFailure(
-            f"{where} has no function {FUNCTION}(scores, relevant, k, exclude=None)."
-        )
-    try:
-        inspect.signature(fn).bind(scores=None, relevant=None, k=1, exclude=None)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{FUNCTION} must accept (scores, relevant, k, exclude=None) as in the task; calling "
-            f"it with these keyword names fails: {exc}."
-        ) from None
-    except ValueError:  # builtins without a signature: let the call itself tell
-        pass
-    return fn
-
-
 def mine() -> Callable[..., Any]:
-    return _function(learner(EXERCISE), f"exercises/{EXERCISE}.py")
+    return require_function(
+        learner(EXERCISE), FUNCTION, SIGNATURE, f"exercises/{EXERCISE}.py", **_BIND
+    )
 
 
 def ref() -> Callable[..., Any]:
-    return _function(reference(EXERCISE), f"solutions/{EXERCISE}.py")
-
-
-def _as_metrics(result: Any, call: str) -> tuple[float, float]:
-    """The learner's (Recall@k, NDCG@k) as floats; fail unless it is a pair of Python numbers."""
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        shown = fmt(result) if isinstance(result, torch.Tensor) else repr(result)[:80]
-        raise CheckFailure(
-            f"{call} should return a tuple (Recall@k, NDCG@k) of two Python floats, got "
-            f"{type(result).__name__} {shown}."
-        )
-    for name, value in zip(("Recall@k", "NDCG@k"), result, strict=True):
-        if isinstance(value, torch.Tensor):
-            raise CheckFailure(
-                f"{call} returned {name} as a torch.Tensor ({fmt(value)}, dtype {value.dtype}); "
-                "metrics are Python floats: convert with .item() (or float(...))."
-            )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise CheckFailure(
-                f"{call} returned {name} as {type(value).__name__} {value!r}; return a Python "
-                "float (e.g. tensor.mean().item())."
-            )
-    return float(result[0]), float(result[1])
+    return require_function(
+        reference(EXERCISE), FUNCTION, SIGNATURE, f"solutions/{EXERCISE}.py", **_BIND
+    )
 
 
 def _call(scores, relevant, k: int, exclude=None, style: str = "positional"):
@@ -113,7 +80,7 @@ def _call(scores, relevant, k: int, exclude=None, style: str = "positional"):
     else:
         call = f"{FUNCTION}(scores, relevant, {k}, exclude)"
         result = fn(scores, relevant, k, exclude)
-    return call, _as_metrics(result, call)
+    return call, as_metrics(result, call, ("Recall@k", "NDCG@k"))
 
 
 def _expected(scores, relevant, k: int, exclude=None) -> tuple[float, float]:
@@ -162,6 +129,98 @@ def _show(scores, relevant, k: int, exclude) -> str:
     return shown + dtype
 
 
+# Device-following without a GPU. In a GPU run the inputs are on the GPU, and a tensor built from
+# scratch without device= (torch.zeros(n), torch.arange(k), ...) or moved with .cpu() is on the
+# CPU: combining the two fails there. This mode replays that rule on the CPU: it marks such
+# tensors (and what is computed from them alone) and records the first operation that combines
+# a marked tensor of one or more dimensions with an input-side tensor. CPU scalars (0-dim) mix
+# freely, and a CPU index may index a GPU tensor, as on CUDA.
+_CONSTRUCTORS = frozenset(_device_constructors())
+_INDEXING = frozenset({torch.Tensor.__getitem__, torch.Tensor.__setitem__})
+_ON_CPU = "_kdquiz_on_cpu"
+
+
+def _tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+def _is_cpu(value: Any) -> bool:
+    """The string "cpu" (a torch.device such as scores.device follows the inputs)."""
+    return isinstance(value, str) and value.startswith("cpu")
+
+
+class _CpuTensorsOnAGpu(TorchFunctionMode):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mixed: str = ""
+        """The first operation that combined a CPU-built tensor with the inputs ("" if none)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        inputs = _tensors(args) + _tensors(kwargs)
+        on_cpu = [getattr(t, _ON_CPU, False) for t in inputs]
+        if func is torch.Tensor.__setitem__:  # a copy into a CPU tensor may cross devices
+            clash = False
+        elif func is torch.Tensor.__getitem__ and inputs:
+            others = [t for t, c in zip(inputs[1:], on_cpu[1:], strict=True) if not c]
+            clash = on_cpu[0] and inputs[0].dim() > 0 and any(t.dim() > 0 for t in others)
+        else:
+            clash = any(c and t.dim() > 0 for t, c in zip(inputs, on_cpu, strict=True)) and not all(
+                on_cpu
+            )
+        if clash and not self.mixed:
+            self.mixed = getattr(func, "__name__", str(func))
+        out = func(*args, **kwargs)
+        name = getattr(func, "__name__", "")
+        if func in _CONSTRUCTORS:
+            mark = kwargs.get("device") is None and not inputs
+        elif name == "cpu" or (name == "to" and any(_is_cpu(a) for a in args[1:])):
+            mark = True
+        elif name in ("to", "cuda") and (
+            any(isinstance(a, torch.device | torch.Tensor) for a in args[1:]) or "device" in kwargs
+        ):
+            mark = False
+        elif func in _INDEXING:
+            mark = bool(on_cpu) and on_cpu[0]
+        else:
+            mark = bool(inputs) and all(on_cpu)
+        if isinstance(out, torch.Tensor):
+            if getattr(out, _ON_CPU, False) != mark and any(out is t for t in inputs):
+                out = out.view_as(out)  # e.g. .cpu() or .to(device) returning the input itself
+            if mark:
+                setattr(out, _ON_CPU, True)
+        elif mark:
+            for t in _tensors(out):
+                setattr(t, _ON_CPU, True)
+        return out
+
+
+def _expect_device_following(call: str, run: Callable[[], Any]) -> None:
+    """Fail when `run` combines a tensor it built without device= (or moved to the CPU) with the
+    inputs; errors of its own are left to the other checks."""
+    mode = _CpuTensorsOnAGpu()
+    try:
+        with mode:
+            run()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - not a device mistake; other checks test the values
+        pass
+    if mode.mixed:
+        raise CheckFailure(
+            f"{call} combines a tensor it created without device= (in {mode.mixed}) with the "
+            "inputs: when the inputs are on a GPU, that tensor is on the CPU and the call fails.\n"
+            "  Create new tensors on the inputs' device: torch.arange(k, device=scores.device), "
+            "torch.zeros_like(scores), scores.new_zeros(...)."
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # The common mistakes, in a learner's words, and the value each one produces.
 
@@ -186,6 +245,14 @@ MISTAKES = {
     "item index comes first (a stable descending sort: torch.sort(scores, dim=1, "
     "descending=True, stable=True))",
     "ascending": "items are ranked lowest score first; rank by score descending",
+    "single_precision": "float64 scores that differ by about 1e-10 were treated as equal (and "
+    "ordered by item index): are they cast to float32 (.float())? rank them in their own dtype",
+    "exclude_finite": "excluded items get a large negative score (such as -1e4) instead of "
+    "leaving the ranking, and real scores can be lower still: use float('-inf') "
+    "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
+    "exclude_finite_far": "excluded items get a large negative score (such as -1e9) instead of "
+    "leaving the ranking, and real scores can be lower still: use float('-inf') "
+    "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
     "idcg_from_hits": "IDCG is computed from the retrieved list (its hits moved to the top); "
     "the ideal ranking puts min(k, |R_u|) of all the user's relevant items at the top, "
     "retrieved or not",
@@ -214,9 +281,14 @@ def _mistaken(scores, relevant, k: int, exclude, mistake: str) -> tuple[float, f
     recalls, ndcgs, total_hits, total_relevant, dcgs, idcgs = [], [], 0, 0, [], []
     for u, (s, rel) in enumerate(zip(s_rows, r_rows, strict=True)):
         items = list(range(n_items))
+        if mistake == "single_precision":
+            s = _rows(scores.float().double())[u]
         if e_rows is not None:
             if mistake == "exclude_zero":
                 s = [0.0 if e_rows[u][i] else s[i] for i in items]
+            elif mistake in ("exclude_finite", "exclude_finite_far"):
+                fill = -1e4 if mistake == "exclude_finite" else -1e9
+                s = [fill if e_rows[u][i] else s[i] for i in items]
             elif mistake != "exclude_ignored":
                 items = [i for i in items if not e_rows[u][i]]
         if mistake == "reversed_ties":
@@ -275,15 +347,40 @@ def _finite_without_empty_users(scores, relevant, k: int, exclude) -> bool:
     return all(math.isfinite(v) for v in got)
 
 
+def _top_hit_not_finite(dtype: torch.dtype) -> bool:
+    """True when the learner's NDCG of a single relevant item ranked first (k = 1) is not
+    finite: the top position's discount is then what breaks."""
+    try:
+        _, got = _call(_tensor([[1.0, 0.0]], dtype), _mask([[1, 0]]), 1)
+    except Exception:  # noqa: BLE001 - only a diagnosis; the check itself reports the failure
+        return False
+    return not math.isfinite(got[1])
+
+
+def _reproduces(got: Sequence[float], mistake: Sequence[float], expected: Sequence[float]) -> bool:
+    """True when a mistake's values explain `got`: equal within the check's tolerance, and
+    nearer to `got` than the right values are."""
+    if not is_close(list(got), list(mistake), RTOL, ATOL):
+        return False
+    gap = max(abs(g - m) for g, m in zip(got, mistake, strict=True))
+    return gap < max(abs(g - e) for g, e in zip(got, expected, strict=True))
+
+
 def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> str:
     """A "Likely mistake: ..." line naming the mistakes that reproduce `got`, or ""."""
     if not all(math.isfinite(v) for v in got):
-        cause = (
-            "a discount divides by log2(1) = 0: positions start at 1, and position j is "
-            "discounted by 1/log2(j + 1)"
-        )
         if _finite_without_empty_users(scores, relevant, k, exclude):
             cause = "a user without relevant items gives 0/0; leave such users out of both averages"
+        elif _top_hit_not_finite(scores.dtype):
+            cause = (
+                "a discount divides by log2(1) = 0: positions start at 1, and position j is "
+                "discounted by 1/log2(j + 1)"
+            )
+        else:
+            return (
+                "\n  Your result is not a finite number: look for a division by zero or a "
+                "log of 0, and compare your code with the formulas in the task."
+            )
         return f"\n  Likely mistake: {cause}."
     expected = _expected(scores, relevant, k, exclude)
     order = [first] * bool(first) + [m for m in MISTAKES if m != first]
@@ -291,7 +388,7 @@ def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> 
     # A mistake matching both numbers wins; else, with tied scores and a result between those of
     # the worst and the best order of the tied items (as any tie order gives), an arbitrary tie
     # order is the likely cause; else a mistake matching each wrong number.
-    found = [m for m, v in values.items() if is_close(list(got), list(v), RTOL, 1e-5)]
+    found = [m for m, v in values.items() if _reproduces(got, v, expected)]
     worst = _mistaken(scores, relevant, k, exclude, "ties_worst")
     best = _mistaken(scores, relevant, k, exclude, "ties_best")
     if (
@@ -306,17 +403,16 @@ def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> 
             "torch.sort(scores, dim=1, descending=True, stable=True), which keeps the lower "
             "item index first."
         )
-    if not found:
-        for i in range(2):
-            if is_close(got[i], expected[i], RTOL, ATOL):
-                continue
-            found += [
-                m
-                for m, v in values.items()
-                if m not in found
-                and not is_close(v[i], expected[i], RTOL, ATOL)
-                and is_close(got[i], v[i], RTOL, 1e-5)
-            ]
+    if not found:  # two mistakes at once: each one explains every number it changes
+        found = [
+            m
+            for m, v in values.items()
+            if any(not is_close(v[i], expected[i], RTOL, ATOL) for i in range(2))
+            and all(
+                is_close(v[i], expected[i], RTOL, ATOL) or _reproduces((got[i],), (v[i],), (e,))
+                for i, e in enumerate(expected)
+            )
+        ]
     if not found:
         return ""
     return "\n  Likely mistake: " + "; or: ".join(MISTAKES[m] for m in found[:2]) + "."
@@ -551,29 +647,60 @@ def test_invalid_k_or_shapes_raise_value_error() -> None:
     g = seeded(55)
     scores = torch.randn(3, 5, generator=g).to(DEVICE)
     relevant = _mask([[1, 0, 0, 0, 1], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0]])
+    exclude = _mask([[0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]])
+    # k is checked whatever the other arguments: exclude given or not, float64, one item.
+    k_cases = [
+        ("", (scores, relevant, None)),
+        ("", (scores, relevant, exclude)),
+        (", float64 scores", (scores.double(), relevant, None)),
+        (", one user and one item", (scores[:1, :1], _mask([[1]]), None)),
+    ]
     for k in (0, -2):
-        with expect_value_error(f"{FUNCTION}(scores, relevant, k={k})", "k"):
-            fn(scores, relevant, k)
+        for described, (s, r, e) in k_cases:
+            call = f"{FUNCTION}(scores, relevant, k={k}{', exclude' if e is not None else ''})"
+            with expect_value_error(call + described, "k"):
+                fn(s.clone(), r.clone(), k, e)
+    # Shapes are checked whatever k is and with exclude given or not; shapes that broadcast
+    # are mismatched too: relevant and exclude must be exactly (U, I).
+    zeros = torch.zeros(3, 5, dtype=torch.bool, device=DEVICE)
     bad_shapes = {
         "scores (3, 5) and relevant (3, 4)": (scores, relevant[:, :4], None),
         "scores (3, 5) and relevant (2, 5)": (scores, relevant[:2], None),
-        "scores (3, 5) and exclude (3, 4)": (scores, relevant, torch.zeros_like(relevant)[:, :4]),
+        "scores (3, 5) and relevant (1, 5)": (scores, relevant[:1], None),
+        "scores (3, 5) and relevant (3, 1)": (scores, relevant[:, :1], None),
+        "scores (3, 5) and relevant (3, 5, 1)": (scores, relevant.unsqueeze(2), None),
+        "scores (1, 5) and relevant (5,)": (scores[:1], relevant[0], None),
+        "scores (3, 5), relevant (3, 4) and exclude (3, 5)": (scores, relevant[:, :4], zeros),
+        "scores (3, 5) and exclude (3, 4)": (scores, relevant, zeros[:, :4]),
         "scores (3, 5) and exclude (4, 5)": (
             scores,
             relevant,
             torch.zeros(4, 5, dtype=torch.bool, device=DEVICE),
         ),
+        "scores (3, 5) and exclude (1, 5)": (scores, relevant, zeros[:1]),
+        "scores (3, 5) and exclude (3, 1)": (scores, relevant, zeros[:, :1]),
+        "scores (1, 5) and exclude (5,)": (scores[:1], relevant[:1], zeros[0]),
     }
     for described, (bad_scores, bad_relevant, bad_exclude) in bad_shapes.items():
-        with expect_value_error(f"{FUNCTION} with {described}", "shape"):
-            fn(bad_scores, bad_relevant, 2, bad_exclude)
-    try:  # k = 1 is the smallest valid cut-off
-        fn(scores, relevant, 1)
-    except ValueError as exc:
-        raise CheckFailure(
-            f"{FUNCTION}(scores, relevant, k=1) raised ValueError({str(exc)!r}), but any "
-            "k >= 1 is valid."
-        ) from None
+        for k in (2, 1, 50):
+            with expect_value_error(f"{FUNCTION} with {described}, k={k}", "shape"):
+                fn(
+                    bad_scores.clone(),
+                    bad_relevant.clone(),
+                    k,
+                    None if bad_exclude is None else bad_exclude.clone(),
+                )
+    # The valid ends: k = 1, k = I and beyond; an all-False exclude.
+    for k, e in ((1, None), (1, exclude), (5, None), (50, exclude), (3, zeros)):
+        try:
+            fn(scores.clone(), relevant.clone(), k, None if e is None else e.clone())
+        except ValueError as exc:
+            raise CheckFailure(
+                f"{FUNCTION}(scores, relevant, k={k}"
+                f"{', exclude' if e is not None else ''}) raised ValueError({str(exc)!r}), but "
+                "any k >= 1 is valid (k > I behaves as k = I) and any exclude that spares the "
+                "relevant items is valid."
+            ) from None
 
 
 @contextmanager
@@ -611,11 +738,22 @@ def test_undefined_relevance_raises_value_error() -> None:
         f"{FUNCTION} with no relevant item in any user (exclude given)", "relevant"
     ):
         fn(scores, nothing, 2, _mask([[1, 0, 0], [0, 0, 0]]))
+    with expect_value_error(
+        f"{FUNCTION} with no relevant item in any user (k = 5 > I = 3)", "relevant"
+    ):
+        fn(scores, nothing, 5)
     relevant = _mask([[1, 0, 0], [0, 0, 1]])
     with _expect_value_error_naming(
         f"{FUNCTION} with item 2 of user 1 both relevant and excluded", ("exclude", "relevant")
     ):
         fn(scores, relevant, 2, _mask([[0, 1, 0], [0, 0, 1]]))
+    # Whatever k, and wherever the item would rank (item 1 of user 0 has its lowest score).
+    for k in (1, 3, 10):
+        with _expect_value_error_naming(
+            f"{FUNCTION} with item 1 of user 0 both relevant and excluded, k={k}",
+            ("exclude", "relevant"),
+        ):
+            fn(scores, _mask([[1, 1, 0], [0, 0, 1]]), k, _mask([[0, 1, 0], [0, 0, 0]]))
     # One user with a relevant item is enough.
     try:
         fn(scores, _mask([[0, 0, 0], [0, 1, 0]]), 2)
@@ -624,3 +762,128 @@ def test_undefined_relevance_raises_value_error() -> None:
             f"{FUNCTION} raised ValueError({str(exc)!r}) when only some users have relevant "
             "items; those without are simply left out of the average."
         ) from None
+
+
+def test_exclude_defaults_to_none() -> None:
+    """exclude is optional: leaving it out removes nothing"""
+    g = seeded(56)
+    scores = torch.randn(3, 7, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 1, 0, 0, 1], [0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 0, 0]])
+    fn = mine()
+    for k in (1, 3, 7):
+        _check_value(scores, relevant, k)  # positional, exclude left out
+        call = f"{FUNCTION}(scores=..., relevant=..., k={k})"
+        got = as_metrics(
+            fn(scores=scores.clone(), relevant=relevant.clone(), k=k),
+            call,
+            ("Recall@k", "NDCG@k"),
+        )
+        expected = _expected(scores, relevant, k)
+        if not is_close(list(got), list(expected), RTOL, ATOL):
+            raise CheckFailure(
+                f"{call} (exclude left out) returned the wrong value.\n"
+                f"  inputs:   {_show(scores, relevant, k, None)}\n"
+                f"  expected: (Recall@k, NDCG@k) = ({fmt(expected[0])}, {fmt(expected[1])})\n"
+                f"  got:      (Recall@k, NDCG@k) = ({fmt(got[0])}, {fmt(got[1])})\n"
+                "  Without exclude nothing is removed from the ranking (exclude=None)."
+            )
+
+
+@DTYPES
+def test_excluded_items_sink_below_extreme_scores(dtype: torch.dtype) -> None:
+    """Excluded items leave the ranking even when every score is as low as -1e5"""
+    # Real scores between -1e5 and 1e5: an excluded item filled with a large finite negative
+    # value (-1e4) would still rank above the items scored -1e5 .. -5e4.
+    scores = _tensor(
+        [
+            [-5000.0, -99999.5, -5e4, -99999.0, 3e4, -1e5],
+            [-1e5, -99990.0, -99995.0, 0.0, -5e4, -6e4],
+        ],
+        dtype,
+    )
+    relevant = _mask([[1, 0, 0, 1, 0, 0], [1, 0, 0, 0, 0, 1]])
+    exclude = _mask([[0, 1, 0, 0, 1, 0], [0, 0, 0, 1, 0, 0]])
+    for k in (1, 2, 3):
+        _check_value(scores, relevant, k, exclude, first="exclude_finite")
+    # Scores far below any "large" constant: -1e12 .. -1e10.
+    far = _tensor([[-1e10, -3e10, -1e12, -2e10, -5e11]], dtype)
+    for k in (1, 2):
+        _check_value(
+            far, _mask([[0, 1, 0, 0, 1]]), k, _mask([[1, 0, 0, 1, 0]]), first="exclude_finite_far"
+        )
+
+
+@DTYPES
+def test_extreme_scores(dtype: torch.dtype) -> None:
+    """Scores as large as ±1e5 are ranked like any others"""
+    # No squashing (sigmoid, softmax) may tie them: 1e5 - 1 ranks below 1e5.
+    scores = _tensor([[1e5 - 1.0, 1e5, -1e5, 99990.0, -99999.0, 5e4]], dtype)
+    relevant = _mask([[1, 0, 0, 0, 1, 0]])
+    for k in (1, 2, 5):
+        _check_value(scores, relevant, k)
+    g = seeded(57)
+    scores = torch.randn(4, 30, generator=g, dtype=dtype) * 1e5
+    relevant = torch.rand(4, 30, generator=g) < 0.2
+    relevant[:, 0] = True
+    exclude = (torch.rand(4, 30, generator=g) < 0.3) & ~relevant
+    _check_value(scores.to(DEVICE), relevant.to(DEVICE), 8, exclude.to(DEVICE))
+
+
+def test_near_equal_float64_scores() -> None:
+    """float64 scores that differ by 1e-10 are ranked exactly"""
+    # Relevant items score 1e-10 above their neighbours with a lower index: equal in float32
+    # (where the lower index would win the tie), and swapped by an epsilon tie-break.
+    # User 2's relevant item is 1e-10 below item 1 (it wins the tie in float32).
+    d = 1e-10
+    scores = _tensor(
+        [
+            [0.5, 0.5 + d, 0.5 - d, 0.5 + 3 * d, 0.25, 0.5 + 2 * d],
+            [1000.0, 1000.0 - d, 1000.0 + d, 999.0, 1000.0 + 2 * d, -1000.0],
+            [2.0 - d, 2.0, 1.0, 0.0, -1.0, -2.0],
+        ],
+        torch.float64,
+    )
+    relevant = _mask([[0, 1, 0, 1, 0, 0], [0, 0, 1, 0, 1, 0], [1, 0, 0, 0, 0, 0]])
+    for k in (1, 2, 3):
+        _check_value(scores, relevant, k, first="single_precision")
+    exclude = _mask([[0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]])
+    _check_value(scores, relevant, 2, exclude)
+
+
+def test_scores_that_require_grad() -> None:
+    """Scores that require grad (a model's output) work"""
+    g = seeded(58)
+    relevant = _mask([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1]])
+    exclude = _mask([[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0]])
+    for dtype in (torch.float32, torch.float64):
+        scores = torch.randn(3, 6, generator=g, dtype=dtype).to(DEVICE).requires_grad_()
+        for e in (None, exclude):
+            try:
+                _check_value(scores, relevant, 3, e)
+            except (CheckFailure, NotImplementedError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - explained to the learner below
+                raise CheckFailure(
+                    f"{FUNCTION}(scores, relevant, 3{', exclude' if e is not None else ''}) "
+                    f"raised {type(exc).__name__}: {exc}\n{learner_traceback(exc)}\n"
+                    "  inputs:   scores straight from a model, with requires_grad=True "
+                    f"({str(dtype).removeprefix('torch.')})\n"
+                    "  A metric must accept a model's scores as they are: call .detach() before "
+                    ".numpy() (or rank the tensors directly)."
+                ) from None
+
+
+def test_new_tensors_on_the_inputs_device() -> None:
+    """Tensors your code creates live on the inputs' device"""
+    g = seeded(59)
+    scores = torch.randn(3, 6, generator=g).to(DEVICE)
+    relevant = _mask([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1]])
+    exclude = _mask([[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0]])
+    fn = mine()
+    _expect_device_following(
+        f"{FUNCTION}(scores, relevant, 3)", lambda: fn(scores.clone(), relevant.clone(), 3)
+    )
+    _expect_device_following(
+        f"{FUNCTION}(scores, relevant, 3, exclude)",
+        lambda: fn(scores.clone(), relevant.clone(), 3, exclude.clone()),
+    )
