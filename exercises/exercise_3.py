@@ -4,9 +4,10 @@ Train a student network for one epoch by knowledge distillation from a fixed tea
 
 For each batch (inputs, labels) of `loader`, in order:
   1. clear the gradients: optimizer.zero_grad()
-  2. t = teacher(inputs): the teacher's logits, with the teacher in eval mode, never updated and
+  2. t = teacher(inputs): the teacher's logits, with the teacher in eval mode (every submodule
+     included, even if the caller left some in train mode), never updated and
      receiving no gradient (train_student_epoch must ensure this itself, whatever kd_loss does)
-  3. s = student(inputs): the student's logits, with the student in train mode
+  3. s = student(inputs): the student's logits, with the student in train mode (every submodule)
   4. loss = kd_loss(s, t, labels, temperature, alpha), your function from exercise 1:
          loss = α · T² · KL(softmax(t / T) ‖ softmax(s / T)) + (1 − α) · CE(s, labels)
   5. loss.backward(), then optimizer.step()
@@ -23,7 +24,9 @@ iterated only once.
 
 After the call:
 - the teacher's parameters and buffers (e.g. BatchNorm running statistics) are unchanged, the
-  `.grad` of its parameters is still None, and `teacher.training` is what it was before the call;
+  `.grad` of its parameters is still None, and `teacher.training` is what it was before the call,
+  and so is the `training` flag of each of its submodules (a teacher that mixes modes, e.g. in eval
+  mode with a Dropout in train mode, gets exactly its own modes back), also when a batch raises;
 - the student has been updated by one optimizer step per batch.
 
 Raise ValueError, with the parameter's name in the message, when:

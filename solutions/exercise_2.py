@@ -13,7 +13,10 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
 
-    was_training = teacher.training
+    # Why save every submodule's flag, not only teacher.training: a teacher may mix modes (e.g. MC
+    # dropout: eval at the top, a Dropout kept in training mode), and teacher.train(was) would
+    # reset every submodule to `was` instead of giving each one its own mode back.
+    was_training = [(module, module.training) for module in teacher.modules()]
     try:
         # Why eval(): dropout off and BatchNorm on its running statistics, so the targets are the
         # teacher's real predictions and the running statistics are not updated by this batch.
@@ -28,9 +31,10 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
             # F.softmax subtracts the row maximum, so logits of ±1e3 stay finite.
             return F.softmax(logits / temperature, dim=-1)
     finally:
-        # Why finally and train(was): the caller's mode comes back even if the forward pass
-        # raises; train(was) also resets every submodule (Dropout, BatchNorm) that eval() changed.
-        teacher.train(was_training)
+        # Why finally: the caller's modes come back even if the forward pass raises; each module
+        # (Dropout, BatchNorm, ...) gets back exactly the flag it had before eval() changed it.
+        for module, was in was_training:
+            module.training = was
 
 
 # Common mistakes
@@ -46,6 +50,10 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
 #   changes the top module, not its Dropout and BatchNorm submodules.
 # - Mode not restored: a teacher that was training is left in eval mode, or restore is skipped
 #   when the forward pass raises (no finally) or when temperature is rejected after eval().
+# - Restoring with teacher.train(was) only: a teacher with mixed modes (eval at the top, a Dropout
+#   left in training mode for MC dropout) gets every submodule reset to `was`.
+# - `if teacher.training: teacher.eval()`: a teacher in eval mode whose Dropout is in training
+#   mode is not switched, so dropout stays active.
 # - Calling teacher.train() at the end unconditionally: a teacher that was in eval mode is
 #   switched to training mode.
 # - Softmax over dim 0 (the batch) instead of the classes.

@@ -21,8 +21,10 @@ def train_student_epoch(
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
 
-    # Why save the flag: the caller's teacher may be in train mode; it must get it back that way.
-    teacher_was_training = teacher.training
+    # Why save every submodule's flag: the caller's teacher may be in train mode, or mix modes
+    # (e.g. eval at the top with a Dropout in train mode); each module must get its own mode back,
+    # which teacher.train(was) alone would not do.
+    teacher_was_training = [(module, module.training) for module in teacher.modules()]
     # Why train(): the caller may have left the student in eval mode (e.g. after validation);
     # dropout and BatchNorm must behave as in training while the student learns.
     student.train()
@@ -49,8 +51,9 @@ def train_student_epoch(
             total += loss.item() * batch_size
             samples += batch_size
     finally:
-        # Why finally: the teacher's mode is restored even when a batch raises.
-        teacher.train(teacher_was_training)
+        # Why finally: the teacher's modes are restored even when a batch raises.
+        for module, was in teacher_was_training:
+            module.training = was
 
     # Why count while iterating: `loader` may be a one-pass generator without len().
     if samples == 0:
@@ -69,4 +72,7 @@ def train_student_epoch(
 #   reach its parameters as soon as the loss does not detach its logits.
 # - student.train() missing: a student left in eval mode trains without dropout and with frozen
 #   BatchNorm statistics.
-# - Teacher's mode not restored: the caller's teacher silently ends up in eval mode.
+# - Teacher's mode not restored: the caller's teacher silently ends up in eval mode; or restored
+#   with teacher.train(was) only, which resets the submodules of a teacher with mixed modes.
+# - `if teacher.training: teacher.eval()`: a teacher in eval mode with a Dropout in train mode
+#   (MC dropout) keeps its dropout active.

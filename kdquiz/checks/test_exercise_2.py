@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from torch import nn
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -22,10 +22,14 @@ from kdquiz.checks.support import (
     expect_unchanged,
     expect_value_error,
     fmt,
+    is_close,
     learner,
     randn,
     reference,
+    require_function,
     seeded,
+    teacher_ignored,
+    tolerances,
 )
 
 EXERCISE = "exercise_2"
@@ -36,20 +40,13 @@ FUNCTION = "compute_soft_targets"
 # Getting the functions
 
 
+SIGNATURE = "(teacher, inputs, temperature=1.0)"
+
+
 def _function(module: object, where: str) -> Callable[..., torch.Tensor]:
-    fn = getattr(module, FUNCTION, None)
-    if not callable(fn):
-        raise CheckFailure(f"{where} has no function {FUNCTION}(teacher, inputs, temperature=1.0).")
-    try:
-        inspect.signature(fn).bind(nn.Identity(), None, temperature=1.0)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{FUNCTION} must accept (teacher, inputs, temperature=1.0) as in the task; "
-            f"calling it with temperature=... fails: {exc}."
-        ) from None
-    except ValueError:  # builtins without a signature: let the call itself tell
-        pass
-    return fn
+    return require_function(
+        module, FUNCTION, SIGNATURE, where, nn.Identity(), None, temperature=1.0
+    )
 
 
 def mine() -> Callable[..., torch.Tensor]:
@@ -61,8 +58,21 @@ def ref() -> Callable[..., torch.Tensor]:
 
 
 @pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    """One CPU thread per check (the teachers are tiny; thread hand-offs only cost time)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
 def _grad_mode_restored() -> Iterator[None]:
-    """A learner who switches autograd off globally must not break the following checks."""
+    """A learner who switches autograd off globally must not break the following checks; every
+    check starts from the same random state (dropout masks of a teacher left in training mode)."""
+    torch.manual_seed(0)
     yield
     torch.set_grad_enabled(True)
 
@@ -177,8 +187,11 @@ class FailingTeacher(nn.Module):
 
 
 def modes(teacher: nn.Module) -> dict[str, bool]:
-    """The training flag of the teacher and each of its submodules."""
-    return {name or "teacher": m.training for name, m in teacher.named_modules()}
+    """The training flag of the teacher and each of its submodules (named with their type)."""
+    return {
+        f"{name} ({type(m).__name__})" if name else "teacher": m.training
+        for name, m in teacher.named_modules()
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,6 +218,8 @@ def mistakes_for(
         "the softmax runs over dim 0 (the batch) instead of the classes (last dim)": F.softmax(
             logits / t, dim=0
         ),
+        "the softmax runs over dim 1, which is the classes only for 2-D outputs: use dim=-1 (the "
+        "last dim) so that outputs with more leading dims work too": F.softmax(logits / t, dim=1),
         "log-probabilities (log_softmax) returned instead of probabilities": F.log_softmax(
             logits / t, dim=-1
         ),
@@ -215,6 +230,8 @@ def mistakes_for(
         "to 1)": torch.sigmoid(logits / t),
         "one softmax over all the elements of the batch at once (flattened) instead of one per "
         "row": F.softmax((logits / t).reshape(-1), dim=0).reshape(logits.shape),
+        "the softmax is computed in float32 (e.g. after .float()) and cast back: float64 "
+        "inputs need float64 arithmetic": F.softmax(logits.float() / t, dim=-1).to(logits.dtype),
         "hard one-hot targets (the argmax) instead of the softmax probabilities": F.one_hot(
             logits.argmax(dim=-1), logits.shape[-1]
         ).to(logits.dtype),
@@ -270,14 +287,75 @@ def call_catching_batchnorm(
         raise
 
 
+def nudged(teacher: nn.Module, x: torch.Tensor) -> torch.Tensor | None:
+    """`x` changed slightly, so that the teacher's (eval-mode) logits change visibly but every
+    row keeps its argmax; None if no such nudge is found."""
+    logits = teacher_logits(teacher, x)
+    direction = torch.randn(x.shape, dtype=x.dtype, generator=seeded(97)).to(x.device)
+    for size in (0.1, 0.03, 0.01):
+        moved = x + size * direction * (x.detach().abs().mean() + 1)
+        other = teacher_logits(teacher, moved)
+        changed = (other - logits).abs().max().item()
+        if torch.equal(other.argmax(-1), logits.argmax(-1)) and changed > 1e-3:
+            return moved
+    return None
+
+
+def ignores_teacher(
+    fn: Callable[..., torch.Tensor], teacher: nn.Module, x: torch.Tensor, t: float, got: object
+) -> bool:
+    """True when the learner's result stays the same when the teacher's input is nudged (keeping
+    its argmax): its soft outputs do not reach the result. `teacher` is an untouched copy."""
+    moved = nudged(teacher, x)
+    if moved is None or not isinstance(got, torch.Tensor):
+        return False
+    try:
+        torch.manual_seed(0)
+        again = fn(copy.deepcopy(teacher), moved, temperature=t)
+    except Exception:  # noqa: BLE001 - a second failure says nothing about the teacher
+        return False
+    if not isinstance(again, torch.Tensor) or again.shape != got.shape:
+        return False
+    rtol, atol = tolerances(got.dtype)
+    return is_close(again, got, rtol=rtol, atol=atol)
+
+
+IGNORED_CHANGE = "the teacher's inputs were changed slightly (keeping each row's argmax)"
+
+
+def expect_targets(
+    got: object,
+    expected: torch.Tensor,
+    *,
+    teacher: nn.Module,
+    x: torch.Tensor,
+    t: float,
+    what: str,
+    inputs: str,
+    mistakes: dict[str, torch.Tensor] | None,
+) -> None:
+    """expect_close, but a wrong result that does not move with the teacher is told so first.
+    `teacher` is an untouched copy of the teacher the learner was given."""
+    try:
+        expect_close(got, expected, what=what, inputs=inputs, mistakes=mistakes)
+    except CheckFailure:
+        if ignores_teacher(mine(), teacher, x, t, got):
+            raise teacher_ignored(what, IGNORED_CHANGE) from None
+        raise
+
+
 def check_against_reference(teacher: nn.Module, x: torch.Tensor, t: float) -> None:
     """The learner's soft targets for (teacher, x, t) must match the reference's."""
     expected, mistakes = expected_and_mistakes(teacher, x, t)
     shown = example(teacher, x, t)  # before the call: the learner's code may change the teacher
+    pristine = copy.deepcopy(teacher)
     got = call_catching_batchnorm(mine(), teacher, x, temperature=t)
-    expect_close(
+    expect_targets(
         got,
         expected,
+        teacher=pristine,
+        x=x,
+        t=t,
         what=f"{FUNCTION}(teacher, inputs, temperature={t:g})",
         inputs=shown,
         mistakes=mistakes,
@@ -301,14 +379,27 @@ def test_temperature_divides_the_logits() -> None:
     x = randn(3, 4, generator=seeded(4))
     for t in (0.5, 4.0):
         expected, mistakes = expected_and_mistakes(teacher, x, t)
+        pristine = copy.deepcopy(teacher)
         got = fn(teacher, x, temperature=t)
-        expect_close(
+        expect_targets(
             got,
             expected,
+            teacher=pristine,
+            x=x,
+            t=t,
             what=f"{FUNCTION}(teacher, inputs, temperature={t:g})",
             inputs=example(teacher, x, t),
             mistakes=mistakes,
         )
+    # The temperature as a positional argument, as the signature allows.
+    expected, mistakes = expected_and_mistakes(teacher, x, 2.5)
+    expect_close(
+        fn(teacher, x, 2.5),
+        expected,
+        what=f"{FUNCTION}(teacher, inputs, 2.5) (temperature passed by position)",
+        inputs=example(teacher, x, 2.5),
+        mistakes=mistakes,
+    )
     expected = ref()(copy.deepcopy(teacher), x.clone())
     logits = teacher_logits(teacher, x)
     got = fn(teacher, x)
@@ -319,7 +410,7 @@ def test_temperature_divides_the_logits() -> None:
         inputs=f"teacher = {describe(teacher)}, logits {fmt(logits, 3)}",
         mistakes={
             f"the default temperature is not 1.0 (it looks like {t:g})": F.softmax(logits / t, -1)
-            for t in (2.0, 3.0, 4.0, 0.5, 5.0, 10.0)
+            for t in (2.0, 3.0, 4.0, 0.5, 5.0, 10.0, 1.5, 0.1)
         },
     )
 
@@ -330,6 +421,7 @@ def test_softmax_over_the_classes() -> None:
     teacher = bn_teacher(4, 5, seed=5).eval()
     x = randn(3, 4, generator=seeded(6))
     expected, mistakes = expected_and_mistakes(teacher, x, 1.5)
+    pristine = copy.deepcopy(teacher)
     got = fn(teacher, x, temperature=1.5)
     expect(
         isinstance(got, torch.Tensor) and tuple(got.shape) == (3, 5),
@@ -352,9 +444,12 @@ def test_softmax_over_the_classes() -> None:
             "Each row of the soft targets should sum to 1 (one distribution over the 5 classes "
             f"for each of the 3 inputs), but the rows sum to {fmt(row_sums, 4)}.{why}"
         )
-    expect_close(
+    expect_targets(
         got,
         expected,
+        teacher=pristine,
+        x=x,
+        t=1.5,
         what=f"{FUNCTION}(teacher, inputs, temperature=1.5)",
         inputs=example(teacher, x, 1.5),
         mistakes=mistakes,
@@ -368,6 +463,7 @@ def test_teacher_runs_in_eval_mode() -> None:
     x = randn(4, 6, generator=seeded(8))
     expected = ref()(copy.deepcopy(teacher), x.clone(), temperature=2.0)
     mistakes = mistakes_for(teacher_logits(teacher, x), 2.0)
+    pristine = copy.deepcopy(teacher)
     teacher.calls.clear()  # the copies above share the log; keep only the learner's calls
     got = fn(teacher, x, temperature=2.0)
     expect(len(teacher.calls) > 0, f"{FUNCTION} never called the teacher's forward pass.")
@@ -386,9 +482,12 @@ def test_teacher_runs_in_eval_mode() -> None:
                 "dropout was active: `teacher.training = False` only changes the top module. "
                 "Call teacher.eval(), which switches every submodule."
             )
-    expect_close(
+    expect_targets(
         got,
         expected,
+        teacher=pristine,
+        x=x,
+        t=2.0,
         what=f"{FUNCTION}(teacher, inputs, temperature=2.0)",
         inputs=f"teacher = {describe(teacher.inner)}, inputs of shape (4, 6)",
         mistakes=mistakes,
@@ -580,12 +679,31 @@ def _mode_message(before: dict[str, bool], after: dict[str, bool], when: str) ->
             " Save was = teacher.training first and call teacher.train(was) at the "
             "end, in a finally block so it also runs when something raises."
         )
-    changed = sorted(name for name in before if before[name] != after.get(name))
+    changed = [name for name in before if before[name] != after.get(name)]
+    if len(set(before.values())) > 1:
+        listing = ", ".join(
+            f"'{name}' was training={before[name]} and is now {after.get(name)}" for name in changed
+        )
+        return (
+            f"teacher.training was restored{when}, but not the modes of its submodules: "
+            f"{listing}. This teacher mixed modes (e.g. eval at the top with a Dropout kept in "
+            "training mode for MC dropout, or a frozen BatchNorm in eval mode inside a training "
+            "teacher), and teacher.train(was) resets every submodule to `was`. Save each module's "
+            "flag before eval() (e.g. [(m, m.training) for m in teacher.modules()]) and give "
+            "each one its own flag back at the end, in a finally block."
+        )
     return (
         f"teacher.training was restored{when}, but its submodules {', '.join(changed)} were "
         f"left with training={not top_before}: setting teacher.training only changes the top "
         "module; call teacher.train(was), which resets every submodule."
     )
+
+
+def expect_modes(before: dict[str, bool], teacher: nn.Module, when: str = "") -> None:
+    """The teacher's and each submodule's training flag must be as they were."""
+    message = _mode_message(before, modes(teacher), when)
+    if message:
+        raise CheckFailure(message[0].upper() + message[1:])
 
 
 def test_mode_restored() -> None:
@@ -596,49 +714,61 @@ def test_mode_restored() -> None:
         teacher = bn_teacher(5, 3, seed=17, dropout=0.1).train(training)
         before = modes(teacher)
         call_catching_batchnorm(fn, teacher, x, temperature=2.0)
-        message = _mode_message(before, modes(teacher), "")
-        if message:
-            raise CheckFailure(message[0].upper() + message[1:])
+        expect_modes(before, teacher)
 
 
 def test_mode_restored_when_teacher_raises() -> None:
-    """The training flag is restored when the teacher raises"""
+    """The training flags are restored when the teacher raises"""
     fn = mine()
-    teacher = FailingTeacher().to(DEVICE).train()
     x = randn(2, 3, generator=seeded(18))
-    before = modes(teacher)
-    try:
-        fn(teacher, x, temperature=2.0)
-    except NotImplementedError:
-        raise
-    except Exception:  # noqa: BLE001 - the teacher's error, possibly wrapped by the learner
-        pass
-    else:
-        raise CheckFailure(
-            f"The teacher's forward pass raised TeacherFailure, but {FUNCTION} returned "
-            "normally: let the teacher's exception propagate to the caller."
-        )
-    message = _mode_message(before, modes(teacher), " when its forward pass raised")
-    if message:
-        raise CheckFailure(message[0].upper() + message[1:])
+    for mixed in (False, True):
+        teacher = FailingTeacher().to(DEVICE).train(not mixed)
+        if mixed:  # eval at the top, its Dropout in training mode (MC dropout)
+            teacher.dropout.train()
+        before = modes(teacher)
+        try:
+            fn(teacher, x, temperature=2.0)
+        except NotImplementedError:
+            raise
+        except Exception:  # noqa: BLE001 - the teacher's error, possibly wrapped by the learner
+            pass
+        else:
+            raise CheckFailure(
+                f"The teacher's forward pass raised TeacherFailure, but {FUNCTION} returned "
+                "normally: let the teacher's exception propagate to the caller."
+            )
+        expect_modes(before, teacher, " when its forward pass raised")
+
+
+def _teachers_in_every_mode(seed: int) -> Iterator[tuple[str, nn.Module]]:
+    """The same small teacher in training mode, in eval mode, and with mixed modes."""
+    yield "in training mode", bn_teacher(4, 3, seed=seed, dropout=0.2).train()
+    yield "in eval mode", bn_teacher(4, 3, seed=seed, dropout=0.2).eval()
+    mixed = bn_teacher(4, 3, seed=seed, dropout=0.2).eval()
+    mixed[3].train()
+    yield "in eval mode with its Dropout in training mode", mixed
 
 
 def test_bad_temperature_rejected() -> None:
-    """temperature <= 0 raises ValueError and leaves the teacher's mode unchanged"""
+    """temperature <= 0 raises ValueError and leaves the teacher's modes unchanged"""
     fn = mine()
     x = randn(3, 4, generator=seeded(19))
     for t in (0.0, -1.5):
-        teacher = bn_teacher(4, 3, seed=20).train()
-        before = modes(teacher)
-        with expect_value_error(f"{FUNCTION}(teacher, inputs, temperature={t:g})", "temperature"):
-            fn(teacher, x, temperature=t)
-        message = _mode_message(before, modes(teacher), " when the temperature was rejected")
-        if message:
-            raise CheckFailure(message[0].upper() + message[1:])
+        for how, teacher in _teachers_in_every_mode(20):
+            before = modes(teacher)
+            call = f"{FUNCTION}(teacher {how}, inputs, temperature={t:g})"
+            with expect_value_error(call, "temperature"):
+                fn(teacher, x, temperature=t)
+            expect_modes(before, teacher, " when the temperature was rejected")
+    with expect_value_error(
+        f"{FUNCTION}(nn.Identity(), logits, -0.5) (by position)", "temperature"
+    ):
+        fn(nn.Identity(), randn(2, 3, 4, generator=seeded(21)), -0.5)
 
 
-def test_extreme_logits() -> None:
-    """Logits of ±1e3 give finite probabilities"""
+@DTYPES
+def test_extreme_logits(dtype: torch.dtype) -> None:
+    """Logits of ±1e3 give finite probabilities, also at a temperature of 0.05"""
     fn = mine()
     teacher = nn.Identity()  # the inputs are the logits
     x = torch.tensor(
@@ -646,10 +776,12 @@ def test_extreme_logits() -> None:
             [1e3, -1e3, 0.0, 500.0, 1e3],
             [-1e3, -1e3, -999.0, -1e3, -1e3],
             [0.0, 1e3, -1e3, 2.0, 1.0],
+            [1e3, 999.0, -1e3, 998.0, 990.0],
         ],
+        dtype=dtype,
         device=DEVICE,
     )
-    for t in (1.0, 0.5):
+    for t in (1.0, 0.5, 0.05, 30.0):
         expected = ref()(nn.Identity(), x.clone(), temperature=t)
         got = fn(teacher, x, temperature=t)
         expect(
@@ -696,10 +828,14 @@ def test_float64_on_the_inputs_device() -> None:
     x = randn(5, 3, dtype=torch.float64, generator=seeded(26))
     expected, mistakes = expected_and_mistakes(teacher, x, 3.0)
     shown = example(teacher, x, 3.0, show_logits=False) + " (float64 teacher and inputs)"
+    pristine = copy.deepcopy(teacher)
     got = call_catching_batchnorm(fn, teacher, x, temperature=3.0)
-    expect_close(
+    expect_targets(
         got,
         expected,
+        teacher=pristine,
+        x=x,
+        t=3.0,
         what=f"{FUNCTION}(teacher, inputs, temperature=3.0)",
         inputs=shown,
         mistakes=mistakes,
@@ -714,7 +850,7 @@ def test_float64_on_the_inputs_device() -> None:
     features=st.integers(1, 5),
     dtype=st.sampled_from([torch.float32, torch.float64]),
     temperature=st.floats(0.2, 8.0),
-    kind=st.sampled_from(["batchnorm", "batchnorm+dropout", "identity"]),
+    kind=st.sampled_from(["batchnorm", "batchnorm+dropout", "identity", "linear (B, L, C)"]),
     training=st.booleans(),
     scale=st.sampled_from([0.5, 3.0]),
     seed=st.integers(0, 10_000),
@@ -732,29 +868,118 @@ def test_matches_reference_on_random_inputs(
 ) -> None:
     """Matches the reference on random teachers, shapes, dtypes and temperatures"""
     fn = mine()
+    shape: tuple[int, ...] = (batch, features)
     if kind == "identity":
         teacher: nn.Module = nn.Identity()
-        features = classes
+        shape = (batch, classes)
+    elif kind.startswith("linear"):
+        teacher = _seed_module(nn.Linear(features, classes), seed, dtype)
+        shape = (batch, 1 + seed % 3, features)
     else:
         teacher = bn_teacher(
             features, classes, seed=seed, dtype=dtype, dropout=0.3 if "dropout" in kind else 0.0
         )
     teacher.train(training)
-    x = randn(batch, features, dtype=dtype, scale=scale, generator=seeded(seed + 1))
+    x = randn(*shape, dtype=dtype, scale=scale, generator=seeded(seed + 1))
     expected, mistakes = expected_and_mistakes(teacher, x, temperature)
     shown = example(teacher, x, temperature, show_logits=batch * classes <= 12)
     shown += f", dtype {str(dtype).removeprefix('torch.')}"
     before = modes(teacher)
+    pristine = copy.deepcopy(teacher)
+    torch.manual_seed(seed)
     got = expect_unchanged(
         {"inputs": x}, lambda: call_catching_batchnorm(fn, teacher, x, temperature=temperature)
     )
-    expect_close(
+    expect_targets(
         got,
         expected,
+        teacher=pristine,
+        x=x,
+        t=temperature,
         what=f"{FUNCTION}(teacher, inputs, temperature={temperature:g})",
         inputs=shown,
         mistakes=mistakes,
     )
-    message = _mode_message(before, modes(teacher), "")
-    if message:
-        raise CheckFailure(message[0].upper() + message[1:])
+    expect_modes(before, teacher)
+
+
+def test_mixed_modes() -> None:
+    """A teacher that mixes modes runs fully in eval mode and gets its modes back exactly"""
+    fn = mine()
+    x = randn(4, 6, generator=seeded(41))
+    mc_dropout = Recorder(dropout_teacher(6, 5, seed=42)).eval()
+    mc_dropout.inner[2].train()
+    frozen_batchnorm = Recorder(bn_teacher(6, 5, seed=43, dropout=0.2)).train()
+    frozen_batchnorm.inner[1].eval()
+    for how, teacher in (
+        ("in eval mode, its Dropout in training mode (MC dropout)", mc_dropout),
+        ("in training mode, its BatchNorm frozen in eval mode", frozen_batchnorm),
+    ):
+        before = modes(teacher)
+        expected = ref()(copy.deepcopy(teacher), x.clone(), temperature=2.0)
+        mistakes = mistakes_for(teacher_logits(teacher, x), 2.0)
+        pristine = copy.deepcopy(teacher)
+        teacher.calls.clear()
+        got = fn(teacher, x, temperature=2.0)
+        expect(len(teacher.calls) > 0, f"{FUNCTION} never called the teacher's forward pass.")
+        for seen in teacher.calls:
+            still_training = sorted(set(seen["training_submodules"]))  # type: ignore[arg-type]
+            if seen["training"] or still_training:
+                raise CheckFailure(
+                    f"The teacher was given {how}, and its forward pass ran with "
+                    f"{'the teacher itself' if seen['training'] else 'its submodules'} "
+                    f"{', '.join(still_training)} in training mode (dropout active, BatchNorm on "
+                    "the batch's statistics). A teacher may mix modes, so switch all of it with "
+                    "teacher.eval() every time: not only `if teacher.training:`, and not "
+                    "`teacher.training = False`, which changes the top module only."
+                )
+        expect_targets(
+            got,
+            expected,
+            teacher=pristine,
+            x=x,
+            t=2.0,
+            what=f"{FUNCTION}(teacher, inputs, temperature=2.0)",
+            inputs=f"teacher = {describe(teacher.inner)} {how}, inputs of shape (4, 6)",
+            mistakes=mistakes,
+        )
+        expect_modes(before, teacher)
+
+
+@DTYPES
+def test_leading_dims(dtype: torch.dtype) -> None:
+    """Outputs with leading dims (B, L, C): one softmax over the last dim per position"""
+    teacher = _seed_module(nn.Linear(4, 5), 44, dtype)
+    check_against_reference(teacher, randn(2, 3, 4, dtype=dtype, generator=seeded(45)), 2.0)
+    fn = mine()
+    logits = randn(3, 2, 4, dtype=dtype, scale=2.0, generator=seeded(46)).requires_grad_(True)
+    expected = ref()(nn.Identity(), logits.detach().clone(), temperature=0.7)
+    got = fn(nn.Identity(), logits, temperature=0.7)
+    expect_close(
+        got,
+        expected,
+        what=f"{FUNCTION}(nn.Identity(), logits, temperature=0.7)",
+        inputs=f"logits of shape (3, 2, 4) that require grad, dtype {dtype}",
+        mistakes=mistakes_for(logits.detach(), 0.7),
+    )
+    expect(
+        not got.requires_grad,
+        "For inputs that require grad, the soft targets require grad too: the teacher's forward "
+        "pass and the softmax must run under torch.no_grad().",
+    )
+
+
+def test_teacher_matters() -> None:
+    """The soft targets follow the teacher's soft predictions, not only its argmax"""
+    fn = mine()
+    teacher = bn_teacher(5, 4, seed=47).eval()
+    x = randn(4, 5, generator=seeded(48))
+    pristine = copy.deepcopy(teacher)
+    got = call_catching_batchnorm(fn, teacher, x, temperature=2.0)
+    if ignores_teacher(fn, pristine, x, 2.0, got):
+        raise teacher_ignored(f"{FUNCTION}(teacher, inputs, temperature=2)", IGNORED_CHANGE)
+
+
+# Not checked here: device-following on PyTorch's 'meta' device. The first 'meta' operation imports
+# torch._dynamo (about 10 s), far beyond the suite's time budget. The value checks compare devices
+# (expect_close), which tests device-following for real when KDQUIZ_DEVICE=cuda.

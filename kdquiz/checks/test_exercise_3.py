@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import dataclasses
 import functools
 import sys
 import traceback
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from torch import Tensor, nn
 
@@ -38,6 +39,7 @@ from kdquiz.checks.support import (
     learner,
     reference,
     seeded,
+    teacher_ignored,
     tolerances,
 )
 
@@ -290,6 +292,9 @@ class Case:
     seed: int = 0
     pass_defaults: bool = False
     """Call with only (student, teacher, loader, optimizer), relying on the default T and alpha."""
+    keyword_only: str = ""
+    """"temperature" or "alpha": pass only that one, by keyword (the other at its default, which
+    `temperature` / `alpha` then hold)."""
     _sims: dict[tuple[Any, ...], tuple[nn.Module, list[tuple[float, int]]]] = field(
         default_factory=dict
     )
@@ -303,11 +308,16 @@ class Case:
 
     def describe(self) -> str:
         sizes = [int(y.shape[0]) for _, y in self.batches]
-        settings_text = (
-            "temperature and alpha left at their defaults"
-            if self.pass_defaults
-            else f"temperature={self.temperature:g}, alpha={self.alpha:g}"
-        )
+        if self.pass_defaults:
+            settings_text = "temperature and alpha left at their defaults"
+        elif self.keyword_only == "temperature":
+            settings_text = (
+                f"temperature={self.temperature:g} by keyword, alpha left at its default"
+            )
+        elif self.keyword_only == "alpha":
+            settings_text = f"alpha={self.alpha:g} by keyword, temperature left at its default"
+        else:
+            settings_text = f"temperature={self.temperature:g}, alpha={self.alpha:g}"
         return (
             f"{len(sizes)} batch(es) of sizes {sizes} ({self.dtype}), "
             f"student {_describe_model(self.student)}, teacher {_describe_model(self.teacher)} "
@@ -336,6 +346,10 @@ class Case:
         try:
             if self.pass_defaults:
                 return function(student, teacher, loader, optimizer)
+            if self.keyword_only == "temperature":
+                return function(student, teacher, loader, optimizer, temperature=self.temperature)
+            if self.keyword_only == "alpha":
+                return function(student, teacher, loader, optimizer, alpha=self.alpha)
             return function(student, teacher, loader, optimizer, self.temperature, self.alpha)
         except RuntimeError as exc:
             if "does not require grad" not in str(exc):
@@ -455,7 +469,18 @@ class Case:
                 alpha=1 - self.alpha
             )[0],
         }
-        if (self.temperature, self.alpha) != (4.0, 0.5):
+        if self.pass_defaults or self.keyword_only:
+            for value in (1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 0.5):
+                if self.keyword_only != "temperature" and value != self.temperature:
+                    mistakes[f"the default temperature is not 4.0 (it looks like {value:g})"] = (
+                        self.simulate(temperature=value)[0]
+                    )
+            for value in (0.0, 0.1, 0.3, 0.7, 0.9, 1.0):
+                if self.keyword_only != "alpha" and value != self.alpha:
+                    mistakes[f"the default alpha is not 0.5 (it looks like {value:g})"] = (
+                        self.simulate(alpha=value)[0]
+                    )
+        elif (self.temperature, self.alpha) != (4.0, 0.5):
             mistakes[
                 "temperature and alpha are not passed on to kd_loss (its defaults T=4, "
                 "alpha=0.5 were used)"
@@ -473,7 +498,20 @@ class Case:
         losses = self.simulate()[1]
         values = [loss for loss, _ in losses]
         weighted_sum = sum(loss * n for loss, n in losses)
+        samples = sum(n for _, n in losses)
+        accumulator = torch.zeros((), dtype=torch.float32)
+        for loss, n in losses:
+            accumulator += torch.tensor(loss, dtype=torch.float64) * n
+        as_float32 = [float(torch.tensor(loss, dtype=torch.float32)) for loss in values]
         return {
+            "the epoch's loss was accumulated in float32 (e.g. in a torch.zeros(()) "
+            "accumulator) although the models are float64: keep the loss's own precision, e.g. "
+            "add loss.item() * batch_size to a Python float": (accumulator / samples).item(),
+            "each batch's loss was converted to float32 (e.g. with .float()) before averaging, "
+            "although the models are float64": sum(
+                v * n for v, (_, n) in zip(as_float32, losses, strict=True)
+            )
+            / samples,
             "a plain mean of the per-batch losses: batches of unequal size must weigh by their "
             "size (Σ n_b·loss_b / Σ n_b)": sum(values) / len(values),
             "the loss of the last batch only, not the epoch's mean": values[-1],
@@ -520,6 +558,8 @@ def expect_same_student(
         g_value = g.get(name)
         if g_value is not None and is_close(g_value, e_value, rtol, atol):
             continue
+        if ignores_teacher(case, got):
+            raise teacher_ignored("train_student_epoch(...)", TEACHER_NUDGED)
         hint = ""
         for description, model in (mistakes() if mistakes else {}).items():
             m = _state(model)
@@ -535,6 +575,58 @@ def expect_same_student(
             f"\n  inputs:   {case.describe()}"
             f"\n  expected: {fmt(e_value, 6)}\n  got:      {fmt(g_value, 6)}{hint}"
         )
+
+
+TEACHER_NUDGED = (
+    "the teacher's logits were shifted slightly (its predicted class unchanged for every input); "
+    "the student came out with the same weights"
+)
+
+
+def nudged_case(case: Case) -> Case | None:
+    """`case` with the teacher's output bias shifted slightly, so that its logits change but its
+    argmax (in eval mode) stays the same on every batch; None if no such shift is found."""
+    last = case.teacher[-1] if isinstance(case.teacher, nn.Sequential) else None
+    if not isinstance(last, nn.Linear) or last.bias is None:
+        return None
+
+    def argmaxes(model: nn.Module) -> list[Tensor]:
+        clone = copy.deepcopy(model).eval()
+        with torch.no_grad():
+            return [clone(x).argmax(-1) for x, _ in case.batches]
+
+    before = argmaxes(case.teacher)
+    shift = torch.linspace(-1.0, 1.0, last.bias.shape[0], dtype=last.bias.dtype)
+    for size in (0.3, 0.1, 0.03):
+        teacher = copy.deepcopy(case.teacher)
+        with torch.no_grad():
+            teacher[-1].bias.add_(size * shift.to(last.bias.device))
+        if all(torch.equal(a, b) for a, b in zip(before, argmaxes(teacher), strict=True)):
+            return dataclasses.replace(case, teacher=teacher, _sims={})
+    return None
+
+
+def ignores_teacher(case: Case, got: nn.Module) -> bool:
+    """True when the learner's student, trained (it changed), comes out the same when the
+    teacher's logits are nudged, although the reference's student does not: the teacher's soft
+    outputs never reach the loss (e.g. hard-label cross-entropy only, or its argmax as labels)."""
+    alpha = 0.5 if case.pass_defaults or case.keyword_only == "temperature" else case.alpha
+    rtol, atol = _student_tolerances(case.dtype)
+    start, trained = _state(case.student), _state(got)
+    if alpha == 0 or _same_state(trained, start, rtol, atol):
+        return False
+    other = nudged_case(case)
+    if other is None:
+        return False
+    reference_student, _, _ = case.reference_run()
+    reference_nudged, _, _ = other.reference_run()
+    if _same_state(_state(reference_nudged), _state(reference_student), rtol, atol):
+        return False  # the nudge makes no difference here: nothing to tell
+    try:
+        again, _, _ = other.run(learner_train())
+    except Exception:  # noqa: BLE001 - a second failure says nothing about the teacher
+        return False
+    return _same_state(_state(again), trained, rtol, atol)
 
 
 def expect_teacher_untouched(
@@ -593,20 +685,6 @@ def expect_mean_loss(
             raise CheckFailure(
                 f"{exc}\n  The student's weights also differ from the reference's (see the other "
                 f"failing checks), and that changes every batch's loss."
-            ) from None
-        if (
-            case.dtype == torch.float64
-            and isinstance(got, float | int)
-            and is_close(got, expected, rtol=1e-5, atol=1e-7)
-        ):
-            raise CheckFailure(
-                f"train_student_epoch(...) returned {float(got):.12g}, the reference "
-                f"{expected:.12g}: they agree only to about 7 digits (float32 precision), but the "
-                f"models and batches are float64, where the tolerance is 1e-9.\n"
-                f"  inputs:   {case.describe()}\n"
-                f"  Likely mistake: the epoch's loss was accumulated or converted in float32 "
-                f"(e.g. a torch.zeros(()) accumulator, or .float()); keep the loss's own "
-                f"precision, e.g. add loss.item() * batch_size to a Python float."
             ) from None
         raise
 
@@ -888,21 +966,88 @@ def test_no_gradient_reaches_teacher() -> None:
     )
 
 
+def mixed_mode_teacher(seed: int) -> nn.Sequential:
+    """A teacher in eval mode whose Dropout is in train mode (as for MC dropout)."""
+    teacher = make_model(3, 6, 4, seed=seed, batchnorm=True, dropout=0.3).eval()
+    teacher[3].train()
+    return teacher
+
+
+def module_modes(model: nn.Module) -> dict[str, bool]:
+    """The training flag of the model and of each of its submodules, by name and type."""
+    return {
+        f"'{name}' ({type(m).__name__})" if name else "the teacher itself": m.training
+        for name, m in model.named_modules()
+    }
+
+
+def expect_modes_restored(before: dict[str, bool], teacher: nn.Module, when: str) -> None:
+    after = module_modes(teacher)
+    changed = [name for name in before if before[name] != after.get(name)]
+    if not changed:
+        return
+    listing = ", ".join(
+        f"{name} was training={before[name]}, now {after[name]}" for name in changed
+    )
+    mixed = len(set(before.values())) > 1
+    raise CheckFailure(
+        f"The teacher's modes were not restored {when}: {listing}. "
+        + (
+            "This teacher mixed modes (eval mode with its Dropout in train mode, as for MC "
+            "dropout), and teacher.train(was) resets every submodule to `was`: save each module's "
+            "flag first (e.g. [(m, m.training) for m in teacher.modules()]) and give each one its "
+            "own flag back at the end, in a finally block so that it also runs when something "
+            "raises."
+            if mixed
+            else "Save `was = teacher.training` first and call teacher.train(was) at the end, in "
+            "a finally block so that it also runs when something raises."
+        )
+    )
+
+
 @mentions_exercise_1
 def test_value_errors() -> None:
-    """Rejects temperature <= 0 and an empty loader with ValueError"""
+    """Rejects temperature <= 0 and an empty loader with ValueError, whatever alpha and loader"""
     train = learner_train()
     for temperature in (0.0, -1.0):
-        student = make_model(3, 5, 4, seed=91)
-        teacher = make_model(3, 6, 4, seed=92)
-        optimizer = PlainSGD(student.parameters(), lr=LR)
-        call = f"train_student_epoch(..., temperature={temperature:g})"
-        with expect_value_error(call, "temperature"):
-            train(student, teacher, make_batches([3], 3, 4, seed=93), optimizer, temperature, 0.5)
-    student = make_model(3, 5, 4, seed=91)
-    optimizer = PlainSGD(student.parameters(), lr=LR)
-    with expect_value_error("train_student_epoch(student, teacher, [], optimizer)", "loader"):
-        train(student, make_model(3, 6, 4, seed=92), [], optimizer)
+        for alpha in (0.5, 0.0, 1.0):
+            for kind in ("list", "generator"):
+                student = make_model(3, 5, 4, seed=91)
+                start = _state(copy.deepcopy(student))
+                teacher = mixed_mode_teacher(92)
+                before = module_modes(teacher)
+                optimizer = PlainSGD(student.parameters(), lr=LR)
+                batches = make_batches([3], 3, 4, seed=93)
+                loader = batches if kind == "list" else (b for b in batches)
+                call = (
+                    f"train_student_epoch(..., temperature={temperature:g}, alpha={alpha:g}) "
+                    f"with a {kind} of batches"
+                )
+                with expect_value_error(call, "temperature"):
+                    train(student, teacher, loader, optimizer, temperature, alpha)
+                expect(
+                    _same_state(_state(student), start, 0.0, 0.0),
+                    f"{call} raised ValueError, but only after it had trained the student: "
+                    "check the temperature before the loop.",
+                )
+                expect_modes_restored(before, teacher, "when the temperature was rejected")
+    for temperature, alpha in ((None, None), (2.0, 0.0), (2.0, 1.0)):
+        for kind in ("[]", "an empty generator"):
+            student = make_model(3, 5, 4, seed=91)
+            teacher = mixed_mode_teacher(92)
+            before = module_modes(teacher)
+            optimizer = PlainSGD(student.parameters(), lr=LR)
+            loader: Iterable[Any] = [] if kind == "[]" else (b for b in [])
+            settings_text = (
+                "" if temperature is None else f", temperature={temperature:g}, alpha={alpha:g}"
+            )
+            call = f"train_student_epoch(student, teacher, {kind}, optimizer{settings_text})"
+            with expect_value_error(call, "loader"):
+                if temperature is None:
+                    train(student, teacher, loader, optimizer)
+                else:
+                    train(student, teacher, loader, optimizer, temperature, alpha)
+            expect_modes_restored(before, teacher, "when the empty loader was rejected")
 
 
 @mentions_exercise_1
@@ -941,6 +1086,23 @@ def test_returns_python_float() -> None:
         f"({fmt(got) if isinstance(got, Tensor) else repr(got)}). Use loss.item() to turn each "
         f"batch's loss into a float: a tensor would also keep the batch's autograd graph alive.",
     )
+
+
+@mentions_exercise_1
+def test_single_sample_epoch() -> None:
+    """An epoch of a single sample works (one batch of size 1)"""
+    train = learner_train()
+    case = Case(
+        student=make_model(3, 5, 4, seed=191),
+        teacher=make_model(3, 6, 4, seed=192),
+        batches=make_batches([1], 3, 4, seed=193),
+        temperature=2.0,
+        seed=194,
+    )
+    student, _, got = case.run(train)
+    expected_student, _, expected = case.reference_run()
+    expect_same_student(student, expected_student, case, mistakes=case.training_mistakes)
+    expect_mean_loss(got, case, expected, student, expected_student)
 
 
 @mentions_exercise_1
@@ -1053,7 +1215,12 @@ def random_cases(draw: st.DrawFn) -> Case:
     )
 
 
-@settings(max_examples=10, report_multiple_bugs=False)
+# No shrinking: a failing learner gets the first failing example at once.
+@settings(
+    max_examples=10,
+    report_multiple_bugs=False,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(case=random_cases())
 @mentions_exercise_1
 def test_matches_reference_on_random_cases(case: Case) -> None:
@@ -1064,3 +1231,162 @@ def test_matches_reference_on_random_cases(case: Case) -> None:
     expect_same_student(student, expected_student, case, mistakes=case.training_mistakes)
     expect_teacher_untouched(case.teacher, teacher_after, case)
     expect_mean_loss(got, case, expected, student, expected_student)
+
+
+@mentions_exercise_1
+def test_student_follows_the_teacher() -> None:
+    """The student learns from the teacher's soft outputs, not only from its argmax"""
+    train = learner_train()
+    case = Case(
+        student=make_model(3, 5, 4, seed=141),
+        teacher=make_model(3, 6, 4, seed=142),
+        batches=make_batches([5, 3], 3, 4, seed=143),
+        temperature=2.0,
+        alpha=0.7,
+        seed=144,
+    )
+    student, _, _ = case.run(train)
+    if ignores_teacher(case, student):
+        raise teacher_ignored("train_student_epoch(...)", TEACHER_NUDGED)
+
+
+@mentions_exercise_1
+def test_defaults_one_at_a_time() -> None:
+    """The defaults are temperature=4.0 and alpha=0.5, each on its own"""
+    train = learner_train()
+    for keyword, temperature, alpha in (("temperature", 2.0, 0.5), ("alpha", 4.0, 0.8)):
+        case = Case(
+            student=make_model(3, 5, 4, seed=151),
+            teacher=make_model(3, 6, 4, seed=152),
+            batches=make_batches([4, 2], 3, 4, seed=153),
+            temperature=temperature,
+            alpha=alpha,
+            seed=154,
+            keyword_only=keyword,
+        )
+        student, _, got = case.run(train)
+        expected_student, _, expected = case.reference_run()
+        expect_same_student(student, expected_student, case, mistakes=case.training_mistakes)
+        expect_mean_loss(got, case, expected, student, expected_student)
+
+
+@contextmanager
+def record_submodule_modes(model: nn.Module) -> Iterator[list[dict[str, bool]]]:
+    """At each call of model(...), the training flag of each of its modules."""
+    seen: list[dict[str, bool]] = []
+    handle = model.register_forward_pre_hook(lambda module, args: seen.append(module_modes(module)))
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
+@mentions_exercise_1
+def test_mixed_mode_models() -> None:
+    """Models that mix modes: teacher fully in eval, student fully in train, teacher restored"""
+    train = learner_train()
+    student = make_model(3, 5, 4, seed=161, batchnorm=True, dropout=0.3).train()
+    student[3].eval()  # e.g. a Dropout switched off by hand
+    case = Case(
+        student=student,
+        teacher=mixed_mode_teacher(162),
+        batches=make_batches([4, 4], 3, 4, seed=163),
+        temperature=3.0,
+        alpha=0.6,
+        seed=164,
+    )
+    student_copy, teacher_copy, optimizer, batches = case.fresh()
+    before = module_modes(teacher_copy)
+    with record_submodule_modes(teacher_copy) as teacher_modes:
+        with record_submodule_modes(student_copy) as student_modes:
+            case.call(train, student_copy, teacher_copy, batches, optimizer)
+    for seen in teacher_modes:
+        training = [name for name, flag in seen.items() if flag]
+        expect(
+            not training,
+            f"The teacher was given in eval mode with its Dropout in train mode (as for MC "
+            f"dropout), and it computed its logits with {', '.join(training)} in train mode: "
+            "switch all of it with teacher.eval() every time, not only `if teacher.training:` "
+            f"(and not `teacher.training = False`, which changes the top module only).\n"
+            f"  inputs:   {case.describe()}",
+        )
+    for seen in student_modes:
+        resting = [name.replace("the teacher itself", "the student") for name, f in seen.items()]
+        resting = [name for name, flag in zip(resting, seen.values(), strict=True) if not flag]
+        expect(
+            not resting,
+            f"The student was given in train mode with its Dropout in eval mode, and it ran with "
+            f"{', '.join(resting)} in eval mode: call student.train() every time (not only "
+            f"`if not student.training:`), which switches every submodule.\n"
+            f"  inputs:   {case.describe()}",
+        )
+    expect_modes_restored(before, teacher_copy, "after the epoch")
+    expected, _, _ = case.reference_run()
+    expect_same_student(student_copy, expected, case, mistakes=case.training_mistakes)
+
+
+class TeacherFailure(RuntimeError):
+    """Raised by the teacher on its second batch; train_student_epoch must let it through."""
+
+
+class FailingOnSecondBatch(nn.Module):
+    """A teacher (eval mode, Dropout in train mode) whose forward pass raises on its 2nd call."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.calls = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        self.calls += 1
+        if self.calls == 2:
+            raise TeacherFailure("the teacher failed on this batch")
+        return self.inner(x)
+
+
+@mentions_exercise_1
+def test_modes_restored_when_a_batch_raises() -> None:
+    """The teacher's modes are restored when a batch raises"""
+    train = learner_train()
+    teacher = FailingOnSecondBatch(mixed_mode_teacher(172)).eval()
+    teacher.inner[3].train()
+    student = make_model(3, 5, 4, seed=171)
+    before = module_modes(teacher)
+    try:
+        train(
+            student,
+            teacher,
+            make_batches([3, 3], 3, 4, seed=173),
+            PlainSGD(student.parameters(), lr=LR),
+            2.0,
+            0.5,
+        )
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - the teacher's error, possibly wrapped by the learner
+        pass
+    else:
+        raise CheckFailure(
+            "The teacher raised TeacherFailure on the second batch, but train_student_epoch "
+            "returned normally: let the exception propagate to the caller."
+        )
+    expect_modes_restored(before, teacher, "when the teacher raised on the second batch")
+
+
+@mentions_exercise_1
+def test_ends_of_the_valid_ranges() -> None:
+    """Accepts the ends of the valid ranges (temperature 0.05, alpha 0 and 1)"""
+    train = learner_train()
+    for temperature, alpha in ((0.05, 1.0), (0.05, 0.0), (10.0, 1.0)):
+        case = Case(
+            student=make_model(3, 5, 4, seed=181, dtype=torch.float64),
+            teacher=make_model(3, 6, 4, seed=182, dtype=torch.float64),
+            batches=make_batches([3, 2], 3, 4, seed=183, dtype=torch.float64),
+            temperature=temperature,
+            alpha=alpha,
+            seed=184,
+        )
+        student, _, got = case.run(train)
+        expected_student, _, expected = case.reference_run()
+        expect_same_student(student, expected_student, case, mistakes=case.training_mistakes)
+        expect_mean_loss(got, case, expected, student, expected_student)

@@ -1,4 +1,5 @@
-"""Correct alternative: a @torch.no_grad() helper, train(False), exp(log_softmax), dim=1."""
+"""Correct alternative: a @torch.no_grad() helper, train(False), exp(log_softmax), each module's
+flag restored with module.train(flag) in pre-order."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
     """Return softmax(teacher(inputs) / T) over the classes, with the teacher in eval mode."""
     if temperature <= 0:
         raise ValueError(f"bad temperature {temperature!r}: it must be > 0")
-    mode = teacher.training
+    flags = [module.training for module in teacher.modules()]
     teacher.train(False)
     try:
         logits = _teacher_logits(teacher, inputs)
     finally:
-        teacher.train(mode)
+        # train(flag) also resets the children, which come later in modules() and are fixed then.
+        for module, flag in zip(list(teacher.modules()), flags, strict=True):
+            module.train(flag)
     with torch.no_grad():
-        return torch.log_softmax(logits.div(temperature), dim=1).exp()
+        return torch.log_softmax(logits.div(temperature), dim=-1).exp()

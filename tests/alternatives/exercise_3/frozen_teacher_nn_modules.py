@@ -15,7 +15,7 @@ def train_student_epoch(student, teacher, loader, optimizer, temperature=4.0, al
     kl = nn.KLDivLoss(reduction="batchmean", log_target=True)
     ce = nn.CrossEntropyLoss()
     flags = [p.requires_grad for p in teacher.parameters()]
-    was = teacher.training
+    was = [module.training for module in teacher.modules()]
     teacher.eval()
     student.train()
     for p in teacher.parameters():
@@ -36,7 +36,8 @@ def train_student_epoch(student, teacher, loader, optimizer, temperature=4.0, al
     finally:
         for p, f in zip(teacher.parameters(), flags, strict=True):
             p.requires_grad_(f)
-        teacher.train(was)
+        for module, flag in zip(teacher.modules(), was, strict=True):
+            module.training = flag
     if not count:
         raise ValueError("the loader yielded nothing")
     return math.fsum(parts) / count

@@ -36,7 +36,7 @@ def train_student_epoch(
     batches = list(loader)
     if not batches:
         raise ValueError("loader must yield at least one batch")
-    was = teacher.training
+    was = {module: module.training for module in teacher.modules()}
     try:
         teacher.eval()
         student.train()
@@ -51,5 +51,6 @@ def train_student_epoch(
             losses.append(loss.item())
             sizes.append(inputs.shape[0])
     finally:
-        teacher.train(was)
+        for module, flag in was.items():
+            module.training = flag
     return sum(v * n for v, n in zip(losses, sizes, strict=True)) / sum(sizes)
