@@ -259,6 +259,8 @@ def _mistaken(pos: torch.Tensor, neg: torch.Tensor, k: int, mistake: str):
     elif mistake == "optimistic":
         beaten_by = (neg > pos.unsqueeze(1)).sum(dim=1)
     elif mistake == "low_precision":
+        if max(pos.abs().max().item(), neg.abs().max().item()) > 6e4:
+            return None  # half precision overflows: not a matter of nearly equal scores
         beaten_by = (neg.half() >= pos.half().unsqueeze(1)).sum(dim=1)
     elif mistake == "single_precision":
         beaten_by = (neg.float() >= pos.float().unsqueeze(1)).sum(dim=1)
@@ -633,7 +635,7 @@ def test_extreme_scores(dtype: torch.dtype) -> None:
         ],
         dtype,
     )
-    for k in (1, 3):
+    for k in (3, 1):
         _check_value(pos, neg, k)
     g = seeded(46)
     pos = torch.randn(5, generator=g, dtype=dtype) * 1e5
