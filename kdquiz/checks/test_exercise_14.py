@@ -10,11 +10,9 @@ reported together with the mistake that produces it.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -22,6 +20,7 @@ from torch.overrides import TorchFunctionMode
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -31,17 +30,21 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     randn,
     reference,
+    require_function,
     seeded,
+    teacher_ignored,
 )
 
 EXERCISE = "exercise_14"
-FUNCTION = "kd_logit_gradient"
 
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
+# A warning raised by learner code called from this module's frames (e.g. through the autograd
+# spy) is recorded in this dict, in place; without it `warnings` would add the attribute, and
+# the checker's guard would take that for learner code changing the suite.
+__warningregistry__: dict = {}
+FUNCTION = "kd_logit_gradient"
 
 # --------------------------------------------------------------------------------------------
 # The common mistakes, in a learner's words, and the value each one produces.
@@ -137,17 +140,8 @@ def _mistaken_gradient(s, t, temperature: float, mistake: str = "") -> torch.Ten
 
 def _mistakes(s, t, temperature: float, first: str = "") -> dict[str, torch.Tensor]:
     """{description: value} of every mistake, `first` first; coinciding ones share a line."""
-    named: list[tuple[str, torch.Tensor]] = []
-    for mistake in [first] * bool(first) + [m for m in MISTAKES if m != first]:
-        value = _mistaken_gradient(s, t, temperature, mistake).to(s.dtype)
-        for i, (description, other) in enumerate(named):
-            if is_close(value, other, rtol=1e-6, atol=1e-9):
-                if MISTAKES[mistake] not in description:
-                    named[i] = (f"{description}; or: {MISTAKES[mistake]}", other)
-                break
-        else:
-            named.append((MISTAKES[mistake], value))
-    return dict(named)
+    values = {m: _mistaken_gradient(s, t, temperature, m).to(s.dtype) for m in MISTAKES}
+    return named_mistakes(values, MISTAKES, first)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,22 +188,54 @@ def _what(temperature: float) -> str:
 
 
 def _function() -> Callable[..., Any]:
-    fn = getattr(learner(EXERCISE), FUNCTION, None)
-    if not callable(fn):
-        raise CheckFailure(
-            f"exercises/{EXERCISE}.py has no function "
-            f"{FUNCTION}(student_logits, teacher_logits, temperature)."
-        )
+    return require_function(
+        learner(EXERCISE),
+        FUNCTION,
+        "(student_logits, teacher_logits, temperature)",
+        f"exercises/{EXERCISE}.py",
+        None,
+        None,
+        1.0,
+    )
+
+
+def _nudged(t: torch.Tensor) -> torch.Tensor:
+    """The teacher's logits scaled by 1.05: every row keeps its order (so its argmax), but its
+    softmax changes."""
+    return t * 1.05
+
+
+NUDGE = "the teacher's logits were scaled by 1.05 (same order, same argmax in every row)"
+
+
+def _teacher_ignored(fn: Callable[..., Any], s, t, temperature: float):
+    """The teacher-ignored failure when the learner's gradient stays the same for a slightly
+    changed teacher although the right gradient moves clearly; None otherwise.
+
+    It probes ordinary logits of the size of T (never the check's own, possibly saturated,
+    ones), so that only code that truly ignores the teacher's soft outputs is told so."""
+    s, t = _inputs(4, 5, s.dtype, seed=99, scale=2.0 * temperature)
+    right_change = float(
+        (_autograd_gradient(s, _nudged(t), temperature) - _autograd_gradient(s, t, temperature))
+        .abs()
+        .max()
+    )
     try:
-        inspect.signature(fn).bind(None, None, 1.0)
-    except TypeError as exc:
-        raise CheckFailure(
-            f"{FUNCTION} must accept (student_logits, teacher_logits, temperature) as in the "
-            f"task; calling it with three arguments fails: {exc}."
-        ) from None
-    except ValueError:  # no signature to inspect: let the call itself tell
-        pass
-    return fn
+        with torch.inference_mode():
+            before = fn(s.clone(), t.clone(), temperature)
+            after = fn(s.clone(), _nudged(t), temperature)
+    except Exception:  # noqa: BLE001 - the checks report the learner's errors themselves
+        return None
+    if not (isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor)):
+        return None
+    if before.shape != after.shape or right_change < 1e-6:
+        return None
+    change = (after.detach().double() - before.detach().double()).abs()
+    if not bool(torch.isfinite(change).all()):
+        return None
+    if float(change.max()) <= 1e-3 * right_change:
+        return teacher_ignored(_what(temperature), NUDGE)
+    return None
 
 
 class _AutogradSpy(TorchFunctionMode):
@@ -256,19 +282,45 @@ def _call(fn: Callable[..., Any], s, t, temperature: float) -> Any:
         ) from None
 
 
-def _check_value(s, t, temperature: float, first: str = "", expected=None) -> torch.Tensor:
-    """Call the learner's function on fresh copies and compare with the expected gradient."""
-    got = _call(_function(), s.clone(), t.clone(), temperature)
+def _right(got, expected: torch.Tensor, rtol: float, atol: float) -> bool:
+    """True when `got` is a tensor like `expected` (shape, dtype, device) with close values."""
+    return (
+        isinstance(got, torch.Tensor)
+        and got.shape == expected.shape
+        and got.dtype == expected.dtype
+        and got.device == expected.device
+        and is_close(got, expected, rtol=rtol, atol=atol)
+    )
+
+
+def _expect_gradient(
+    fn: Callable[..., Any], got, s, t, temperature: float, first: str = "", expected=None
+) -> None:
+    """Compare the learner's result `got` with the expected gradient; when it is wrong, first
+    tell whether the teacher is ignored, then name the mistake that reproduces it."""
+    expected = _autograd_gradient(s, t, temperature) if expected is None else expected
     rtol, atol = _tolerance(s, temperature)
+    if _right(got, expected, rtol, atol):
+        return  # right: no need to recompute every mistake
+    ignored = _teacher_ignored(fn, s, t, temperature)
+    if ignored is not None:
+        raise ignored
     expect_close(
         got,
-        _autograd_gradient(s, t, temperature) if expected is None else expected,
+        expected,
         what=_what(temperature),
         inputs=_show(s, t, temperature),
         mistakes=_mistakes(s, t, temperature, first),
         rtol=rtol,
         atol=atol,
     )
+
+
+def _check_value(s, t, temperature: float, first: str = "", expected=None) -> torch.Tensor:
+    """Call the learner's function on fresh copies and compare with the expected gradient."""
+    fn = _function()
+    got = _call(fn, s.clone(), t.clone(), temperature)
+    _expect_gradient(fn, got, s, t, temperature, first, expected)
     return got
 
 
@@ -324,13 +376,7 @@ def test_no_autograd() -> None:
         "although the checker runs it under torch.inference_mode().\n"
         f"  {AUTOGRAD}",
     )
-    expect_close(
-        got,
-        _autograd_gradient(s, t, 2.5),
-        what=_what(2.5),
-        inputs=_show(s, t, 2.5),
-        mistakes=_mistakes(s, t, 2.5),
-    )
+    _expect_gradient(fn, got, s, t, 2.5)
 
 
 def test_scaled_by_t() -> None:
@@ -402,8 +448,9 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
         dtype=dtype,
         device=DEVICE,
     )
-    # T = 5 first: there no two wrong factors coincide (at T = 1, T and 1/T do).
-    for temperature in (5.0, 1.0):
+    # T = 5 first: there no two wrong factors coincide (at T = 1, T and 1/T do). T = 0.05:
+    # logits / T of 2e4.
+    for temperature in (5.0, 1.0, 0.05):
         got = _call(fn, s.clone(), t.clone(), temperature)
         if isinstance(got, torch.Tensor):
             expect_finite(
@@ -412,16 +459,7 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
                 f"  inputs:   {_show(s, t, temperature)}\n  Likely mistake: "
                 f"{_cause_of_non_finite(fn, dtype)}.",
             )
-        rtol, atol = _tolerance(s, temperature)
-        expect_close(
-            got,
-            _autograd_gradient(s, t, temperature),
-            what=_what(temperature),
-            inputs=_show(s, t, temperature),
-            mistakes=_mistakes(s, t, temperature),
-            rtol=rtol,
-            atol=atol,
-        )
+        _expect_gradient(fn, got, s, t, temperature)
 
 
 @DTYPES
@@ -438,7 +476,7 @@ def test_batch_of_one(dtype: torch.dtype) -> None:
     batch=st.integers(1, 5),
     classes=st.integers(2, 7),
     dtype=st.sampled_from([torch.float32, torch.float64]),
-    temperature=st.sampled_from([0.5, 1.0, 2.0, 3.5, 8.0]),
+    temperature=st.sampled_from([0.05, 0.5, 1.0, 2.0, 3.5, 8.0]),
     scale=st.sampled_from([0.3, 1.0, 3.0]),
     seed=st.integers(0, 2**16),
 )
@@ -464,16 +502,88 @@ def test_inputs_are_not_modified() -> None:
 
 
 def test_invalid_temperature_raises_value_error() -> None:
-    """temperature <= 0 raises ValueError"""
+    """temperature <= 0 raises ValueError; any temperature > 0 is valid"""
     fn = _function()
     s, t = _inputs(3, 5, torch.float32, seed=11)
-    for temperature in (0.0, -1.0):
-        with expect_value_error(_what(temperature), "temperature"), torch.inference_mode():
-            fn(s, t, temperature)
+    for rows in (3, 1):
+        for temperature in (0.0, -1.0, -1e-3):
+            call = f"{_what(temperature)} on a batch of {rows}"
+            with expect_value_error(call, "temperature"), torch.inference_mode():
+                fn(s[:rows], t[:rows], temperature)
+    for temperature in (0.25, 0.05, 1e-3, 100.0):
+        try:
+            _call(fn, s, t, temperature)
+        except ValueError as exc:
+            raise CheckFailure(
+                f"{_what(temperature)} raised ValueError({str(exc)!r}), but any temperature > 0 "
+                "is valid, including temperatures below 1."
+            ) from None
+
+
+def test_teacher_matters() -> None:
+    """The gradient changes when the teacher's soft outputs change"""
+    fn = _function()
+    s, t = _inputs(4, 5, torch.float64, seed=12)
+    for temperature in (2.0, 0.5):
+        ignored = _teacher_ignored(fn, s, t, temperature)
+        if ignored is not None:
+            raise ignored
+        _check_value(s, _nudged(t), temperature)
+
+
+def test_small_temperature() -> None:
+    """A small temperature (0.05) gives the right gradient"""
+    s, t = _inputs(3, 5, torch.float64, seed=13, scale=0.1)
+    _check_value(s, t, temperature=0.05)
+
+
+@DTYPES
+def test_keyword_arguments_and_logits_that_require_grad(dtype: torch.dtype) -> None:
+    """Keyword arguments and student logits that require grad work"""
+    fn = _function()
+    s, t = _inputs(3, 4, dtype, seed=14)
+    student = s.clone().requires_grad_(True)  # as straight from a model's forward pass
+    with torch.inference_mode():
+        got = fn(student_logits=student, teacher_logits=t.clone(), temperature=2.0)
+    _expect_gradient(fn, got, s, t, 2.0)
+
+
+# The exact device-mismatch errors of torch; any other error on meta tensors (e.g. reading a
+# value with .item(), which has no data to read there) says nothing about devices.
+DEVICE_ERRORS = (
+    "is not on the expected device",
+    "same device",
+    "at least two devices",
+    "device type tensor to numpy",
+)
+
+
+def test_new_tensors_follow_the_inputs_device() -> None:
+    """Tensors the function creates live on the inputs' device"""
+    fn = _function()
+    # The meta device has shapes but no data: a tensor created without device= lands on the
+    # CPU and mixing it in fails, as it would on a GPU (which this machine may not have).
+    s = torch.empty(3, 5, device="meta")
+    call = f"{FUNCTION}(...) on logits on the 'meta' device"
     try:
-        _call(fn, s, t, 0.25)
-    except ValueError as exc:
-        raise CheckFailure(
-            f"{_what(0.25)} raised ValueError({str(exc)!r}), but any temperature > 0 is valid, "
-            "including temperatures below 1."
-        ) from None
+        with torch.inference_mode():
+            got = fn(s, s.clone(), 2.0)
+    except NotImplementedError as exc:
+        if "meta" not in str(exc):
+            raise  # not implemented yet
+        return  # it copies data out of the meta tensors (e.g. .cpu()): cannot tell here
+    except Exception as exc:  # noqa: BLE001 - only device errors count here
+        if any(text in str(exc) for text in DEVICE_ERRORS):
+            raise CheckFailure(
+                f"{call} raised {type(exc).__name__}: {str(exc).strip().splitlines()[0]}\n"
+                "  Your code uses a tensor that is not on the inputs' device (one created "
+                "without device= lands on the CPU; .numpy() needs a CPU tensor): create new "
+                "tensors with device=student_logits.device (or torch.zeros_like, ...) and stay "
+                "in torch."
+            ) from None
+        return
+    expect(
+        not isinstance(got, torch.Tensor) or got.device.type == "meta",
+        f"{call} returned a tensor on {getattr(got, 'device', '?')}; results live on the "
+        "inputs' device: create new tensors with device=student_logits.device.",
+    )
