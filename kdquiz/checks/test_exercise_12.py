@@ -17,9 +17,11 @@ import torch
 import torch.nn.functional as F
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from torch.overrides import TorchFunctionMode
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -29,9 +31,11 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     randn,
     reference,
     seeded,
+    teacher_ignored,
 )
 
 EXERCISE = "exercise_12"
@@ -74,6 +78,12 @@ WEIGHT_MISTAKES = {
     "that every user's weights sum to 1",
     "final_norm_dim0": "the combined weights are normalised over the users (dim 0) instead of "
     "within each row",
+    "cons_float32": "the student's scores are rounded (e.g. cast to float32 with .float()) "
+    "before its top-K is taken, so scores closer than float32 can tell tie; rank "
+    "student_scores as they are",
+    "cons_eps_tiebreak": "the student's scores get an epsilon tie-break (scores − 1e-6·index) "
+    "before its top-K is taken, which reorders scores closer than that; take "
+    "student_scores.topk(K) as it is",
 }
 for _order in itertools.permutations(range(3)):
     if _order != (0, 1, 2):
@@ -111,7 +121,12 @@ def _mistaken_weights(topk, dist, scores, lam: float, gammas, mistake: str) -> t
         w_c = torch.exp(-dist) / torch.exp(-dist).sum()
     else:
         w_c = torch.softmax(-dist, dim=-1)
-    student = scores.topk(k, dim=-1, largest=mistake != "cons_bottom").indices
+    ranked = scores
+    if mistake == "cons_float32":
+        ranked = scores.float()
+    elif mistake == "cons_eps_tiebreak":
+        ranked = scores - 1e-6 * torch.arange(scores.shape[-1], device=scores.device)
+    student = ranked.topk(k, dim=-1, largest=mistake != "cons_bottom").indices
     if mistake == "cons_positional":
         w_o = (topk == student).double()
     elif mistake == "cons_any_user":
@@ -133,26 +148,6 @@ def _mistaken_weights(topk, dist, scores, lam: float, gammas, mistake: str) -> t
     return w / w.sum(dim=0 if mistake == "final_norm_dim0" else -1, keepdim=True)
 
 
-def _named(
-    values: dict[str, torch.Tensor], descriptions: dict[str, str], first: str
-) -> dict[str, torch.Tensor]:
-    """{description: value}, `first` first; mistakes that coincide on these inputs share a line,
-    and those that give the right value here (values[""]) are left out."""
-    correct = values[""]
-    named: list[tuple[str, torch.Tensor]] = []
-    for mistake in [first] * bool(first) + [m for m in values if m not in (first, "")]:
-        value = values[mistake]
-        if not bool(torch.isfinite(value).all()) or is_close(value, correct, 1e-5, 1e-7):
-            continue
-        for i, (description, other) in enumerate(named):
-            if is_close(value, other, 1e-6, 1e-9):
-                named[i] = (f"{description}; or: {descriptions[mistake]}", other)
-                break
-        else:
-            named.append((descriptions[mistake], value))
-    return dict(named)
-
-
 def _expect_close_naming(got, expected, mistakes: Callable[[], dict], **kwargs) -> None:
     """expect_close, computing the mistakes' values only when the learner's value is wrong."""
     try:
@@ -166,7 +161,8 @@ def _weight_mistakes(topk, dist, scores, lam, gammas, first: str = ""):
         m: _mistaken_weights(topk, dist, scores, lam, gammas, m).to(scores.dtype)
         for m in ["", *WEIGHT_MISTAKES]
     }
-    return _named(values, WEIGHT_MISTAKES, first)
+    correct = values.pop("")
+    return named_mistakes(values, WEIGHT_MISTAKES, first, correct=correct)
 
 
 def _distinct_scores(batch: int, items: int, dtype: torch.dtype, g: torch.Generator):
@@ -201,10 +197,13 @@ def _expected_weights(topk, dist, scores, lam, gammas) -> torch.Tensor:
     return ref(topk, dist.double(), scores.double(), lam, tuple(gammas)).to(scores.dtype)
 
 
-def _weight_tolerance(dtype: torch.dtype) -> dict[str, float]:
-    """Float64 weights within 1e-6: position weights built in float32 (as exercise 8's
-    position_weights returns them) are correct but carry float32 rounding (~1e-8)."""
-    return {"rtol": 1e-6, "atol": 1e-7} if dtype == torch.float64 else {}
+def _weight_tolerance(dtype: torch.dtype, gammas=DEFAULT_GAMMAS) -> dict[str, float]:
+    """Float64 weights within 1e-6 when the position weights count: built in float32 (as
+    exercise 8's position_weights returns them) they are correct but carry float32 rounding
+    (~1e-8). Without them (gamma_p = 0), the contract's float64 tolerance."""
+    if dtype == torch.float64 and float(gammas[0]) != 0.0:
+        return {"rtol": 1e-6, "atol": 1e-7}
+    return {}
 
 
 def _call_weights(topk, dist, scores, lam, gammas):
@@ -212,16 +211,52 @@ def _call_weights(topk, dist, scores, lam, gammas):
     return fn(topk.clone(), dist.clone(), scores.clone(), lam=lam, gammas=tuple(gammas))
 
 
+def _nudged_distances(dist: torch.Tensor) -> torch.Tensor:
+    """The teacher's distances changed slightly, each user's order (and best item) kept."""
+    return dist * 1.1 + 0.05
+
+
+NUDGED_DISTANCES = "the teacher's distances were changed slightly (d·1.1 + 0.05, same order)"
+
+
+def _same(a, b) -> bool:
+    """True when two results of the learner's code are the same tensor value."""
+    return (
+        isinstance(a, torch.Tensor)
+        and isinstance(b, torch.Tensor)
+        and a.shape == b.shape
+        and is_close(a, b, rtol=1e-7, atol=1e-10)
+    )
+
+
+def _judge_weights(
+    got, topk, dist, scores, lam, gammas, first: str = "", what: str = "", **tolerance
+) -> None:
+    """Compare the learner's weights with the reference; when they are wrong and do not move
+    with the teacher's distances (though gamma_c > 0), say that the teacher is ignored."""
+    expected = _expected_weights(topk, dist, scores, lam, gammas)
+    what = what or f"importance_aware_weights(..., lam={lam:g}, gammas={fmt(tuple(gammas))})"
+    tolerance = tolerance or _weight_tolerance(scores.dtype, gammas)
+    try:
+        expect_close(got, expected, what=what, **tolerance)
+    except CheckFailure:
+        if float(gammas[1]) > 0:
+            moved = _call_weights(topk, _nudged_distances(dist), scores, lam, gammas)
+            if _same(moved, got):
+                raise teacher_ignored(what, NUDGED_DISTANCES) from None
+        expect_close(
+            got,
+            expected,
+            what=what,
+            inputs=_show_weights(topk, dist, scores, lam, gammas),
+            mistakes=_weight_mistakes(topk, dist, scores, lam, gammas, first),
+            **tolerance,
+        )
+
+
 def _check_weights(topk, dist, scores, lam, gammas, first: str = "", what: str = "") -> None:
     got = _call_weights(topk, dist, scores, lam, gammas)
-    _expect_close_naming(
-        got,
-        _expected_weights(topk, dist, scores, lam, gammas),
-        what=what or f"importance_aware_weights(..., lam={lam:g}, gammas={fmt(tuple(gammas))})",
-        inputs=_show_weights(topk, dist, scores, lam, gammas),
-        mistakes=lambda: _weight_mistakes(topk, dist, scores, lam, gammas, first),
-        **_weight_tolerance(scores.dtype),
-    )
+    _judge_weights(got, topk, dist, scores, lam, gammas, first, what)
 
 
 def _fixed_lists():
@@ -259,6 +294,8 @@ def test_consistency_weights() -> None:
     """Consistency is 1 for teacher items in the student's own top-K"""
     topk, dist, scores = _fixed_lists()
     _check_weights(topk, dist, scores, lam=1.0, gammas=(0.0, 0.0, 1.0), first="cons_positional")
+    # Without position weights, float64 weights are held to the contract's 1e-9.
+    _check_weights(topk, dist, scores, lam=1.0, gammas=(0.0, 0.7, 0.3))
     for dtype in (torch.float32, torch.float64):
         topk, dist, scores = _weight_inputs(3, 3, 7, dtype, seed=3)
         _check_weights(topk, dist, scores, lam=1.0, gammas=(0.1, 0.0, 1.0), first="cons_bottom")
@@ -292,14 +329,25 @@ def test_confidence_normalised_per_user() -> None:
         "importance_aware_weights should return a torch.Tensor.",
     )
     if not is_close(after, before, rtol=1e-6, atol=1e-7):
+        # Name a mistake only when it reproduces both results.
+        found = [
+            WEIGHT_MISTAKES[m]
+            for m in ("conf_unnormalised", "conf_batch", "conf_distance", "conf_dim0")
+            if is_close(before, _mistaken_weights(topk, dist, scores, 1.0, DEFAULT_GAMMAS, m))
+            and is_close(after, _mistaken_weights(topk, shifted, scores, 1.0, DEFAULT_GAMMAS, m))
+        ]
+        hint = (
+            f"Likely mistake: {'; or: '.join(found)}."
+            if found
+            else "No common mistake reproduces these weights; compute the confidence as "
+            "softmax(−d) over each user's K items (dim=-1)."
+        )
         raise CheckFailure(
             "Adding a constant to one user's distances changed the weights, but softmax(−d) "
             "over that user's K items does not depend on such a shift.\n"
             f"  inputs:   {_show_weights(topk, dist, scores, 1.0, DEFAULT_GAMMAS)}\n"
             f"  shifted:  teacher_distance + [[2.0], [-0.5], [0.0]]\n"
-            f"  before:   {fmt(before)}\n  after:    {fmt(after)}\n"
-            f"  Likely mistake: {WEIGHT_MISTAKES['conf_unnormalised']}; or: "
-            f"{WEIGHT_MISTAKES['conf_batch']}."
+            f"  before:   {fmt(before)}\n  after:    {fmt(after)}\n  {hint}"
         )
     _check_weights(topk, shifted, scores, 1.0, DEFAULT_GAMMAS)
 
@@ -324,13 +372,14 @@ def test_weights_detached_in_scores_dtype(dtypes) -> None:
         "student_scores required grad).\n  Likely mistake: the weights are not detached; they "
         "are fixed targets, so compute them under torch.no_grad() or return w.detach().",
     )
-    expected = _expected_weights(topk, dist.detach(), scores.detach(), 1.0, DEFAULT_GAMMAS)
-    _expect_close_naming(
+    _judge_weights(
         got,
-        expected,
+        topk,
+        dist.detach(),
+        scores.detach(),
+        1.0,
+        DEFAULT_GAMMAS,
         what=f"importance_aware_weights with {scores_dtype} scores and {dist_dtype} distances",
-        inputs=_show_weights(topk, dist, scores, 1.0, DEFAULT_GAMMAS),
-        mistakes=lambda: _weight_mistakes(topk, dist, scores.detach(), 1.0, DEFAULT_GAMMAS),
         # A float32 distance carries float32 rounding into a float64 result.
         rtol=1e-6,
         atol=1e-7,
@@ -372,14 +421,135 @@ def test_weights_match_reference_on_random_inputs(
     topk, dist, scores = _weight_inputs(batch, k, k + extra, dtype, seed, dist_scale)
     fn = learner(EXERCISE).importance_aware_weights
     got = fn(topk.clone(), dist.clone(), scores.clone(), lam, gammas)  # positional on purpose
-    _expect_close_naming(
-        got,
-        _expected_weights(topk, dist, scores, lam, gammas),
-        what=f"importance_aware_weights(..., lam={lam:g}, gammas={fmt(gammas)})",
-        inputs=_show_weights(topk, dist, scores, lam, gammas),
-        mistakes=lambda: _weight_mistakes(topk, dist, scores, lam, gammas),
-        **_weight_tolerance(dtype),
-    )
+    _judge_weights(got, topk, dist, scores, lam, gammas)
+
+
+def test_weights_defaults() -> None:
+    """Left out, lam is 1.0 and gammas are (0.3, 0.5, 0.1)"""
+    fn = learner(EXERCISE).importance_aware_weights
+    topk, dist, scores = _weight_inputs(3, 4, 9, torch.float64, seed=31, dist_scale=3.0)
+    calls = [
+        ("importance_aware_weights(teacher_topk, teacher_distance, student_scores)", 1.0, ()),
+        (
+            "importance_aware_weights(teacher_topk, teacher_distance, student_scores, 2.0)",
+            2.0,
+            (2.0,),
+        ),
+    ]
+    for what, lam, extra in calls:
+        got = fn(topk.clone(), dist.clone(), scores.clone(), *extra)
+        expected = _expected_weights(topk, dist, scores, lam, DEFAULT_GAMMAS)
+        try:
+            expect_close(got, expected, what=what, **_weight_tolerance(torch.float64))
+        except CheckFailure:
+            explicit = _call_weights(topk, dist, scores, lam, DEFAULT_GAMMAS)
+            if isinstance(explicit, torch.Tensor) and is_close(explicit, expected, 1e-6, 1e-7):
+                raise CheckFailure(
+                    f"{what} returned the wrong weights, although the same call with "
+                    f"lam={lam:g}, gammas=(0.3, 0.5, 0.1) written out returns the right ones."
+                    f"\n  expected: {fmt(expected)}\n  got:      {fmt(got)}\n  Likely mistake: "
+                    "the defaults in your signature are not the task's: lam: float = 1.0, "
+                    "gammas = (0.3, 0.5, 0.1)."
+                ) from None
+            _judge_weights(got, topk, dist, scores, lam, DEFAULT_GAMMAS, what=what)
+
+
+def _expect_finite_weights(got, what: str, inputs: str, naive, naive_words: str) -> None:
+    """Fail unless the learner's weights are finite; name the naive formula only when it
+    gives non-finite weights on these inputs too."""
+    if not isinstance(got, torch.Tensor):
+        return  # expect_close says what is wrong with the type
+    value = got.detach()
+    if bool(torch.isfinite(value).all()):
+        return
+    hint = ""
+    if not bool(torch.isfinite(naive).all()):
+        hint = f"\n  Likely mistake: {naive_words}."
+    raise CheckFailure(f"{what} returned {fmt(value)}: not finite.\n  inputs:   {inputs}{hint}")
+
+
+NAIVE_CONFIDENCE = (
+    "exp(−d) / Σ exp(−d) underflows to 0 / 0 = NaN when every distance is large (exp(−150) is 0 "
+    "in float32, exp(−800) in float64); use torch.softmax(−d, dim=-1), which subtracts the "
+    "row's largest value first"
+)
+NAIVE_POSITION = (
+    "exp(−r / lam) / Σ exp(−r / lam) underflows to 0 / 0 = NaN for a small lam (exp(−1 / 0.005) "
+    "is 0 in float32); use torch.softmax(−r / lam, dim=0)"
+)
+
+
+@DTYPES
+def test_weights_extreme_distances_and_lam(dtype: torch.dtype) -> None:
+    """Distances of 150 to 800, lam down to 0.001 and scores of ±1e5 give the right weights"""
+    topk, dist, scores = _weight_inputs(3, 5, 11, dtype, seed=32, dist_scale=4.0)
+    scores = scores * 6e4  # magnitude up to 1e5, still without ties
+    for base in (150.0, 800.0):
+        far = dist + base
+        what = f"importance_aware_weights(..., gammas=(0, 1, 0)) for distances around {base:g}"
+        got = _call_weights(topk, far, scores, 1.0, (0.0, 1.0, 0.0))
+        naive = torch.exp(-far) / torch.exp(-far).sum(dim=-1, keepdim=True)
+        inputs = _show_weights(topk, far, scores, 1.0, (0.0, 1.0, 0.0))
+        _expect_finite_weights(got, what, inputs, naive, NAIVE_CONFIDENCE)
+        _judge_weights(got, topk, far, scores, 1.0, (0.0, 1.0, 0.0), "conf_sign", what)
+    k = topk.shape[-1]
+    for lam in (0.005, 0.001):
+        what = f"importance_aware_weights(..., lam={lam:g}, gammas=(1, 0, 0))"
+        got = _call_weights(topk, dist, scores, lam, (1.0, 0.0, 0.0))
+        ranks = torch.arange(1, k + 1, dtype=dtype, device=DEVICE)
+        naive = torch.exp(-ranks / lam) / torch.exp(-ranks / lam).sum()
+        inputs = _show_weights(topk, dist, scores, lam, (1.0, 0.0, 0.0))
+        _expect_finite_weights(got, what, inputs, naive, NAIVE_POSITION)
+        _judge_weights(got, topk, dist, scores, lam, (1.0, 0.0, 0.0), "pos_lam_times", what)
+    _check_weights(topk, dist + 150.0, scores, 0.005, DEFAULT_GAMMAS)
+
+
+def test_consistency_exact_for_near_equal_scores() -> None:
+    """Student scores only 1e-10 apart are ranked exactly (float64)"""
+    g = seeded(33)
+    batch, k, items = 4, 4, 10
+    topk = _topk_lists(batch, k, items, g)
+    ladder = torch.stack([torch.randperm(items, generator=g) for _ in range(batch)])
+    scores = (0.7 + 1e-10 * ladder.to(torch.float64)).to(DEVICE)
+    dist = (torch.rand(batch, k, generator=g, dtype=torch.float64) * 2.0).to(DEVICE)
+    _check_weights(topk, dist, scores, 1.0, (0.1, 0.0, 1.0), first="cons_float32")
+
+
+def test_weights_follow_the_teacher() -> None:
+    """The weights change when the teacher's distances change slightly"""
+    topk, dist, scores = _weight_inputs(3, 4, 9, torch.float64, seed=34, dist_scale=3.0)
+    before = _call_weights(topk, dist, scores, 1.0, DEFAULT_GAMMAS)
+    after = _call_weights(topk, _nudged_distances(dist), scores, 1.0, DEFAULT_GAMMAS)
+    if _same(before, after):
+        raise teacher_ignored(
+            "importance_aware_weights(..., gammas=(0.3, 0.5, 0.1))", NUDGED_DISTANCES
+        )
+    _check_weights(topk, _nudged_distances(dist), scores, 1.0, DEFAULT_GAMMAS)
+
+
+def test_invalid_gammas_rejected_whatever_the_inputs() -> None:
+    """Bad gammas raise ValueError for any inputs; any other gammas are accepted"""
+    fn = learner(EXERCISE).importance_aware_weights
+    one = _weight_inputs(1, 1, 1, torch.float32, seed=35)
+    full = _weight_inputs(2, 3, 3, torch.float64, seed=36)  # every item in the student's top-K
+    far = (full[0], full[1] + 150.0, full[2] * 1e5)
+    corners = [("one user, K = I = 1", one, 1.0), ("K = I", full, 0.005), ("far", far, 0.001)]
+    for label, (topk, dist, scores), lam in corners:
+        for gammas in ((-0.1, 0.5, 0.1), (0.0, 0.0, 0.0), (0.5, -0.5, 0.0), (1.0, 1.0, -1e-9)):
+            with expect_value_error(
+                f"importance_aware_weights(..., lam={lam:g}, gammas={gammas}) ({label})", "gammas"
+            ):
+                fn(topk.clone(), dist.clone(), scores.clone(), lam, gammas)
+        for gammas in ((2.0, 3.0, 5.0), (0.0, 0.0, 1e-3), (1e-9, 0.0, 0.0), (0.0, 4.0, 0.0)):
+            call = f"importance_aware_weights(..., lam={lam:g}, gammas={gammas}) ({label})"
+            try:
+                got = fn(topk.clone(), dist.clone(), scores.clone(), lam, gammas)
+            except ValueError as exc:
+                raise CheckFailure(
+                    f"{call} raised ValueError({str(exc)!r}), but gammas that are all >= 0 with "
+                    "a positive sum are valid (they need not sum to 1)."
+                ) from None
+            _judge_weights(got, topk, dist, scores, lam, gammas, what=call)
 
 
 # --------------------------------------------------------------------------------------------
@@ -444,7 +614,8 @@ def _loss_mistakes(s, topk, w, neg, first: str = ""):
         for m in ["", *LOSS_MISTAKES]
         if m not in LOSS_GRADIENT_ONLY
     }
-    return _named(values, LOSS_MISTAKES, first)
+    correct = values.pop("")
+    return named_mistakes(values, LOSS_MISTAKES, first, correct=correct)
 
 
 def _loss_gradient_mistakes(s, topk, w, neg):
@@ -453,7 +624,8 @@ def _loss_gradient_mistakes(s, topk, w, neg):
         student = s.detach().double().requires_grad_(True)
         _mistaken_loss(student, topk, w, neg, mistake).backward()
         values[mistake] = student.grad.to(s.dtype)
-    return _named(values, LOSS_MISTAKES, "")
+    correct = values.pop("")
+    return named_mistakes(values, LOSS_MISTAKES, correct=correct)
 
 
 def _loss_inputs(batch, k, items, dtype, seed, scale: float = 1.5):
@@ -484,16 +656,42 @@ def _expected_loss(s, topk, w, neg) -> torch.Tensor:
         return ref(s.double(), topk, w.double(), neg).to(s.dtype)
 
 
-def _check_loss(s, topk, w, neg, first: str = "") -> None:
+def _other_items(topk: torch.Tensor, items: int) -> torch.Tensor:
+    """The teacher's lists with every item replaced by the next item id (mod I)."""
+    return (topk + 1) % items
+
+
+def _nudged_weights(w: torch.Tensor) -> torch.Tensor:
+    """Weights changed slightly, each row's order kept, rows still summing to 1."""
+    moved = w.detach() ** 1.2
+    return moved / moved.sum(dim=-1, keepdim=True)
+
+
+NUDGED_WEIGHTS = "the weights were changed slightly (same order in each row, rows summing to 1)"
+
+
+def _check_loss(s, topk, w, neg, first: str = "", what: str = "", **tolerance) -> None:
     fn = learner(EXERCISE).importance_aware_rd_loss
     got = fn(s.clone(), topk.clone(), w.clone(), neg.clone())
-    _expect_close_naming(
-        got,
-        _expected_loss(s, topk, w, neg),
-        what="importance_aware_rd_loss(...)",
-        inputs=_show_loss(s, topk, w, neg),
-        mistakes=lambda: _loss_mistakes(s, topk, w, neg, first),
-    )
+    expected = _expected_loss(s, topk, w, neg)
+    what = what or "importance_aware_rd_loss(...)"
+    try:
+        expect_close(got, expected, what=what, **tolerance)
+    except CheckFailure:
+        moved = fn(s.clone(), _other_items(topk, s.shape[-1]), _nudged_weights(w), neg.clone())
+        # Ignored teacher: the value moves with the student's scores, not the teacher's.
+        if _same(moved, got) and not _same(fn(s * 1.1, topk.clone(), w.clone(), neg.clone()), got):
+            raise teacher_ignored(
+                what, "the teacher's items and weights were changed (other items, nudged weights)"
+            ) from None
+        expect_close(
+            got,
+            expected,
+            what=what,
+            inputs=_show_loss(s, topk, w, neg),
+            mistakes=_loss_mistakes(s, topk, w, neg, first),
+            **tolerance,
+        )
 
 
 def test_loss_value() -> None:
@@ -515,7 +713,7 @@ def test_loss_is_weighted() -> None:
     _check_loss(s, topk, w, neg, first="unweighted_sum")
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+@DTYPES
 def test_loss_gradients(dtype: torch.dtype) -> None:
     """The student gets the right gradient and the weights none"""
     fn = learner(EXERCISE).importance_aware_rd_loss
@@ -552,7 +750,7 @@ def test_loss_gradients(dtype: torch.dtype) -> None:
     )
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+@DTYPES
 def test_loss_stable_for_large_scores(dtype: torch.dtype) -> None:
     """Scores of magnitude 1e3 give a finite loss and finite gradients"""
     fn = learner(EXERCISE).importance_aware_rd_loss
@@ -618,6 +816,103 @@ def test_loss_matches_reference_on_random_inputs(
     if weights_dtype is not None:
         w = w.to(weights_dtype)  # the weights may come in another dtype
     _check_loss(s, topk, w, neg)
+
+
+def test_loss_follows_the_teacher() -> None:
+    """The loss changes when the teacher's items or weights change"""
+    fn = learner(EXERCISE).importance_aware_rd_loss
+    s, topk, w, neg = _loss_inputs(3, 4, 10, torch.float64, seed=37)
+    what = "importance_aware_rd_loss(...)"
+    base = fn(s.clone(), topk.clone(), w.clone(), neg.clone())
+    items = fn(s.clone(), _other_items(topk, s.shape[-1]), w.clone(), neg.clone())
+    if _same(base, items):
+        raise teacher_ignored(what, "the teacher's items were replaced by other items")
+    nudged = fn(s.clone(), topk.clone(), _nudged_weights(w), neg.clone())
+    if _same(base, nudged):
+        raise teacher_ignored(what, NUDGED_WEIGHTS)
+
+
+def test_results_on_the_inputs_device() -> None:
+    """Results are created on the inputs' device"""
+    module = learner(EXERCISE)
+    topk, dist, scores = _weight_inputs(2, 3, 8, torch.float64, seed=38)
+    _follows_device(
+        lambda: module.importance_aware_weights(topk, dist, scores),
+        "importance_aware_weights(...)",
+        scores.device,
+    )
+    s, topk, w, neg = _loss_inputs(2, 3, 8, torch.float64, seed=39)
+    _follows_device(
+        lambda: module.importance_aware_rd_loss(s, topk, w, neg),
+        "importance_aware_rd_loss(...)",
+        s.device,
+    )
+
+
+FACTORIES = frozenset(
+    [
+        torch.arange,
+        torch.as_tensor,
+        torch.empty,
+        torch.eye,
+        torch.full,
+        torch.linspace,
+        torch.ones,
+        torch.rand,
+        torch.randn,
+        torch.range,
+        torch.tensor,
+        torch.zeros,
+    ]
+)
+
+
+class _StrayTensorsOnMeta(TorchFunctionMode):
+    """Tensors built from scratch without device= (torch.ones(...), torch.arange(...)) land on
+    PyTorch's 'meta' device, as they would land on the CPU next to GPU inputs; 0-dim ones stay
+    (a 0-dim CPU tensor mixes with GPU tensors like a Python number), and so does data that is
+    already a tensor (torch.as_tensor(t) keeps t's device)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        if (
+            func in FACTORIES
+            and kwargs.get("device") is None
+            and isinstance(result, torch.Tensor)
+            and result.dim() > 0
+            and not any(isinstance(a, torch.Tensor) for a in args)
+        ):
+            return result.to("meta")
+        return result
+
+
+def _follows_device(call: Callable[[], object], what: str, device: torch.device) -> None:
+    """Run `call` with stray tensors on the meta device: the result must be on `device` (the
+    inputs'). Code that reads a stray tensor's values (.item(), bool(...)) cannot run then;
+    that is not a failure."""
+    try:
+        with _StrayTensorsOnMeta():
+            got = call()
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - only a device mismatch is the learner's mistake
+        if "device" not in str(exc).lower():
+            return
+        raise CheckFailure(
+            f"{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
+            f"({type(exc).__name__}: {exc}).\n  Likely mistake: a tensor such as "
+            "torch.arange(1, K + 1) is created without "
+            "device=, so it lives on the CPU while the inputs may not; create it on the inputs' "
+            "device (device=student_scores.device, torch.ones_like(...), x.new_ones(...))."
+        ) from None
+    shown = getattr(got, "device", type(got).__name__)
+    expect(
+        isinstance(got, torch.Tensor) and got.device == device,
+        f"{what} returned a result on {shown}, expected {device} (the inputs' device): with "
+        "inputs on a GPU the result would be on the CPU. Likely mistake: the result is built "
+        "with a tensor created without device=; create new tensors on the inputs' device.",
+    )
 
 
 def test_inputs_are_not_modified() -> None:

@@ -14,9 +14,11 @@ import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from torch.overrides import TorchFunctionMode
 
 from kdquiz.checks.support import (
     DEVICE,
+    DTYPES,
     CheckFailure,
     expect,
     expect_close,
@@ -26,17 +28,15 @@ from kdquiz.checks.support import (
     fmt,
     is_close,
     learner,
+    named_mistakes,
     randn,
     reference,
     seeded,
+    teacher_ignored,
 )
 
 EXERCISE = "exercise_13"
 NAN, INF = float("nan"), float("inf")
-
-DTYPES = pytest.mark.parametrize(
-    "dtype", [torch.float32, torch.float64], ids=["float32", "float64"]
-)
 
 # --------------------------------------------------------------------------------------------
 # The common mistakes, in a learner's words, and the value each one produces.
@@ -73,6 +73,9 @@ MISTAKES = {
     "t_student_only": "only the student's scores are divided by T; the teacher's are softened by "
     "the same temperature",
     "dim0": "the softmax runs over dim 0 (the lists) instead of each list's candidates (dim=-1)",
+    "mask_finite_fill": "the padded positions are filled with a finite number (such as -1e4) "
+    "instead of -inf: at a small temperature valid scores / T fall below it (-1e3 / 0.05 = "
+    "-2e4), and the padding takes probability; fill with float('-inf')",
 }
 NON_FINITE_OK = {"mask_inverted"}
 """Mistakes that may give inf on ordinary inputs (an inverted mask selects the padding)."""
@@ -97,6 +100,8 @@ def _mistaken_loss(s, t, mask, temperature: float, mistake: str) -> torch.Tensor
             return torch.log_softmax(x, dim=dim)
         if mistake in ("mask_zero", "mask_zero_valid_sum"):
             return torch.log_softmax(x.masked_fill(~mask, 0.0), dim=dim)
+        if mistake == "mask_finite_fill":
+            return torch.log_softmax(x.masked_fill(~mask, -1e4), dim=dim)
         x = x.masked_fill(~mask, -INF).masked_fill(~has.unsqueeze(-1), 0.0)
         return torch.log_softmax(x, dim=dim)
 
@@ -130,24 +135,6 @@ def _mistaken_loss(s, t, mask, temperature: float, mistake: str) -> torch.Tensor
     return scale * total / n
 
 
-def _named(values: dict[str, torch.Tensor], first: str) -> dict[str, torch.Tensor]:
-    """{description: value}, `first` first; mistakes that coincide on these inputs share a line,
-    and those that give the right value here (values[""]) are left out."""
-    correct = values[""]
-    named: list[tuple[str, torch.Tensor]] = []
-    for mistake in [first] * bool(first) + [m for m in values if m not in (first, "")]:
-        value = values[mistake]
-        if not bool(torch.isfinite(value).all()) or is_close(value, correct, 1e-5, 1e-7):
-            continue
-        for i, (description, other) in enumerate(named):
-            if is_close(value, other, 1e-6, 1e-9):
-                named[i] = (f"{description}; or: {MISTAKES[mistake]}", other)
-                break
-        else:
-            named.append((MISTAKES[mistake], value))
-    return dict(named)
-
-
 PADDING_DEPENDENT = {"no_mask", "no_mask_valid_sum", "mask_teacher_only", "mask_inverted"}
 """Mistakes whose value depends on what the padding holds (the others overwrite or skip it)."""
 
@@ -158,7 +145,8 @@ def _mistakes(s, t, mask, temperature: float, first: str = "") -> dict[str, torc
         values = {
             m: _mistaken_loss(s, t, mask, temperature, m).to(s.dtype) for m in ["", *MISTAKES]
         }
-    return _named(values, first)
+    correct = values.pop("")
+    return named_mistakes(values, MISTAKES, first, correct=correct)
 
 
 def _mistakes_any_padding(s, t, mask, temperature: float) -> dict[str, torch.Tensor]:
@@ -170,7 +158,8 @@ def _mistakes_any_padding(s, t, mask, temperature: float) -> dict[str, torch.Ten
             for m in ["", *MISTAKES]
             if m not in PADDING_DEPENDENT
         }
-    return _named(values, "")
+    correct = values.pop("")
+    return named_mistakes(values, MISTAKES, correct=correct)
 
 
 def _gradient_mistakes(s, t, mask, temperature: float) -> dict[str, torch.Tensor]:
@@ -180,14 +169,45 @@ def _gradient_mistakes(s, t, mask, temperature: float) -> dict[str, torch.Tensor
         student = s.detach().double().requires_grad_(True)
         _mistaken_loss(student, t, mask, temperature, mistake).backward()
         values[mistake] = student.grad.to(s.dtype)
-    return _named(values, "")
+    correct = values.pop("")
+    return named_mistakes(values, MISTAKES, correct=correct)
 
 
-def _expect_close_naming(got, expected, mistakes: Callable[[], dict], **kwargs) -> None:
-    """expect_close, computing the mistakes' values only when the learner's value is wrong."""
+def _nudged_teacher(t: torch.Tensor) -> torch.Tensor:
+    """The teacher's scores changed slightly: each list's order (and best item) kept."""
+    return t * 1.1
+
+
+NUDGED_TEACHER = "the teacher's scores were changed slightly (t·1.1, same order in every list)"
+
+
+def _same(a, b) -> bool:
+    """True when two results of the learner's code are the same value."""
+    return (
+        isinstance(a, torch.Tensor)
+        and isinstance(b, torch.Tensor)
+        and a.shape == b.shape
+        and is_close(a, b, rtol=1e-7, atol=1e-10)
+    )
+
+
+def _expect_close_naming(
+    got, expected, mistakes: Callable[[], dict], teacher: tuple | None = None, **kwargs
+) -> None:
+    """expect_close, computing the mistakes' values only when the learner's value is wrong.
+
+    `teacher` = (s, t, mask, temperature) of the call: when the value is wrong and does not
+    change with the teacher's scores, the failure says that the teacher is ignored."""
     try:
         expect_close(got, expected, **kwargs)
     except CheckFailure:
+        if teacher is not None:
+            s, t, mask, temperature = teacher
+            # Ignored teacher: the value moves with the student's scores, not the teacher's.
+            if _same(_call(s, _nudged_teacher(t), mask, temperature), got) and not _same(
+                _call(s * 1.1, t, mask, temperature), got
+            ):
+                raise teacher_ignored(kwargs["what"], NUDGED_TEACHER) from None
         expect_close(got, expected, mistakes=mistakes(), **kwargs)
 
 
@@ -241,11 +261,46 @@ def _call(s, t, mask, temperature: float):
     )
 
 
-def _tolerance(s, temperature: float) -> dict[str, float]:
-    """float32: rounding of the log-probabilities (~1e-7 of the scores / T), times T²."""
+def _tolerance(s, temperature: float, mask=None) -> dict[str, float]:
+    """float32: rounding of the log-probabilities (~2e-7 of the largest valid |score| / T, at
+    least 1), times T²."""
     if s.dtype == torch.float64:
         return {}
-    return {"atol": max(1e-6, 2e-7 * temperature**2)}
+    valid = s.detach() if mask is None else s.detach()[mask]
+    largest = float(valid.abs().max()) if valid.numel() else 0.0
+    return {"atol": max(1e-6, 4e-7 * temperature**2 * max(1.0, largest / temperature))}
+
+
+NON_FINITE_CAUSES = {
+    "padded_terms": "at a padded position p_t·(log p_t − log p_s) is 0·(−inf − (−inf)) = NaN "
+    "(and a list of only padding has NaN log-probabilities); make the padded terms exactly 0 "
+    "with masked_fill or torch.where on the log-probabilities, not with a multiplication",
+    "log_of_softmax": "torch.log(F.softmax(...)) underflows to log(0) = -inf (and 0 · -inf = "
+    "NaN); take log-probabilities from F.log_softmax instead",
+}
+
+
+def _non_finite_variant(s, t, mask, temperature: float, cause: str) -> torch.Tensor:
+    """The loss with one cause of NaN/inf, in s's dtype (finite padding)."""
+    mask = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    with torch.no_grad():
+        if cause == "padded_terms":
+            log_p_s = torch.log_softmax((s / temperature).masked_fill(~mask, -INF), dim=-1)
+            log_p_t = torch.log_softmax((t / temperature).masked_fill(~mask, -INF), dim=-1)
+        else:
+            log_p_s = torch.softmax((s / temperature).masked_fill(~mask, -INF), dim=-1).log()
+            log_p_t = torch.softmax((t / temperature).masked_fill(~mask, -INF), dim=-1).log()
+            log_p_s, log_p_t = log_p_s.masked_fill(~mask, 0.0), log_p_t.masked_fill(~mask, 0.0)
+        kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum(dim=-1)
+        return kl.sum() * temperature**2
+
+
+def _non_finite_hint(s, t, mask, temperature: float) -> str:
+    """A likely cause of a non-finite loss, named only when it gives NaN/inf here too."""
+    for cause, words in NON_FINITE_CAUSES.items():
+        if not bool(torch.isfinite(_non_finite_variant(s, t, mask, temperature, cause))):
+            return f"\n  Likely mistake: {words}."
+    return ""
 
 
 def _check_value(s, t, mask, temperature: float, first: str = "") -> None:
@@ -253,18 +308,17 @@ def _check_value(s, t, mask, temperature: float, first: str = "") -> None:
     if isinstance(got, torch.Tensor) and not bool(torch.isfinite(got.detach()).all()):
         raise CheckFailure(
             f"listwise_distillation_loss(..., temperature={temperature:g}) returned "
-            f"{fmt(got)}.\n  inputs:   {_show(s, t, mask, temperature)}\n  Likely mistake: at a "
-            "padded position p_t·(log p_t − log p_s) is 0·(−inf − (−inf)) = NaN (and a list of "
-            "only padding has NaN log-probabilities); make the padded terms exactly 0 with "
-            "masked_fill or torch.where on the log-probabilities, not with a multiplication."
+            f"{fmt(got)}.\n  inputs:   {_show(s, t, mask, temperature)}"
+            + _non_finite_hint(s, t, mask, temperature)
         )
     _expect_close_naming(
         got,
         _expected(s, t, mask, temperature),
         lambda: _mistakes(s, t, mask, temperature, first),
+        teacher=(s, t, mask, temperature),
         what=f"listwise_distillation_loss(..., temperature={temperature:g})",
         inputs=_show(s, t, mask, temperature),
-        **_tolerance(s, temperature),
+        **_tolerance(s, temperature, mask),
     )
 
 
@@ -283,7 +337,14 @@ def _backward(loss, student: torch.Tensor, context: str) -> None:
             "sum over zero lists) so that backward() still works and gives zero gradients."
         )
     loss.backward()
-    expect(student.grad is not None, f"student_scores received no gradient ({context}).")
+    expect(
+        student.grad is not None,
+        f"student_scores received no gradient ({context}): after loss.backward(), "
+        "student_scores.grad is None.\n  Likely mistake: the loss is a new tensor that is not "
+        "computed from student_scores (e.g. torch.zeros((), requires_grad=True) when no list has "
+        "a valid candidate); build it from the scores (e.g. student_scores[mask].sum(), a sum "
+        "over no candidate) so that the student gets zero gradients.",
+    )
 
 
 # A padding pattern used by several checks: lists of 4, 2, 3 and 1 valid candidates.
@@ -394,6 +455,7 @@ def test_nan_and_inf_in_padding(dtype: torch.dtype) -> None:
         value,
         _expected(bad_s, bad_t, mask, 2.0),
         lambda: _mistakes_any_padding(bad_s, bad_t, mask, 2.0),
+        teacher=(bad_s, bad_t, mask, 2.0),
         what="listwise_distillation_loss with NaN and ±inf in the padding",
         inputs=inputs,
         **_tolerance(s, 2.0),
@@ -440,6 +502,7 @@ def test_lists_without_candidates_are_left_out() -> None:
                 if padding == "finite"
                 else _mistakes_any_padding(pad_s, pad_t, mask, 1.0)
             ),
+            teacher=(pad_s, pad_t, mask, 1.0),
             what=f"listwise_distillation_loss with a list of only padding ({padding} padding)",
             inputs=inputs,
         )
@@ -522,14 +585,23 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
     reference(EXERCISE).listwise_distillation_loss(
         reference_student, t.double(), mask, 1.5
     ).backward()
-    _expect_close_naming(
-        student.grad,
-        reference_student.grad.to(dtype),
-        lambda: _gradient_mistakes(s, t, mask, 1.5),
-        what="The gradient of listwise_distillation_loss with respect to student_scores",
-        inputs=_show(s, t, mask, 1.5),
-        atol=1e-5 if dtype == torch.float32 else None,
-    )
+    what = "The gradient of listwise_distillation_loss with respect to student_scores"
+    atol = 1e-5 if dtype == torch.float32 else None
+    try:
+        expect_close(student.grad, reference_student.grad.to(dtype), what=what, atol=atol)
+    except CheckFailure:
+        moved = s.clone().requires_grad_(True)
+        fn(moved, _nudged_teacher(t), mask=mask.clone(), temperature=1.5).backward()
+        if _same(moved.grad, student.grad):
+            raise teacher_ignored(what, NUDGED_TEACHER) from None
+        expect_close(
+            student.grad,
+            reference_student.grad.to(dtype),
+            mistakes=_gradient_mistakes(s, t, mask, 1.5),
+            what=what,
+            inputs=_show(s, t, mask, 1.5),
+            atol=atol,
+        )
 
 
 @DTYPES
@@ -570,6 +642,7 @@ def test_stable_for_large_scores(dtype: torch.dtype) -> None:
             value,
             _expected(s, t, mask, temperature),
             lambda temperature=temperature: _mistakes(s, t, mask, temperature),
+            teacher=(s, t, mask, temperature),
             what=f"listwise_distillation_loss(..., temperature={temperature:g}) at scores of "
             "magnitude 1e3",
             inputs=inputs,
@@ -594,13 +667,241 @@ def test_invalid_temperature_raises_value_error() -> None:
         ) from None
 
 
+def test_defaults() -> None:
+    """Left out, mask is None and the temperature is 1.0"""
+    fn = learner(EXERCISE).listwise_distillation_loss
+    s, t = _inputs(3, 4, torch.float64, seed=21, scale=3.0)
+    mask = _mask([[1, 1, 1, 0], [1, 1, 1, 1], [0, 1, 1, 1]])
+    calls = [
+        ("listwise_distillation_loss(student_scores, teacher_scores)", (), None, 1.0),
+        ("listwise_distillation_loss(student_scores, teacher_scores, mask)", (mask,), mask, 1.0),
+        (
+            "listwise_distillation_loss(student_scores, teacher_scores, mask, 2.0)",
+            (mask, 2.0),
+            mask,
+            2.0,
+        ),
+    ]
+    for what, extra, used_mask, temperature in calls:
+        got = fn(s.clone(), t.clone(), *[e.clone() if torch.is_tensor(e) else e for e in extra])
+        expected = _expected(s, t, used_mask, temperature)
+        try:
+            expect_close(got, expected, what=what)
+        except CheckFailure:
+            explicit = _call(s, t, used_mask, temperature)
+            if isinstance(explicit, torch.Tensor) and is_close(explicit, expected, 1e-9, 1e-9):
+                raise CheckFailure(
+                    f"{what} returned the wrong value, although the same call with "
+                    f"mask={'None' if used_mask is None else 'mask'} and "
+                    f"temperature={temperature:g} written out returns the right one.\n"
+                    f"  expected: {fmt(expected)}\n  got:      {fmt(got)}\n  Likely mistake: "
+                    "the defaults in your signature are not the task's: mask: Tensor | None = "
+                    "None, temperature: float = 1.0."
+                ) from None
+            _expect_close_naming(
+                got,
+                expected,
+                lambda used_mask=used_mask, temperature=temperature: _mistakes(
+                    s, t, used_mask, temperature
+                ),
+                teacher=(s, t, used_mask, temperature),
+                what=what,
+                inputs=_show(s, t, used_mask, temperature),
+            )
+
+
+@DTYPES
+def test_small_temperatures_and_extreme_values(dtype: torch.dtype) -> None:
+    """Temperatures down to 0.05, scores of ±1e3 and huge padding give the right loss"""
+    fn = learner(EXERCISE).listwise_distillation_loss
+    g = seeded(22)
+    base = torch.tensor([[0.0], [-1e3], [1e3], [-990.0]], dtype=torch.float64)
+    s = (base + torch.rand(4, 5, generator=g, dtype=torch.float64) * 20.0).to(dtype).to(DEVICE)
+    t = (base + torch.rand(4, 5, generator=g, dtype=torch.float64) * 20.0).to(dtype).to(DEVICE)
+    mask = _mask(MASK_ROWS)
+    for padding in ([1e30, -1e30, 5e3], [NAN, INF, -INF]):
+        pad_s, pad_t = _pad(s, mask, padding), _pad(t, mask, padding[::-1])
+        for temperature in (0.05, 0.3):
+            inputs = _show(pad_s, pad_t, mask, temperature)
+            what = f"listwise_distillation_loss(..., temperature={temperature:g})"
+            student = pad_s.clone().requires_grad_(True)
+            loss = fn(student, pad_t.clone(), mask=mask.clone(), temperature=temperature)
+            value = loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(loss)
+            expect_finite(
+                value,
+                f"{what} is {fmt(value)} for scores of magnitude 1e3 with padding "
+                f"{fmt(padding)}.\n  inputs:   {inputs}",
+            )
+            _expect_close_naming(
+                loss,
+                _expected(pad_s, pad_t, mask, temperature),
+                lambda pad_s=pad_s, pad_t=pad_t, temperature=temperature: _mistakes_any_padding(
+                    pad_s, pad_t, mask, temperature
+                ),
+                teacher=(pad_s, pad_t, mask, temperature),
+                what=what,
+                inputs=inputs,
+                **_tolerance(pad_s, temperature, mask),
+            )
+            _backward(loss, student, f"scores of magnitude 1e3 at temperature {temperature:g}")
+            expect_finite(
+                student.grad,
+                f"The gradient of {what} is not finite for scores of magnitude 1e3 with padding "
+                f"{fmt(padding)}: {fmt(student.grad)}.\n  inputs:   {inputs}",
+            )
+    if dtype == torch.float64:
+        # One list far below the others (softmax does not change when a list is shifted):
+        # a finite fill such as -1e4 is no longer below its scores.
+        far_s, far_t = s.clone(), t.clone()
+        far_s[1] -= 4e4
+        far_t[1] -= 4e4
+        _check_value(far_s, far_t, mask, 1.0, first="mask_finite_fill")
+
+
+def test_loss_follows_the_teacher() -> None:
+    """The loss changes when the teacher's scores change slightly"""
+    s, t = _inputs(3, 5, torch.float64, seed=23)
+    mask = _mask(MASK_ROWS[:3])
+    before = _call(s, t, mask, 2.0)
+    after = _call(s, _nudged_teacher(t), mask, 2.0)
+    if _same(before, after):
+        raise teacher_ignored("listwise_distillation_loss(..., temperature=2)", NUDGED_TEACHER)
+    _check_value(s, _nudged_teacher(t), mask, 2.0)
+
+
+def test_lists_with_a_single_candidate_count() -> None:
+    """Lists with a single valid candidate count in the average (their KL is 0)"""
+    s, t = _inputs(4, 4, torch.float64, seed=24)
+    mask = _mask([[1, 1, 1, 1], [0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 1, 0]])
+    _check_value(_pad(s, mask, [4.0]), _pad(t, mask, [-2.0]), mask, 1.5, first="single_excluded")
+    one = _mask([[0, 1, 0]])
+    s1, t1 = _inputs(1, 3, torch.float32, seed=25)
+    _check_value(_pad(s1, one, [3.0]), _pad(t1, one, [1.0]), one, 0.5)
+
+
+def test_temperature_rejected_whatever_the_mask() -> None:
+    """A temperature <= 0 raises ValueError with any mask; any temperature > 0 is accepted"""
+    fn = learner(EXERCISE).listwise_distillation_loss
+    s, t = _inputs(2, 3, torch.float64, seed=26)
+    masks = {
+        "mask=None": None,
+        "a mask with padding": _mask([[1, 1, 0], [0, 1, 1]]),
+        "a mask that is all False": torch.zeros(2, 3, dtype=torch.bool, device=DEVICE),
+        "one list of one padded candidate": torch.zeros(1, 1, dtype=torch.bool, device=DEVICE),
+    }
+    for label, mask in masks.items():
+        rows = slice(None) if mask is None or mask.shape[0] == 2 else slice(0, 1)
+        cols = slice(None) if mask is None or mask.shape[1] == 3 else slice(0, 1)
+        ms, mt = s[rows, cols], t[rows, cols]
+        if mask is not None:
+            ms, mt = _pad(ms, mask, [NAN]), _pad(mt, mask, [INF])
+        for temperature in (0.0, -1.0, -1e-9):
+            with expect_value_error(
+                f"listwise_distillation_loss(..., temperature={temperature:g}) with {label}",
+                "temperature",
+            ):
+                fn(ms.clone(), mt.clone(), mask, temperature)
+        for temperature in (0.05, 50.0):
+            try:
+                got = fn(ms.clone(), mt.clone(), mask, temperature)
+            except ValueError as exc:
+                raise CheckFailure(
+                    f"listwise_distillation_loss(..., temperature={temperature:g}) with {label} "
+                    f"raised ValueError({str(exc)!r}), but any temperature > 0 is valid."
+                ) from None
+            _expect_close_naming(
+                got,
+                _expected(ms, mt, mask, temperature),
+                lambda: {},
+                what=f"listwise_distillation_loss(..., temperature={temperature:g}) with {label}",
+                inputs=_show(ms, mt, mask, temperature),
+            )
+
+
+def test_result_on_the_inputs_device() -> None:
+    """The result is created on the inputs' device, also with mask=None"""
+    fn = learner(EXERCISE).listwise_distillation_loss
+    s, t = _inputs(2, 4, torch.float64, seed=27)
+    mask = _mask([[1, 1, 0, 1], [0, 1, 1, 1]])
+    what = "listwise_distillation_loss(student_scores, teacher_scores)"
+    _follows_device(lambda: fn(s.clone(), t.clone()), what, s.device)
+    what = "listwise_distillation_loss(..., mask, 2.0)"
+    _follows_device(lambda: fn(s.clone(), t.clone(), mask.clone(), 2.0), what, s.device)
+
+
+FACTORIES = frozenset(
+    [
+        torch.arange,
+        torch.as_tensor,
+        torch.empty,
+        torch.eye,
+        torch.full,
+        torch.linspace,
+        torch.ones,
+        torch.rand,
+        torch.randn,
+        torch.range,
+        torch.tensor,
+        torch.zeros,
+    ]
+)
+
+
+class _StrayTensorsOnMeta(TorchFunctionMode):
+    """Tensors built from scratch without device= (torch.ones(...), torch.arange(...)) land on
+    PyTorch's 'meta' device, as they would land on the CPU next to GPU inputs; 0-dim ones stay
+    (a 0-dim CPU tensor mixes with GPU tensors like a Python number), and so does data that is
+    already a tensor (torch.as_tensor(t) keeps t's device)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        if (
+            func in FACTORIES
+            and kwargs.get("device") is None
+            and isinstance(result, torch.Tensor)
+            and result.dim() > 0
+            and not any(isinstance(a, torch.Tensor) for a in args)
+        ):
+            return result.to("meta")
+        return result
+
+
+def _follows_device(call: Callable[[], object], what: str, device: torch.device) -> None:
+    """Run `call` with stray tensors on the meta device: the result must be on `device` (the
+    inputs'). Code that reads a stray tensor's values (.item(), bool(...)) cannot run then;
+    that is not a failure."""
+    try:
+        with _StrayTensorsOnMeta():
+            got = call()
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - only a device mismatch is the learner's mistake
+        if "device" not in str(exc).lower():
+            return
+        raise CheckFailure(
+            f"{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
+            f"({type(exc).__name__}: {exc}).\n  Likely mistake: a tensor such as "
+            "torch.ones(student_scores.shape, dtype=torch.bool) for mask=None is created without "
+            "device=, so it lives on the CPU while the inputs may not; create it on the inputs' "
+            "device (device=student_scores.device, torch.ones_like(...), x.new_ones(...))."
+        ) from None
+    shown = getattr(got, "device", type(got).__name__)
+    expect(
+        isinstance(got, torch.Tensor) and got.device == device,
+        f"{what} returned a result on {shown}, expected {device} (the inputs' device): with "
+        "inputs on a GPU the result would be on the CPU. Likely mistake: the result is built "
+        "with a tensor created without device=; create new tensors on the inputs' device.",
+    )
+
+
 # No shrinking: the inputs are already small enough to read.
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),
     length=st.integers(1, 6),
     dtype=st.sampled_from([torch.float32, torch.float64]),
-    temperature=st.sampled_from([0.5, 1.0, 2.0, 4.0]),
+    temperature=st.sampled_from([0.05, 0.5, 1.0, 2.0, 4.0]),
     density=st.sampled_from([None, 0.3, 0.7]),
     padding=st.sampled_from(["random", "nan"]),
     scale=st.sampled_from([0.5, 2.0, 6.0]),
@@ -634,9 +935,10 @@ def test_matches_reference_on_random_inputs(
             if padding == "random" or mask is None
             else _mistakes_any_padding(s, t, mask, temperature)
         ),
+        teacher=(s, t, mask, temperature),
         what=f"listwise_distillation_loss(..., temperature={temperature:g})",
         inputs=_show(s, t, mask, temperature),
-        **_tolerance(s, temperature),
+        **_tolerance(s, temperature, mask),
     )
 
 

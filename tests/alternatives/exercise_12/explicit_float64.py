@@ -22,7 +22,7 @@ def importance_aware_weights(
     k = teacher_topk.shape[1]
     d = teacher_distance.detach().to(torch.float64)
     r = torch.arange(1, k + 1, dtype=torch.float64, device=d.device)
-    w_p = torch.exp(-r / lam)
+    w_p = torch.exp(-(r - 1) / lam)  # the first term is exp(0): no 0 / 0 for a tiny lam
     w_p = w_p / w_p.sum()
     # Subtracting the row minimum keeps exp() away from underflow; the ratio is unchanged.
     e = torch.exp(-(d - d.min(dim=1, keepdim=True).values))

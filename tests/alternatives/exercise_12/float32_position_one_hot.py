@@ -1,5 +1,6 @@
 """Correct DLLM2Rec weights and loss: float32 position weights (as exercise 8's
-position_weights returns them), a naive exp(-d) normalisation, one-hot membership, einsum."""
+position_weights returns them), explicit exp() normalisations shifted so that the largest term is
+exp(0) (no underflow to 0 / 0), one-hot membership, einsum."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from torch import Tensor
 
 
 def _position_weights(k: int, lam: float, device: torch.device) -> Tensor:
-    w = torch.exp(-torch.arange(1, k + 1, dtype=torch.float32, device=device) / lam)
+    # exp(-(r - 1) / lam): the same ratios as exp(-r / lam), and the first term is exactly 1.
+    w = torch.exp(-torch.arange(0, k, dtype=torch.float32, device=device) / lam)
     return w / w.sum()
 
 
@@ -29,7 +31,8 @@ def importance_aware_weights(
     k = teacher_topk.shape[-1]
     with torch.no_grad():
         w_p = _position_weights(k, lam, student_scores.device).to(dtype)
-        e = torch.exp(-teacher_distance.to(dtype))
+        d = teacher_distance.to(dtype)
+        e = torch.exp(-(d - d.amin(-1, keepdim=True)))
         w_c = e / e.sum(-1, keepdim=True)
         own = student_scores.topk(k, dim=-1).indices
         hits = F.one_hot(own, student_scores.shape[-1]).sum(-2)  # (B, I): 1 on the top-K

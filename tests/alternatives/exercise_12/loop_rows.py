@@ -21,7 +21,7 @@ def importance_aware_weights(
     if gamma_p < 0 or gamma_c < 0 or gamma_o < 0 or gamma_p + gamma_c + gamma_o <= 0:
         raise ValueError(f"invalid gammas {gammas!r}")
     batch, k = teacher_topk.shape
-    position = [math.exp(-r / lam) for r in range(1, k + 1)]
+    position = [math.exp(-(r - 1) / lam) for r in range(1, k + 1)]  # no 0 / 0 for tiny lam
     position = [p / sum(position) for p in position]
     rows = []
     for b in range(batch):
