@@ -578,14 +578,14 @@ def expect_same_student(
 
 
 TEACHER_NUDGED = (
-    "the teacher's logits were shifted slightly (its predicted class unchanged for every input); "
+    "the teacher's logits were scaled slightly (its predicted class unchanged for every input); "
     "the student came out with the same weights"
 )
 
 
 def nudged_case(case: Case) -> Case | None:
-    """`case` with the teacher's output bias shifted slightly, so that its logits change but its
-    argmax (in eval mode) stays the same on every batch; None if no such shift is found."""
+    """`case` with the teacher's output layer scaled by 1 + s, so that its logits change but their
+    argmax stays the same on every batch (scaling keeps each row's order); None if it cannot."""
     last = case.teacher[-1] if isinstance(case.teacher, nn.Sequential) else None
     if not isinstance(last, nn.Linear) or last.bias is None:
         return None
@@ -596,11 +596,11 @@ def nudged_case(case: Case) -> Case | None:
             return [clone(x).argmax(-1) for x, _ in case.batches]
 
     before = argmaxes(case.teacher)
-    shift = torch.linspace(-1.0, 1.0, last.bias.shape[0], dtype=last.bias.dtype)
-    for size in (0.3, 0.1, 0.03):
+    for size in (0.3, 0.1):
         teacher = copy.deepcopy(case.teacher)
         with torch.no_grad():
-            teacher[-1].bias.add_(size * shift.to(last.bias.device))
+            teacher[-1].weight.mul_(1 + size)
+            teacher[-1].bias.mul_(1 + size)
         if all(torch.equal(a, b) for a, b in zip(before, argmaxes(teacher), strict=True)):
             return dataclasses.replace(case, teacher=teacher, _sims={})
     return None
