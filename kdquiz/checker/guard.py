@@ -19,6 +19,8 @@ class CheckFailure(AssertionError):
 
 
 _MISSING = object()
+IGNORED = frozenset({"__warningregistry__"})
+"""Names Python itself writes into a module's namespace (a warning raised from code in it)."""
 
 
 def _fingerprint(value: Any) -> Any:
@@ -47,7 +49,7 @@ class Guard:
         changed = []
         for label, obj, snapshot, allowed in self._entries:
             now = vars(obj)
-            for key in snapshot.keys() | now.keys():
+            for key in (snapshot.keys() | now.keys()) - IGNORED:
                 old = snapshot.get(key, (_MISSING, _MISSING))
                 new = now.get(key, _MISSING)
                 if _same(old[1], _fingerprint(new)):
@@ -62,7 +64,7 @@ class Guard:
         """Put every watched name back as it was."""
         for _, obj, snapshot, _ in self._entries:
             now = vars(obj)
-            for key in list(now.keys() - snapshot.keys()):
+            for key in list(now.keys() - snapshot.keys() - IGNORED):
                 try:
                     delattr(obj, key)
                 except (AttributeError, TypeError):

@@ -37,10 +37,6 @@ from kdquiz.checks.support import (
 
 SIGNATURE = "(student_logits, teacher_logits, labels, temperature=4.0, alpha=0.5)"
 
-# A warning raised by learner code called from this module's frames (e.g. through the autograd
-# spy) is recorded in this dict, in place; without it `warnings` would add the attribute, and
-# the checker's guard would take that for learner code changing the suite.
-__warningregistry__: dict = {}
 
 # --------------------------------------------------------------------------------------------
 # The common mistakes, in a learner's words, and the value each one produces.

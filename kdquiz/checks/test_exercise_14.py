@@ -40,10 +40,6 @@ from kdquiz.checks.support import (
 
 EXERCISE = "exercise_14"
 
-# A warning raised by learner code called from this module's frames (e.g. through the autograd
-# spy) is recorded in this dict, in place; without it `warnings` would add the attribute, and
-# the checker's guard would take that for learner code changing the suite.
-__warningregistry__: dict = {}
 FUNCTION = "kd_logit_gradient"
 
 # --------------------------------------------------------------------------------------------
