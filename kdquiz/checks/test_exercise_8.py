@@ -627,8 +627,9 @@ def test_alpha_by_position_and_alpha_zero() -> None:
         **_tolerance(pos, neg, top, w, 0.3),
     )
     _check_loss(pos, neg, top, w, 0.0, first="no_alpha")
-    # alpha = 0 switches the distillation term off, yet it stays a (zero) part of the graph:
-    # the task says gradients flow into all three score tensors.
+    # alpha = 0 switches the distillation term off. The contract does not say whether the term
+    # stays in the graph: skipping it (teacher_topk_scores.grad None) and adding 0 * term (zeros)
+    # are both correct, but a gradient that is there must be zero.
     leaves = [x.clone().requires_grad_(True) for x in (pos, neg, top)]
     loss = fn(*leaves, w.clone(), alpha=0.0)
     expect(
@@ -637,18 +638,13 @@ def test_alpha_by_position_and_alpha_zero() -> None:
         "still train the student.",
     )
     loss.backward()
-    expect(
-        leaves[2].grad is not None,
-        "teacher_topk_scores.grad is None after loss.backward() with alpha=0; the gradient "
-        "must reach all three score tensors (here as zeros): is the distillation term skipped "
-        "when alpha == 0 (e.g. `if alpha:`)? Always add alpha * term.",
-    )
-    expect_close(
-        leaves[2].grad,
-        torch.zeros_like(top),
-        what="The gradient with respect to teacher_topk_scores with alpha=0",
-        inputs=_show(pos, neg, top, w, 0.0),
-    )
+    if leaves[2].grad is not None:
+        expect_close(
+            leaves[2].grad,
+            torch.zeros_like(top),
+            what="The gradient with respect to teacher_topk_scores with alpha=0",
+            inputs=_show(pos, neg, top, w, 0.0),
+        )
 
 
 def test_square_inputs() -> None:
