@@ -612,9 +612,11 @@ def ignores_teacher(case: Case, got: nn.Module) -> bool:
     outputs never reach the loss (e.g. hard-label cross-entropy only, or its argmax as labels)."""
     alpha = 0.5 if case.pass_defaults or case.keyword_only == "temperature" else case.alpha
     rtol, atol = _student_tolerances(case.dtype)
+    parameters = {name for name, _ in case.student.named_parameters()}
     start, trained = _state(case.student), _state(got)
-    if alpha == 0 or _same_state(trained, start, rtol, atol):
-        return False
+    moved = {k: v for k, v in trained.items() if k in parameters}
+    if alpha == 0 or _same_state(moved, {k: start[k] for k in moved}, rtol, atol):
+        return False  # the parameters never moved (BatchNorm buffers alone say nothing)
     other = nudged_case(case)
     if other is None:
         return False
