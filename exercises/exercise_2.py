@@ -31,10 +31,10 @@ Requirements:
   be usable as the target of a loss that back-propagates into a student, so it must not be an
   inference tensor (do not use torch.inference_mode()).
 - `teacher.training` is the same after the call as before it (a teacher in training mode stays in
-  training mode, one in eval mode stays in eval mode), and so is the `training` flag of each of its
-  submodules (a teacher that mixes modes gets exactly its own modes back), also when the teacher's
-  forward pass raises an exception (which propagates to the caller) and also when the temperature
-  is rejected.
+  training mode, one in eval mode stays in eval mode; `teacher.train(was)` restores it, and a
+  teacher that mixes modes may get exactly its own modes back or all of them set to `was`), also
+  when the teacher's forward pass raises an exception (which propagates to the caller) and also
+  when the temperature is rejected.
 - Numerically stable: finite probabilities for logits as large as ±1e3.
 - The inputs are never modified in place.
 - Raise ValueError, with "temperature" in the message, for temperature <= 0.

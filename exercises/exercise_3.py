@@ -24,9 +24,10 @@ iterated only once.
 
 After the call:
 - the teacher's parameters and buffers (e.g. BatchNorm running statistics) are unchanged, the
-  `.grad` of its parameters is still None, and `teacher.training` is what it was before the call,
-  and so is the `training` flag of each of its submodules (a teacher that mixes modes, e.g. in eval
-  mode with a Dropout in train mode, gets exactly its own modes back), also when a batch raises;
+  `.grad` of its parameters is still None, and `teacher.training` is what it was before the call
+  (`teacher.train(was)` restores it; a teacher that mixes modes, e.g. in eval mode with a Dropout
+  in train mode, may get exactly its own modes back or all of them set to `was`), also when a
+  batch raises;
 - the student has been updated by one optimizer step per batch.
 
 Raise ValueError, with the parameter's name in the message, when:

@@ -14,8 +14,8 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
         raise ValueError(f"temperature must be > 0, got {temperature}")
 
     # Why save every submodule's flag, not only teacher.training: a teacher may mix modes (e.g. MC
-    # dropout: eval at the top, a Dropout kept in training mode), and teacher.train(was) would
-    # reset every submodule to `was` instead of giving each one its own mode back.
+    # dropout: eval at the top, a Dropout kept in training mode). teacher.train(was), which the
+    # task accepts, would set every submodule to `was`; giving each one its own mode back is kinder.
     was_training = [(module, module.training) for module in teacher.modules()]
     try:
         # Why eval(): dropout off and BatchNorm on its running statistics, so the targets are the
@@ -50,8 +50,6 @@ def compute_soft_targets(teacher: nn.Module, inputs: Tensor, temperature: float 
 #   changes the top module, not its Dropout and BatchNorm submodules.
 # - Mode not restored: a teacher that was training is left in eval mode, or restore is skipped
 #   when the forward pass raises (no finally) or when temperature is rejected after eval().
-# - Restoring with teacher.train(was) only: a teacher with mixed modes (eval at the top, a Dropout
-#   left in training mode for MC dropout) gets every submodule reset to `was`.
 # - `if teacher.training: teacher.eval()`: a teacher in eval mode whose Dropout is in training
 #   mode is not switched, so dropout stays active.
 # - Calling teacher.train() at the end unconditionally: a teacher that was in eval mode is

@@ -22,8 +22,8 @@ def train_student_epoch(
         raise ValueError(f"temperature must be > 0, got {temperature}")
 
     # Why save every submodule's flag: the caller's teacher may be in train mode, or mix modes
-    # (e.g. eval at the top with a Dropout in train mode); each module must get its own mode back,
-    # which teacher.train(was) alone would not do.
+    # (e.g. eval at the top with a Dropout in train mode). teacher.train(was), which the task
+    # accepts, would set every module to `was`; giving each its own mode back is kinder.
     teacher_was_training = [(module, module.training) for module in teacher.modules()]
     # Why train(): the caller may have left the student in eval mode (e.g. after validation);
     # dropout and BatchNorm must behave as in training while the student learns.
@@ -72,7 +72,6 @@ def train_student_epoch(
 #   reach its parameters as soon as the loss does not detach its logits.
 # - student.train() missing: a student left in eval mode trains without dropout and with frozen
 #   BatchNorm statistics.
-# - Teacher's mode not restored: the caller's teacher silently ends up in eval mode; or restored
-#   with teacher.train(was) only, which resets the submodules of a teacher with mixed modes.
+# - Teacher's mode not restored: the caller's teacher silently ends up in eval mode.
 # - `if teacher.training: teacher.eval()`: a teacher in eval mode with a Dropout in train mode
 #   (MC dropout) keeps its dropout active.

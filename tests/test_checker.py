@@ -307,6 +307,8 @@ def test_a_result_survives_its_dict_form_and_a_damaged_one_is_none() -> None:
 def test_a_warning_from_learner_code_is_not_tampering(tmp_path: Path) -> None:
     """A warning raised through the suite's frames makes Python add `__warningregistry__` to
     the suite's module; that is not the learner changing the checker."""
-    source = "import warnings\ndef f(x):\n    warnings.warn('careful', stacklevel=2)\n    return 2 * x\n"
+    source = (
+        "import warnings\ndef f(x):\n    warnings.warn('careful', stacklevel=2)\n    return 2 * x\n"
+    )
     result, text = check(tmp_path, source)
     assert result.status == "pass", text
