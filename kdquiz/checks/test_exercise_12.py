@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from torch.overrides import TorchFunctionMode
 
+from kdquiz.checks.devices import expect_result_on_device
 from kdquiz.checks.support import (
     DEVICE,
     DTYPES,
@@ -37,6 +37,9 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
 )
+
+EXAMPLE_STRAY = "torch.arange(1, K + 1)"
+"""A tensor a learner may build without device= here (named when the result is off-device)."""
 
 EXERCISE = "exercise_12"
 DEFAULT_GAMMAS = (0.3, 0.5, 0.1)
@@ -836,82 +839,18 @@ def test_results_on_the_inputs_device() -> None:
     """Results are created on the inputs' device"""
     module = learner(EXERCISE)
     topk, dist, scores = _weight_inputs(2, 3, 8, torch.float64, seed=38)
-    _follows_device(
+    expect_result_on_device(
         lambda: module.importance_aware_weights(topk, dist, scores),
         "importance_aware_weights(...)",
         scores.device,
+        EXAMPLE_STRAY,
     )
     s, topk, w, neg = _loss_inputs(2, 3, 8, torch.float64, seed=39)
-    _follows_device(
+    expect_result_on_device(
         lambda: module.importance_aware_rd_loss(s, topk, w, neg),
         "importance_aware_rd_loss(...)",
         s.device,
-    )
-
-
-FACTORIES = frozenset(
-    [
-        torch.arange,
-        torch.as_tensor,
-        torch.empty,
-        torch.eye,
-        torch.full,
-        torch.linspace,
-        torch.ones,
-        torch.rand,
-        torch.randn,
-        torch.range,
-        torch.tensor,
-        torch.zeros,
-    ]
-)
-
-
-class _StrayTensorsOnMeta(TorchFunctionMode):
-    """Tensors built from scratch without device= (torch.ones(...), torch.arange(...)) land on
-    PyTorch's 'meta' device, as they would land on the CPU next to GPU inputs; 0-dim ones stay
-    (a 0-dim CPU tensor mixes with GPU tensors like a Python number), and so does data that is
-    already a tensor (torch.as_tensor(t) keeps t's device)."""
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        result = func(*args, **kwargs)
-        if (
-            func in FACTORIES
-            and kwargs.get("device") is None
-            and isinstance(result, torch.Tensor)
-            and result.dim() > 0
-            and not any(isinstance(a, torch.Tensor) for a in args)
-        ):
-            return result.to("meta")
-        return result
-
-
-def _follows_device(call: Callable[[], object], what: str, device: torch.device) -> None:
-    """Run `call` with stray tensors on the meta device: the result must be on `device` (the
-    inputs'). Code that reads a stray tensor's values (.item(), bool(...)) cannot run then;
-    that is not a failure."""
-    try:
-        with _StrayTensorsOnMeta():
-            got = call()
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - only a device mismatch is the learner's mistake
-        if "device" not in str(exc).lower():
-            return
-        raise CheckFailure(
-            f"{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
-            f"({type(exc).__name__}: {exc}).\n  Likely mistake: a tensor such as "
-            "torch.arange(1, K + 1) is created without "
-            "device=, so it lives on the CPU while the inputs may not; create it on the inputs' "
-            "device (device=student_scores.device, torch.ones_like(...), x.new_ones(...))."
-        ) from None
-    shown = getattr(got, "device", type(got).__name__)
-    expect(
-        isinstance(got, torch.Tensor) and got.device == device,
-        f"{what} returned a result on {shown}, expected {device} (the inputs' device): with "
-        "inputs on a GPU the result would be on the CPU. Likely mistake: the result is built "
-        "with a tensor created without device=; create new tensors on the inputs' device.",
+        EXAMPLE_STRAY,
     )
 
 

@@ -14,8 +14,8 @@ import pytest
 import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from torch.overrides import TorchFunctionMode
 
+from kdquiz.checks.devices import expect_result_on_device
 from kdquiz.checks.support import (
     DEVICE,
     DTYPES,
@@ -34,6 +34,9 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
 )
+
+EXAMPLE_STRAY = "torch.ones(student_scores.shape, dtype=torch.bool) for mask=None"
+"""A tensor a learner may build without device= here (named when the result is off-device)."""
 
 EXERCISE = "exercise_13"
 NAN, INF = float("nan"), float("inf")
@@ -824,74 +827,10 @@ def test_result_on_the_inputs_device() -> None:
     s, t = _inputs(2, 4, torch.float64, seed=27)
     mask = _mask([[1, 1, 0, 1], [0, 1, 1, 1]])
     what = "listwise_distillation_loss(student_scores, teacher_scores)"
-    _follows_device(lambda: fn(s.clone(), t.clone()), what, s.device)
+    expect_result_on_device(lambda: fn(s.clone(), t.clone()), what, s.device, EXAMPLE_STRAY)
     what = "listwise_distillation_loss(..., mask, 2.0)"
-    _follows_device(lambda: fn(s.clone(), t.clone(), mask.clone(), 2.0), what, s.device)
-
-
-FACTORIES = frozenset(
-    [
-        torch.arange,
-        torch.as_tensor,
-        torch.empty,
-        torch.eye,
-        torch.full,
-        torch.linspace,
-        torch.ones,
-        torch.rand,
-        torch.randn,
-        torch.range,
-        torch.tensor,
-        torch.zeros,
-    ]
-)
-
-
-class _StrayTensorsOnMeta(TorchFunctionMode):
-    """Tensors built from scratch without device= (torch.ones(...), torch.arange(...)) land on
-    PyTorch's 'meta' device, as they would land on the CPU next to GPU inputs; 0-dim ones stay
-    (a 0-dim CPU tensor mixes with GPU tensors like a Python number), and so does data that is
-    already a tensor (torch.as_tensor(t) keeps t's device)."""
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        result = func(*args, **kwargs)
-        if (
-            func in FACTORIES
-            and kwargs.get("device") is None
-            and isinstance(result, torch.Tensor)
-            and result.dim() > 0
-            and not any(isinstance(a, torch.Tensor) for a in args)
-        ):
-            return result.to("meta")
-        return result
-
-
-def _follows_device(call: Callable[[], object], what: str, device: torch.device) -> None:
-    """Run `call` with stray tensors on the meta device: the result must be on `device` (the
-    inputs'). Code that reads a stray tensor's values (.item(), bool(...)) cannot run then;
-    that is not a failure."""
-    try:
-        with _StrayTensorsOnMeta():
-            got = call()
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - only a device mismatch is the learner's mistake
-        if "device" not in str(exc).lower():
-            return
-        raise CheckFailure(
-            f"{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
-            f"({type(exc).__name__}: {exc}).\n  Likely mistake: a tensor such as "
-            "torch.ones(student_scores.shape, dtype=torch.bool) for mask=None is created without "
-            "device=, so it lives on the CPU while the inputs may not; create it on the inputs' "
-            "device (device=student_scores.device, torch.ones_like(...), x.new_ones(...))."
-        ) from None
-    shown = getattr(got, "device", type(got).__name__)
-    expect(
-        isinstance(got, torch.Tensor) and got.device == device,
-        f"{what} returned a result on {shown}, expected {device} (the inputs' device): with "
-        "inputs on a GPU the result would be on the CPU. Likely mistake: the result is built "
-        "with a tensor created without device=; create new tensors on the inputs' device.",
+    expect_result_on_device(
+        lambda: fn(s.clone(), t.clone(), mask.clone(), 2.0), what, s.device, EXAMPLE_STRAY
     )
 
 
