@@ -175,6 +175,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "pass" for r in results) else 1
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from kdquiz.catalog import load_catalog
+    from kdquiz.watch import run_watch
+    from kdquiz.workspace import next_unsolved
+
+    catalog = load_catalog()
+    workspace = _workspace(args)
+    store = _store()
+    if args.exercise:
+        exercise = _exercise(args.exercise)
+    else:
+        statuses = store.exercise_statuses()
+        passed = {e for e, status in statuses.items() if status == "passed"}
+        found = next_unsolved(list(catalog), passed)
+        if found is None:
+            print("Every exercise is passed; name one to watch it anyway: kdquiz watch exercise_1")
+            return 0
+        exercise = found
+    return run_watch(exercise, list(catalog), workspace, store)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
     from kdquiz.catalog import load_catalog
@@ -469,6 +490,14 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     check.add_argument(
         "--memory", default="4G", metavar="SIZE", help="memory cap of the run (default: 4G)"
+    )
+
+    watch = command(
+        "watch", cmd_watch,
+        "check an exercise now and on every save (h hint, n next exercise, q quit)",
+    )  # fmt: skip
+    watch.add_argument(
+        "exercise", nargs="?", help="exercise id (default: the first one not passed yet)"
     )
 
     command("list", cmd_list, "show exercises with their status and questions per topic")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ Edit the files in `exercises/`, then check them:
 
     kdquiz check exercise_1      # run the hidden suite on exercises/exercise_1.py
     kdquiz hint exercise_1       # the next hint
+    kdquiz watch                 # check the first unsolved exercise on every save
     kdquiz list                  # what is passed, failing or untried
 
 `kdquiz reset exercise_N` restores a stub (your file is backed up in `.kdquiz/backups/`).
@@ -151,3 +152,51 @@ def init_workspace(root: Path, exercises: Iterable[Exercise]) -> list[Path]:
     except OSError as exc:
         raise WorkspaceError(f"Could not create a workspace in {root}: {exc.strerror}.") from None
     return [*targets, root / "README.md"]
+
+
+FileSignature = tuple[int, int]
+"""(mtime in ns, size) of a file: cheap to read, and it changes on every save."""
+
+
+def file_signature(path: Path) -> FileSignature | None:
+    """What changes when the file is saved; None when it does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+class SaveWatcher:
+    """Notices saves of one file by polling, as editors that replace the file (vim, VS Code)
+    defeat inotify-style watches: a change counts once it has stayed the same for one poll."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen = file_signature(path)
+        self._pending: FileSignature | None = None
+
+    def saved(self) -> bool:
+        """True once per settled change (a save complete); False for a missing file."""
+        signature = file_signature(self.path)
+        if signature == self._seen:
+            self._pending = None
+        elif signature != self._pending:
+            self._pending = signature  # changed: wait one poll for the write to settle
+        else:
+            self._seen, self._pending = signature, None
+            return signature is not None
+        return False
+
+
+def next_unsolved(
+    catalog: Sequence[Exercise], passed: set[str], after: str | None = None
+) -> Exercise | None:
+    """The first exercise not passed yet, counting from the one after `after` and wrapping
+    around; None when every exercise is passed (or the only unsolved one is `after`)."""
+    ids = [e.id for e in catalog]
+    start = ids.index(after) + 1 if after in ids else 0
+    for exercise in [*catalog[start:], *catalog[:start]]:
+        if exercise.id not in passed and exercise.id != after:
+            return exercise
+    return None

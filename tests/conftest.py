@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kdquiz.checker.runner import start_warm_checker, stop_warm_checker
 from kdquiz.paths import content_dir
+from kdquiz.sandbox.warm import WarmServer
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_checker() -> Iterator[WarmServer]:
+    """The session's warm checker, started at once in the background: in-process checks fork
+    from it (tests that need a cold run set `runner._warm` to None)."""
+    yield start_warm_checker()
+    stop_warm_checker()
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from kdquiz.checker import runner
 from kdquiz.checker.report import format_result
 from kdquiz.checker.runner import Limits, parse_memory, run_hidden_suite
 
 FAKE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "checks"
+
+
+@pytest.fixture(autouse=True, params=["cold", "warm"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, warm_checker) -> str:
+    """Every test runs twice: in a new interpreter, and forked from the warm checker."""
+    if request.param == "cold":
+        monkeypatch.setattr(runner, "_warm", None)
+    else:
+        assert warm_checker.wait_ready()
+    return str(request.param)
 
 
 def check(tmp_path: Path, source: str, timeout: float = 30, memory: int = 4 << 30):

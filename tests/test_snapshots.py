@@ -1,8 +1,9 @@
 """Snapshot tests (pytest-textual-snapshot): every screen in both languages at 100x32.
 
-The data is fixed (a clock, UTC days, reviews and attempts at known times, a workspace at a known
-path), so the pictures only change when the screens do. After an intended change, look at the
-new pictures and accept them with `pytest tests/test_snapshots.py --snapshot-update`.
+The data is fixed (a clock, UTC days, reviews and attempts at known times, a workspace shown as
+~/kdquiz-workspace: it lives in a temporary home folder, so two runs never share it), so the
+pictures only change when the screens do. After an intended change, look at the new pictures
+and accept them with `pytest tests/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -26,17 +27,15 @@ from kdquiz.tui.app import KDQuizApp
 
 SIZE = (100, 32)
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
-WORKSPACE = Path("/tmp/kdquiz-snapshot-workspace")
-"""A fixed path, because the workbench shows where the learner's files are."""
 
 
 @pytest.fixture(autouse=True)
-def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
-    """UTC days, a workspace of stubs at a known path, and some history to show."""
+def fixed_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """UTC days, a workspace of stubs shown as ~/kdquiz-workspace, and some history to show."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    shutil.rmtree(WORKSPACE, ignore_errors=True)
-    make_workspace(WORKSPACE, "exercises")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    make_workspace(workspace(), "exercises")
     store = ProgressStore.default()
     bank, _ = load_banks([builtin_bank_dir()], set(exercise_ids()))
     moment = NOW - timedelta(days=12)
@@ -78,8 +77,13 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> None:
         )
 
 
+def workspace() -> Path:
+    """The workbench shows where the learner's files are: under the (temporary) home folder."""
+    return Path.home() / "kdquiz-workspace"
+
+
 def make_app(lang: str) -> KDQuizApp:
-    return KDQuizApp(workspace=WORKSPACE, lang=lang, clock=lambda: NOW)
+    return KDQuizApp(workspace=workspace(), lang=lang, clock=lambda: NOW)
 
 
 def steps(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:

@@ -9,6 +9,7 @@ changed, and restores them.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from types import FunctionType, ModuleType
 from typing import Any
@@ -30,39 +31,66 @@ def _fingerprint(value: Any) -> Any:
     return value
 
 
+class _Entry:
+    """One watched namespace: its snapshot, and a copy of it for a fast identity check."""
+
+    def __init__(self, label: str, obj: Any, allowed: Callable[[Any], bool]) -> None:
+        self.label, self.obj, self.allowed = label, obj, allowed
+        self.snapshot = {key: (value, _fingerprint(value)) for key, value in vars(obj).items()}
+        self.remember()
+
+    def remember(self) -> None:
+        """Take the namespace as it is now as unchanged (after a full comparison found that)."""
+        now = vars(self.obj)
+        self.keys, self.values = list(now), list(now.values())
+        self.functions = [
+            f for value, f in self.snapshot.values() if isinstance(value, FunctionType)
+        ]
+
+    def unchanged(self) -> bool:
+        """Cheap (C-level loops): every name still bound to the same object, every function
+        still with the same code and defaults. False may still be harmless: compare in full."""
+        now = vars(self.obj)
+        return (
+            len(now) == len(self.keys)
+            and all(map(operator.is_, now, self.keys))
+            and all(map(operator.is_, now.values(), self.values))
+            and all(
+                f.__code__ is code and f.__defaults__ is defaults and f.__kwdefaults__ is kw
+                for f, code, defaults, kw in self.functions
+            )
+        )
+
+
 class Guard:
     """Snapshots of namespaces (module or class dicts) that learner code must not change."""
 
     def __init__(self) -> None:
-        self._entries: list[tuple[str, Any, dict[str, Any], Callable[[Any], bool]]] = []
+        self._entries: list[_Entry] = []
 
     def watch(self, label: str, obj: Any, allowed: Callable[[Any], bool] = lambda v: False) -> None:
         """Snapshot `vars(obj)` now; `allowed(new_value)` accepts changes made by the library
         itself (e.g. torch installing attributes lazily)."""
-        if any(existing is obj for _, existing, _, _ in self._entries):
+        if any(entry.obj is obj for entry in self._entries):
             return
-        snapshot = {key: (value, _fingerprint(value)) for key, value in vars(obj).items()}
-        self._entries.append((label, obj, snapshot, allowed))
+        self._entries.append(_Entry(label, obj, allowed))
 
     def tampered(self) -> list[str]:
         """Names replaced, added or removed since they were watched (accepted changes aside)."""
         changed = []
-        for label, obj, snapshot, allowed in self._entries:
-            now = vars(obj)
-            for key in (snapshot.keys() | now.keys()) - IGNORED:
-                old = snapshot.get(key, (_MISSING, _MISSING))
-                new = now.get(key, _MISSING)
-                if _same(old[1], _fingerprint(new)):
-                    continue
-                if new is not _MISSING and allowed(new):
-                    snapshot[key] = (new, _fingerprint(new))
-                    continue
-                changed.append(f"{label}.{key}")
+        for entry in self._entries:
+            if entry.unchanged():
+                continue
+            found = _changes(entry)
+            if not found:
+                entry.remember()
+            changed += found
         return sorted(changed)
 
     def restore(self) -> None:
         """Put every watched name back as it was."""
-        for _, obj, snapshot, _ in self._entries:
+        for entry in self._entries:
+            obj, snapshot = entry.obj, entry.snapshot
             now = vars(obj)
             for key in list(now.keys() - snapshot.keys() - IGNORED):
                 try:
@@ -76,6 +104,23 @@ class Guard:
                     value.__kwdefaults__ = kwdefaults
                 if now.get(key, _MISSING) is not value:
                     setattr(obj, key, value)
+            entry.remember()
+
+
+def _changes(entry: _Entry) -> list[str]:
+    """The full comparison; accepted changes become part of the snapshot."""
+    changed = []
+    now, snapshot = vars(entry.obj), entry.snapshot
+    for key in (snapshot.keys() | now.keys()) - IGNORED:
+        old = snapshot.get(key, (_MISSING, _MISSING))
+        new = now.get(key, _MISSING)
+        if _same(old[1], _fingerprint(new)):
+            continue
+        if new is not _MISSING and entry.allowed(new):
+            snapshot[key] = (new, _fingerprint(new))
+            continue
+        changed.append(f"{entry.label}.{key}")
+    return changed
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import random
 import signal
 import sys
 import time
@@ -112,6 +114,7 @@ class ResultsPlugin:
         self._per_check_timeout = per_check_timeout
         self._memory_limit = memory_limit
         self._phases: dict[str, list[pytest.TestReport]] = {}
+        self._seeders: list[Any] = []
 
     def _write(self, event: str, **fields: Any) -> None:
         self._file.write(json.dumps({"token": self._token, "event": event, **fields}) + "\n")
@@ -132,6 +135,18 @@ class ResultsPlugin:
                 watch_module(sys.modules[name])
         for cls in (ResultsPlugin, CheckFailure, pytest.Function, pytest.TestReport):
             GUARD.watch(f"{cls.__module__}.{cls.__qualname__}", cls)
+        self._seeders = [random.seed]
+        torch = sys.modules.get("torch")
+        if torch is not None:  # the CPU generator alone is much cheaper to seed than every device's
+            cpu = os.environ.get("KDQUIZ_DEVICE", "cpu") == "cpu"
+            self._seeders.append(torch.default_generator.manual_seed if cpu else torch.manual_seed)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Every check starts from the same random state, so its inputs (and so its message) do
+        not depend on the checks run before it in this process or on what a warm server did."""
+        for seed in self._seeders:
+            seed(0)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

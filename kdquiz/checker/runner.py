@@ -6,32 +6,25 @@ pays for those imports.
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kdquiz import sandbox
 from kdquiz.checker.results import CheckResult, ExerciseResult, Status
+from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
+from kdquiz.sandbox.warm import WarmServer
 
-HARNESS = Path(__file__).resolve().parent / "harness.py"
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
 """The hidden suites: `test_<exercise id>.py`."""
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds of wall-clock time per exercise in a run."""
 DEFAULT_MEMORY = 4 << 30
-OUTPUT_BYTES = 64 << 20
-"""Files the subprocess writes (captured output included) may not grow beyond this."""
-KEPT_OUTPUT = 4000
-"""Characters of the subprocess's own stdout/stderr kept in a result."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +42,6 @@ class Limits:
         return max(1.0, min(20.0, self.timeout / 2))
 
 
-def format_bytes(n: int) -> str:
-    """4294967296 -> '4 GiB'."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} bytes"
-
-
 def parse_memory(text: str) -> int:
     """'4G', '512M', '4GiB' or a number of bytes -> bytes; ValueError on anything else."""
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -66,46 +51,27 @@ def parse_memory(text: str) -> int:
     return int(cleaned)
 
 
-def child_env(device: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
-    # Only our plugin: third-party pytest plugins (e.g. snapshot tools importing Textual) would
-    # slow the run down and could change its behaviour.
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    env["KDQUIZ_DEVICE"] = device
-    # The suites use tiny tensors: one thread avoids contention that can make a run 10x slower
-    # on a busy machine (the learner can still raise it with torch.set_num_threads).
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("MKL_NUM_THREADS", "1")
-    return env
+_warm: WarmServer | None = None
+_warm_lock = threading.Lock()
 
 
-def output_tail(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    text = data.decode("utf-8", errors="replace")
-    if len(text) <= KEPT_OUTPUT:
-        return text
-    half = KEPT_OUTPUT // 2
-    return f"{text[:half]}\n... [{len(text) - KEPT_OUTPUT} characters cut] ...\n{text[-half:]}"
+def start_warm_checker() -> WarmServer:
+    """Start this process's warm checker in the background (idempotent). From then on, checks
+    on the CPU fork from it instead of starting a cold interpreter."""
+    global _warm
+    with _warm_lock:
+        if _warm is None:
+            _warm = WarmServer("kdquiz.checker.harness:preload")
+        _warm.start()
+        return _warm
 
 
-def _read_events(path: Path, token: str) -> list[dict[str, Any]]:
-    """The signed result lines; anything unsigned or malformed is ignored."""
-    events = []
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and event.get("token") == token:
-            events.append(event)
-    return events
+def stop_warm_checker() -> None:
+    global _warm
+    with _warm_lock:
+        if _warm is not None:
+            _warm.close()
+        _warm = None
 
 
 def run_hidden_suite(
@@ -125,89 +91,42 @@ def run_hidden_suite(
     """
     limits = limits or Limits()
     device = device or os.environ.get("KDQUIZ_DEVICE", "cpu")
-    token = secrets.token_hex(16)
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="kdquiz-check-") as tmp:
-        workdir = Path(tmp)
-        results_path = workdir / "results.jsonl"
-        config = {
-            "token": token,
+    job = sandbox.Job(
+        target="kdquiz.checker.harness:run",
+        config={
             "exercises": exercises,
             "exercises_dir": str(exercises_dir.resolve()),
-            "results_path": str(results_path),
-            "memory_bytes": limits.memory_bytes,
             "memory_label": format_bytes(limits.memory_bytes),
-            "output_bytes": OUTPUT_BYTES,
             "per_check_timeout": limits.per_check_timeout,
-            "device": device,
             "checks_dir": str(checks_dir.resolve()),
             "exitfirst": exitfirst,
-        }
-        stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
-        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", str(HARNESS)],
-                cwd=workdir,
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=err,
-                env=child_env(device),
-                start_new_session=True,
-            )
-            assert proc.stdin is not None
-            try:
-                proc.stdin.write((json.dumps(config) + "\n").encode())
-                proc.stdin.close()
-            except OSError:
-                pass
-            stopped = _wait(proc, limits.timeout, cancel)
-        events = _read_events(results_path, token)
-        output = output_tail(stdout_path) + output_tail(stderr_path)
+        },
+        timeout=limits.timeout,
+        memory_bytes=limits.memory_bytes,
+        device=device,
+    )
+    start = time.monotonic()
+    outcome = sandbox.run(job, cancel, server=_warm)
     duration = time.monotonic() - start
-    reason = _abnormal_end(stopped, proc.returncode, events, limits)
-    return [_assemble(exercise, events, reason, duration, output, limits) for exercise in exercises]
+    reason = _abnormal_end(outcome, limits)
+    return [
+        _assemble(exercise, outcome.events, reason, duration, outcome.output, limits)
+        for exercise in exercises
+    ]
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float, cancel: threading.Event | None) -> str:
-    """Wait for the process; kill its whole group on timeout or cancel. Returns why it stopped."""
-    deadline = time.monotonic() + timeout
-    stopped = "exited"
-    while True:
-        try:
-            proc.wait(timeout=0.05)
-            break
-        except subprocess.TimeoutExpired:
-            if cancel is not None and cancel.is_set():
-                stopped = "cancelled"
-            elif time.monotonic() > deadline:
-                stopped = "timeout"
-            else:
-                continue
-            kill_group(proc.pid)
-            proc.wait()
-            break
-    kill_group(proc.pid)  # children the learner's code left behind
-    return stopped
-
-
-def kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _abnormal_end(
-    stopped: str, returncode: int, events: list[dict[str, Any]], limits: Limits
-) -> str:
+def _abnormal_end(outcome: sandbox.Outcome, limits: Limits) -> str:
     """Why the run did not complete normally, in one sentence, or "" when it did."""
-    if stopped == "cancelled":
+    events, returncode = outcome.events, outcome.returncode
+    if outcome.stopped == "cancelled":
         return "The check was cancelled."
-    if stopped == "timeout":
+    if outcome.stopped == "timeout":
         return (
             f"The check was stopped after {limits.timeout:g} s (the time limit); "
             "does your code loop forever or run very slowly?"
         )
+    if outcome.stopped == "lost" or returncode is None:
+        return "The warm checker stopped during the check; check again to get a verdict."
     if returncode == -signal.SIGXFSZ:
         return (
             f"Your code wrote more than {format_bytes(OUTPUT_BYTES)} of output; "

@@ -52,6 +52,28 @@ settings.register_profile(
 settings.load_profile("kdquiz")
 
 
+def _no_local_constants() -> None:
+    """Hypothesis also draws constants found in every "local" module loaded (the learner's file,
+    the checker's own modules), so a check's inputs would depend on what else the process has
+    imported: a warm and a cold check, or two learners, would see different examples. The
+    checks draw from Hypothesis's global constants only."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - an older Hypothesis has no local constants
+        return
+    if hasattr(providers, "_get_local_constants"):
+        empty = providers.Constants(
+            integers=providers.SortedSet(),
+            floats=providers.SortedSet(key=providers.float_to_int),
+            bytes=providers.SortedSet(),
+            strings=providers.SortedSet(),
+        )
+        providers._get_local_constants = lambda: empty
+
+
+_no_local_constants()
+
+
 class LearnerCodeError(Exception):
     """The learner's module could not be imported; the message says why, in one sentence."""
 

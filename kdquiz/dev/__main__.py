@@ -28,19 +28,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     selfcheck.add_argument("exercises", nargs="*")
     selfcheck.add_argument("--update", action="store_true", help="rewrite the golden file")
+    cold_help = "start a new interpreter per file instead of forking from the warm checker"
+    selfcheck.add_argument("--cold", action="store_true", help=cold_help)
     mutate = commands.add_parser("mutate", help="mutation testing of the hidden suites")
     mutate.add_argument("exercises", nargs="*")
     mutate.add_argument("--all", action="store_true", help="every exercise")
     mutate.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     mutate.add_argument("--json", metavar="FILE", help="also write the full report as JSON")
+    mutate.add_argument("--cold", action="store_true", help=cold_help)
     args = parser.parse_args(argv)
     if args.command == "selfcheck":
         from kdquiz.dev.golden import run_selfcheck
 
-        return run_selfcheck(_exercises(args.exercises, False), args.update)
+        return run_selfcheck(_exercises(args.exercises, False), args.update, args.cold)
     from kdquiz.dev.mutate import run_mutate
 
-    return run_mutate(_exercises(args.exercises, args.all), args.list, args.json)
+    return run_mutate(_exercises(args.exercises, args.all), args.list, args.json, args.cold)
 
 
 if __name__ == "__main__":

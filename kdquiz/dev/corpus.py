@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from kdquiz.checker.results import ExerciseResult
-from kdquiz.checker.runner import Limits, run_hidden_suite
+from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker, stop_warm_checker
 from kdquiz.paths import content_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,9 +112,15 @@ def run_jobs(
     exitfirst: bool = False,
     workers: int | None = None,
     on_done: Callable[[Job, ExerciseResult], None] | None = None,
+    cold: bool = False,
 ) -> dict[str, ExerciseResult]:
-    """Check every job, each in its own process, `workers` at a time."""
+    """Check every job, each in its own process, `workers` at a time: forked from the warm
+    checker, or each in a new interpreter when `cold` (the two must give the same results)."""
     workers = workers or max(2, os.cpu_count() or 2)
+    if cold:
+        stop_warm_checker()
+    else:
+        start_warm_checker().wait_ready()
 
     def one(job: Job) -> ExerciseResult:
         with tempfile.TemporaryDirectory(prefix="kdquiz-dev-") as tmp:

@@ -35,7 +35,9 @@ def load_equivalents(exercise: str) -> dict[str, str]:
     return {str(e["mutant"]): str(e["why"]) for e in entries}
 
 
-def run_mutate(exercises: list[str], list_only: bool, json_path: str | None) -> int:
+def run_mutate(
+    exercises: list[str], list_only: bool, json_path: str | None, cold: bool = False
+) -> int:
     mutants = {exercise: generate_mutants(solution_source(exercise)) for exercise in exercises}
     if list_only:
         for exercise, found in mutants.items():
@@ -56,7 +58,7 @@ def run_mutate(exercises: list[str], list_only: bool, json_path: str | None) -> 
         if result.status == "pass":
             print(f"  [{done[0]}/{len(jobs)}] survived: {job.name}", file=sys.stderr)
 
-    results = run_jobs(jobs, exitfirst=True, on_done=progress)
+    results = run_jobs(jobs, exitfirst=True, on_done=progress, cold=cold)
     report = []
     survivors = 0
     for exercise, found in mutants.items():

@@ -3,23 +3,17 @@ and the app call this, and only the subprocess pays for torch)."""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kdquiz.checker.runner import OUTPUT_BYTES, child_env, format_bytes, kill_group, output_tail
+from kdquiz import sandbox
+from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
 
-WORKER = Path(__file__).resolve().parent / "worker.py"
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY = 6 << 30
 
@@ -52,102 +46,41 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
                     cancel: threading.Event | None = None) -> LabOutcome:  # fmt: skip
     """Run the lab; `on_event` gets each progress event as it arrives. Never raises for what
     the data or the learner's code does."""
-    token = secrets.token_hex(16)
-    with tempfile.TemporaryDirectory(prefix="kdquiz-lab-") as tmp:
-        workdir = Path(tmp)
-        events_path = workdir / "events.jsonl"
-        events_path.touch()
-        message = {
-            "token": token,
-            "events_path": str(events_path),
+    job = sandbox.Job(
+        target="kdquiz.lab.worker:main",
+        config={
             "data": request.data,
             "workspace_exercises": (
                 str(request.workspace_exercises.resolve()) if request.workspace_exercises else None
             ),
             "config": request.config,
             "device": request.device,
-            "memory_bytes": request.memory_bytes,
             "memory_label": format_bytes(request.memory_bytes),
-            "output_bytes": OUTPUT_BYTES,
-        }
-        env = child_env(request.device)
-        env.pop("OMP_NUM_THREADS", None)  # the lab trains real models: let torch use the cores
-        env.pop("MKL_NUM_THREADS", None)
-        stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
-        events: list[dict[str, Any]] = []
-        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err, \
-                open(events_path, encoding="utf-8") as reader:  # fmt: skip
-            proc = subprocess.Popen(
-                [sys.executable, "-I", str(WORKER)],
-                cwd=workdir,
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=err,
-                env=env,
-                start_new_session=True,
-            )
-            assert proc.stdin is not None
-            try:
-                proc.stdin.write((json.dumps(message) + "\n").encode())
-                proc.stdin.close()
-            except OSError:
-                pass
-            stopped = _follow(proc, reader, token, events, on_event, request.timeout, cancel)
-        output = output_tail(stdout_path) + output_tail(stderr_path)
-    for event in events:
+        },
+        timeout=request.timeout,
+        memory_bytes=request.memory_bytes,
+        device=request.device,
+        single_threaded=False,  # the lab trains real models: let torch use the cores
+    )
+
+    def progress(event: dict[str, Any]) -> None:
+        if event.get("event") not in ("result", "error"):
+            on_event(event)
+
+    outcome = sandbox.run(job, cancel, progress)
+    for event in outcome.events:
         if event["event"] == "result":
-            return LabOutcome(event["result"], output=output)
+            return LabOutcome(event["result"], output=outcome.output)
         if event["event"] == "error":
-            return LabOutcome(None, event["message"], output)
-    return LabOutcome(None, _why_no_result(stopped, proc.returncode, request, output), output)
+            return LabOutcome(None, event["message"], outcome.output)
+    return LabOutcome(None, _why_no_result(outcome, request), outcome.output)
 
 
-def _follow(proc: subprocess.Popen[bytes], reader: Any, token: str,
-            events: list[dict[str, Any]], on_event: Callable[[dict[str, Any]], None],
-            timeout: float, cancel: threading.Event | None) -> str:  # fmt: skip
-    """Pass on events while the process runs; kill its group on timeout or cancel."""
-    deadline = time.monotonic() + timeout
-    stopped = "exited"
-    pending = ""
-
-    def drain() -> None:
-        nonlocal pending
-        pending += reader.read()
-        *lines, pending = pending.split("\n")
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and event.pop("token", None) == token:
-                events.append(event)
-                if event.get("event") not in ("result", "error"):
-                    on_event(event)
-
-    while True:
-        try:
-            proc.wait(timeout=0.1)
-            break
-        except subprocess.TimeoutExpired:
-            drain()
-            if cancel is not None and cancel.is_set():
-                stopped = "cancelled"
-            elif time.monotonic() > deadline:
-                stopped = "timeout"
-            else:
-                continue
-            kill_group(proc.pid)
-            proc.wait()
-            break
-    kill_group(proc.pid)
-    drain()
-    return stopped
-
-
-def _why_no_result(stopped: str, returncode: int, request: LabRequest, output: str) -> str:
-    if stopped == "cancelled":
+def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> str:
+    returncode, output = outcome.returncode or 0, outcome.output
+    if outcome.stopped == "cancelled":
         return "The lab run was cancelled."
-    if stopped == "timeout":
+    if outcome.stopped == "timeout":
         return f"The lab run was stopped after {request.timeout:g} s (the time limit)."
     if returncode == -signal.SIGXFSZ:
         return f"The lab wrote more than {format_bytes(OUTPUT_BYTES)} of output; it was stopped."

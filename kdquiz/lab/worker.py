@@ -1,16 +1,14 @@
-"""Entry point of the lab's subprocess: load the data and the functions, run the pipeline, and
-write signed JSON-line events (progress, then the result or one error sentence).
+"""What the lab's sandbox job runs: load the data and the functions, run the pipeline, and write
+signed JSON-line events (progress, then the result or one error sentence).
 
-Started as `python -I worker.py`; the request arrives as one JSON line on stdin. It runs apart
-from the CLI and the app because `--use-workspace` runs learner code, which may hang, crash,
-flood output or call os._exit: the parent survives all of that and says what happened.
+It runs apart from the CLI and the app because `--use-workspace` runs learner code, which may
+hang, crash, flood output or call os._exit: the parent survives all of that and says what
+happened.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +16,7 @@ MAX_ITEMS = 10_000
 """The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
 
 
-def main() -> int:
-    sys.dont_write_bytecode = True
-    request = json.loads(sys.stdin.readline())
-    sys.stdin.close()
-    package_root = str(Path(__file__).resolve().parents[2])
-    if package_root not in sys.path:
-        sys.path.append(package_root)
-    from kdquiz.checker.harness import apply_limits
-
-    apply_limits(request["memory_bytes"], request["output_bytes"], request["device"])
-    os.environ["KDQUIZ_DEVICE"] = request["device"]
-
+def main(request: dict[str, Any]) -> int:
     events = open(request["events_path"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     token = request.pop("token")
 
@@ -78,7 +65,3 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
     functions = load_functions(Path(workspace) if workspace else None)
     config = LabConfig(**request.get("config", {}), device=request["device"])
     return run_lab(split, functions, config, emit)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

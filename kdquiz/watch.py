@@ -1,0 +1,226 @@
+"""`kdquiz watch`: check an exercise on start and again on every save, rustlings-style.
+
+Checks fork from the warm checker (started at once), so a verdict follows a save in a fraction
+of a second. On a terminal the screen shows the latest result and takes keys (h next hint,
+n next exercise, q quit); through a pipe it prints plain lines and takes no keys. No torch here.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sys
+import termios
+import threading
+import time
+import tty
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kdquiz.catalog import Exercise
+from kdquiz.checker.report import format_result
+from kdquiz.checker.results import ExerciseResult
+from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
+from kdquiz.progress import ProgressStore
+from kdquiz.workspace import SaveWatcher, Workspace, next_unsolved
+
+POLL_SECONDS = 0.05
+"""Between two looks at the file (a stat call) and at the keyboard."""
+
+
+@dataclass
+class _Check:
+    exercise: Exercise
+    cancel: threading.Event = field(default_factory=threading.Event)
+    result: ExerciseResult | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class Watch:
+    """The watch loop's state; `run` drives it, tests can call `key` and `step` directly."""
+
+    def __init__(self, exercise: Exercise, catalog: Sequence[Exercise], workspace: Workspace,
+                 store: ProgressStore, out: TextIO, interactive: bool) -> None:  # fmt: skip
+        self.catalog, self.workspace, self.store = catalog, workspace, store
+        self.out, self.interactive = out, interactive
+        self.colour = interactive and "NO_COLOR" not in os.environ
+        self.quit = False
+        self.exercise = exercise
+        self.watcher = SaveWatcher(workspace.exercise_path(exercise))
+        self.check: _Check | None = None
+        self.result: ExerciseResult | None = None
+        self.hints: list[str] = []
+        self.note = ""
+
+    # -------------------------------------------------------------- what happens
+
+    def start(self) -> None:
+        start_warm_checker()
+        self._start_check()
+
+    def step(self) -> None:
+        """One poll: a finished check is shown, a save starts a new one."""
+        check = self.check
+        if check is not None and check.done.is_set():
+            self.check = None
+            self._finished(check)
+        if self.watcher.saved():
+            self._start_check()
+
+    def key(self, key: str) -> None:
+        if key == "q":
+            self.quit = True
+        elif key == "h":
+            self._hint()
+        elif key == "n":
+            self._next()
+
+    def stop(self) -> None:
+        if self.check is not None:
+            self.check.cancel.set()
+
+    def _start_check(self) -> None:
+        if self.check is not None:
+            self.check.cancel.set()  # superseded by a newer save
+        check = _Check(self.exercise)
+        self.check = check
+        self.note = ""
+        exercises_dir = self.workspace.exercises_dir
+
+        def work() -> None:
+            try:
+                check.result = run_hidden_suite(
+                    [check.exercise.id], exercises_dir, Limits(), cancel=check.cancel
+                )[0]
+            finally:
+                check.done.set()
+
+        threading.Thread(target=work, daemon=True).start()
+        self._show(f"Checking {self.file_label()} …")
+
+    def _finished(self, check: _Check) -> None:
+        result = check.result
+        if result is None or check.cancel.is_set() or check.exercise is not self.exercise:
+            return
+        self.store.record_attempt(
+            result.exercise, result.status, result.passed, result.total, result.duration
+        )
+        self.store.save_last_result(result.exercise, result.to_dict())
+        self.result = result
+        if result.status == "pass":
+            following, done = self._following(), self.exercise.id
+            if following is None:
+                after = "Every exercise is solved."
+            elif self.interactive:
+                after = f"Press n for the next unsolved one, {following.id} · {following.title}."
+            else:
+                after = f"Next unsolved: kdquiz watch {following.id} ({following.title})."
+            self.note = f"✓ {done} passed! {after} Compare: kdquiz solution {done}"
+        self._show()
+
+    def _hint(self) -> None:
+        exercise = self.exercise
+        taken = self.store.hints_taken(exercise.id)
+        if taken >= len(exercise.hints):
+            self.note = (
+                f"No hints left for {exercise.id}: you have seen all {len(exercise.hints)}. "
+                f"Still stuck? `kdquiz solution {exercise.id}` shows the reference."
+            )
+        else:
+            self.store.record_hint(exercise.id, taken + 1)
+            self.note = f"Hint {taken + 1}/{len(exercise.hints)}: {exercise.hints[taken]}"
+        self._show()
+
+    def _following(self) -> Exercise | None:
+        passed = {e for e, status in self.store.exercise_statuses().items() if status == "passed"}
+        return next_unsolved(self.catalog, passed, after=self.exercise.id)
+
+    def _next(self) -> None:
+        following = self._following()
+        if following is None:
+            self.note = "Every other exercise is solved already."
+            self._show()
+            return
+        self.exercise, self.result = following, None
+        self.watcher = SaveWatcher(self.workspace.exercise_path(following))
+        self._start_check()
+
+    # -------------------------------------------------------------- what is shown
+
+    def file_label(self) -> str:
+        path = self.workspace.exercise_path(self.exercise)
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _show(self, status: str = "") -> None:
+        """Redraw the screen (terminal) or print what is new (pipe)."""
+        result = self.result
+        shown = format_result(result, self.exercise.title, self.colour) if result else ""
+        if not self.interactive:
+            lines = [status] if status else [shown, *([self.note] if self.note else [])]
+            self._write("\n".join(lines) + "\n")
+            return
+        parts = [f"kdquiz watch · {self.exercise.id} · {self.exercise.title}", ""]
+        parts += [shown, ""] if shown else []
+        parts += [self.note, ""] if self.note else []
+        parts.append(status or f"Watching {self.file_label()}: save it to check again.")
+        parts.append("h hint · n next exercise · q quit")
+        self._write("\033[H\033[2J\033[3J" + "\n".join(parts) + "\n")
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+
+@contextmanager
+def _keys(interactive: bool) -> Iterator[Callable[[float], str]]:
+    """A function that waits up to `timeout` s for one key ('' when none); the terminal is in
+    cbreak mode meanwhile (keys arrive unbuffered, ctrl+c still interrupts)."""
+    if not interactive:
+
+        def wait(timeout: float) -> str:
+            time.sleep(timeout)
+            return ""
+
+        yield wait
+        return
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    tty.setcbreak(fd)
+
+    def read(timeout: float) -> str:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return os.read(fd, 1).decode(errors="replace").lower() if ready else ""
+
+    try:
+        yield read
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def run_watch(exercise: Exercise, catalog: Sequence[Exercise], workspace: Workspace,
+              store: ProgressStore) -> int:  # fmt: skip
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    watch = Watch(exercise, catalog, workspace, store, sys.stdout, interactive)
+    if not interactive:
+        print(f"Watching {watch.file_label()}; ctrl+c stops.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(watch, "quit", True))
+    try:
+        with _keys(interactive) as read_key:
+            watch.start()
+            while not watch.quit:
+                key = read_key(POLL_SECONDS)
+                if key:
+                    watch.key(key)
+                watch.step()
+    except KeyboardInterrupt:
+        pass  # ctrl+c is a way to quit
+    finally:
+        watch.stop()
+    return 0
