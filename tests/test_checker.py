@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,19 @@ FAKE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "checks"
 
 
 @pytest.fixture(autouse=True, params=["cold", "warm"])
-def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, warm_checker) -> str:
-    """Every test runs twice: in a new interpreter, and forked from the warm checker."""
+def mode(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, warm_checker
+) -> Iterator[str]:
+    """Every test runs twice: in a new interpreter, and forked from the warm checker, which
+    must survive whatever the learner's code did."""
     if request.param == "cold":
         monkeypatch.setattr(runner, "_warm", None)
-    else:
-        assert warm_checker.wait_ready()
-    return str(request.param)
+        yield "cold"
+        return
+    assert warm_checker.wait_ready()
+    server = warm_checker.pid
+    yield "warm"
+    assert warm_checker.ready and warm_checker.pid == server, "the warm checker did not survive"
 
 
 def check(tmp_path: Path, source: str, timeout: float = 30, memory: int = 4 << 30):
@@ -292,6 +299,7 @@ def test_checker_modules_do_not_import_torch() -> None:
         "import sys\n"
         "import kdquiz.checker.runner, kdquiz.checker.report, kdquiz.checker.plugin\n"
         "import kdquiz.checker.guard, kdquiz.checker.harness, kdquiz.dev.mutants\n"
+        "import kdquiz.sandbox.warm, kdquiz.sandbox.server, kdquiz.sandbox.child, kdquiz.watch\n"
         "print('torch' in sys.modules)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -39,11 +39,15 @@ class WarmServer:
         self._failed = threading.Event()
         self._socket = ""
         self._dir = ""
+        self._start_failures = 0
 
     def start(self) -> None:
-        """Start the server in the background unless one is running or starting."""
+        """Start the server in the background unless one is running or starting (or starting
+        has failed twice in a row: then jobs run cold)."""
         with self._lock:
             if self._proc is not None and self._proc.poll() is None and not self._failed.is_set():
+                return
+            if self._start_failures >= 2:
                 return
             self._shutdown()
             self._dir = tempfile.mkdtemp(prefix="kdquiz-warm-")
@@ -69,8 +73,12 @@ class WarmServer:
     def _await_ready(self, proc: subprocess.Popen[bytes]) -> None:
         ready, failed = self._ready, self._failed
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        (ready if line.strip() else failed).set()
+        if proc.stdout.readline().strip():
+            self._start_failures = 0
+            ready.set()
+        else:
+            self._start_failures += 1
+            failed.set()
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> bool:
         """Start the server if needed and wait until it takes jobs; False if it cannot."""
@@ -95,6 +103,7 @@ class WarmServer:
         """Run one job; None when the server cannot take it (the caller runs it cold)."""
         if not self.wait_ready():
             return None
+        proc = self._proc
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             conn.connect(self._socket)
@@ -105,7 +114,7 @@ class WarmServer:
             first = None
         if first is None or "pid" not in first:
             conn.close()
-            self._lost()
+            self._lost(proc)
             return None  # not started: safe to run cold
         pid = int(first["pid"])
         deadline = time.monotonic() + timeout
@@ -118,7 +127,7 @@ class WarmServer:
                 # The server died with the job running, or does not answer once it is killed.
                 if replies.closed or time.monotonic() > deadline + 10:
                     kill_group(pid)
-                    self._lost()
+                    self._lost(proc)
                     return "lost", None
                 poll()
                 if stopped == "exited":
@@ -128,9 +137,11 @@ class WarmServer:
         finally:
             conn.close()
 
-    def _lost(self) -> None:
+    def _lost(self, proc: subprocess.Popen[bytes] | None) -> None:
+        """The server `proc` is gone: the next job starts a new one (unless one already has)."""
         with self._lock:
-            self._failed.set()
+            if proc is self._proc:
+                self._failed.set()
 
     def close(self) -> None:
         with self._lock:
