@@ -135,6 +135,9 @@ async def test_initial_exercise_and_no_workspace(tmp_path: Path) -> None:
 
 async def test_check_fails_on_the_stub_then_passes_with_the_solution(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", "exercises")
+    # A second's pause on import keeps the check running long enough to see that it runs.
+    stub = workspace_file(ws).read_text(encoding="utf-8")
+    workspace_file(ws).write_text(f"{stub}\nimport time\ntime.sleep(1)\n", encoding="utf-8")
     store = ProgressStore.default()
     app = KDQuizApp(workspace=ws)
     async with app.run_test(size=SIZE) as pilot:
