@@ -210,7 +210,9 @@ def run_watch(exercise: Exercise, catalog: Sequence[Exercise], workspace: Worksp
     watch = Watch(exercise, catalog, workspace, store, sys.stdout, interactive)
     if not interactive:
         print(f"Watching {watch.file_label()}; ctrl+c stops.", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: setattr(watch, "quit", True))
+    # ctrl+c (SIGINT, also in cbreak mode) and SIGTERM end the loop at its next poll.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: setattr(watch, "quit", True))
     try:
         with _keys(interactive) as read_key:
             watch.start()
@@ -219,8 +221,6 @@ def run_watch(exercise: Exercise, catalog: Sequence[Exercise], workspace: Worksp
                 if key:
                     watch.key(key)
                 watch.step()
-    except KeyboardInterrupt:
-        pass  # ctrl+c is a way to quit
     finally:
         watch.stop()
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +16,34 @@ from kdquiz.sandbox.warm import WarmServer
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When the self-check is part of the run, start checking its corpus now, in the
+    background, and run its tests last: the other tests use the remaining core meanwhile."""
+    corpus = [item for item in items if item.path.name == "test_selfcheck.py"]
+    if not corpus:
+        return
+    items[:] = [item for item in items if item.path.name != "test_selfcheck.py"] + corpus
+    import test_selfcheck
+
+    cancel = threading.Event()
+    config.stash[test_selfcheck.CORPUS] = test_selfcheck.start_corpus(cancel)
+    config.stash[CANCEL_CORPUS] = cancel
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run stopped early (-x, ctrl+c) need not wait for the rest of the corpus."""
+    cancel = session.config.stash.get(CANCEL_CORPUS, None)
+    if cancel is not None:
+        cancel.set()
+
+
+CANCEL_CORPUS = pytest.StashKey[threading.Event]()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def warm_checker() -> Iterator[WarmServer]:
     """The session's warm checker, started at once in the background: in-process checks fork
-    from it (tests that need a cold run set `runner._warm` to None)."""
+    from it (a test that needs a cold run passes `warm=False`)."""
     yield start_warm_checker()
     stop_warm_checker()
 

@@ -14,21 +14,23 @@ from pathlib import Path
 
 import pytest
 
-from kdquiz.checker import runner
 from kdquiz.checker.report import format_result
 from kdquiz.checker.runner import Limits, parse_memory, run_hidden_suite
 
 FAKE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "checks"
 
 
-@pytest.fixture(autouse=True, params=["cold", "warm"])
-def mode(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, warm_checker
-) -> Iterator[str]:
-    """Every test runs twice: in a new interpreter, and forked from the warm checker, which
-    must survive whatever the learner's code did."""
-    if request.param == "cold":
-        monkeypatch.setattr(runner, "_warm", None)
+WARM = {"on": True}
+"""Whether `check` forks from the warm checker (the `mode` fixture sets it)."""
+
+
+@pytest.fixture(autouse=True, params=["warm"])
+def mode(request: pytest.FixtureRequest, warm_checker) -> Iterator[str]:
+    """Checks fork from the warm checker, which must survive whatever the learner's code did;
+    tests marked `BOTH_MODES` also run in a new interpreter. (The self-check proves that warm
+    and cold checks word every result alike.)"""
+    WARM["on"] = request.param == "warm"
+    if not WARM["on"]:
         yield "cold"
         return
     assert warm_checker.wait_ready()
@@ -37,16 +39,21 @@ def mode(
     assert warm_checker.ready and warm_checker.pid == server, "the warm checker did not survive"
 
 
+BOTH_MODES = pytest.mark.parametrize("mode", ["cold", "warm"], indirect=True)
+"""For what the learner's code does to the process: each way of starting one must hold."""
+
+
 def check(tmp_path: Path, source: str, timeout: float = 30, memory: int = 4 << 30):
     exercises = tmp_path / "exercises"
     exercises.mkdir(exist_ok=True)
     (exercises / "exercise_1.py").write_text(source, encoding="utf-8")
     [result] = run_hidden_suite(
-        ["exercise_1"], exercises, Limits(timeout, memory), checks_dir=FAKE_CHECKS
+        ["exercise_1"], exercises, Limits(timeout, memory), checks_dir=FAKE_CHECKS, warm=WARM["on"]
     )
     return result, format_result(result)
 
 
+@BOTH_MODES
 def test_correct_code_passes(tmp_path: Path) -> None:
     result, text = check(tmp_path, "def f(x):\n    return x * 2\n")
     assert result.status == "pass"
@@ -88,6 +95,7 @@ def test_learner_exception_traceback_is_trimmed_to_learner_frames(tmp_path: Path
     assert "site-packages" not in text and "kdquiz/checks" not in text
 
 
+@BOTH_MODES
 @pytest.mark.parametrize(
     "source",
     [
@@ -104,12 +112,14 @@ def test_exiting_early_never_passes(tmp_path: Path, source: str) -> None:
     assert "exercise_1: 0/2 checks passed" in text
 
 
+@BOTH_MODES
 def test_os_exit_is_reported_as_an_early_end(tmp_path: Path) -> None:
     result, _ = check(tmp_path, "import os\ndef f(x):\n    os._exit(0)\n")
     assert result.status == "error"
     assert "sys.exit() or os._exit()" in result.message
 
 
+@BOTH_MODES
 def test_fake_passed_lines_and_forged_results_do_not_pass(tmp_path: Path) -> None:
     source = (
         "import json, os, pathlib\n"
@@ -122,6 +132,7 @@ def test_fake_passed_lines_and_forged_results_do_not_pass(tmp_path: Path) -> Non
     assert result.status == "error"
 
 
+@BOTH_MODES
 def test_hang_is_killed_at_the_time_limit(tmp_path: Path) -> None:
     result, text = check(tmp_path, "def f(x):\n    while True:\n        pass\n", timeout=6)
     assert result.status == "error"
@@ -129,6 +140,7 @@ def test_hang_is_killed_at_the_time_limit(tmp_path: Path) -> None:
     assert result.duration < 15
 
 
+@BOTH_MODES
 def test_memory_cap_is_reported(tmp_path: Path) -> None:
     source = "import torch\ndef f(x):\n    return torch.empty(4 * 2**30) * 0 + 2 * x\n"
     result, text = check(tmp_path, source, memory=2 << 30)
@@ -181,6 +193,7 @@ def test_learner_code_that_changes_the_checker_fails(tmp_path: Path, cheat: str)
     assert result.passed == 0, text
 
 
+@BOTH_MODES
 def test_output_flood_is_cut(tmp_path: Path) -> None:
     source = "def f(x):\n    while True:\n        print('spam' * 1000)\n"
     result, text = check(tmp_path, source, timeout=30)
@@ -188,6 +201,7 @@ def test_output_flood_is_cut(tmp_path: Path) -> None:
     assert len(text) < 5000
 
 
+@BOTH_MODES
 def test_stray_stdlib_names_in_exercises_do_not_shadow(tmp_path: Path) -> None:
     exercises = tmp_path / "exercises"
     exercises.mkdir()
@@ -197,6 +211,7 @@ def test_stray_stdlib_names_in_exercises_do_not_shadow(tmp_path: Path) -> None:
     assert result.status == "pass"
 
 
+@BOTH_MODES
 def test_sibling_import_works(tmp_path: Path) -> None:
     exercises = tmp_path / "exercises"
     exercises.mkdir()
@@ -209,14 +224,19 @@ def test_sibling_import_works(tmp_path: Path) -> None:
 
 def test_missing_learner_file_fails_clearly(tmp_path: Path) -> None:
     (tmp_path / "exercises").mkdir()
-    [result] = run_hidden_suite(["exercise_1"], tmp_path / "exercises", checks_dir=FAKE_CHECKS)
+    [result] = run_hidden_suite(
+        ["exercise_1"], tmp_path / "exercises", checks_dir=FAKE_CHECKS, warm=WARM["on"]
+    )
     assert result.status == "fail"
     assert "exercises/exercise_1.py does not exist" in result.checks[0].message
 
 
+@BOTH_MODES
 def test_unknown_suite_is_an_error_not_a_pass(tmp_path: Path) -> None:
     (tmp_path / "exercises").mkdir()
-    [result] = run_hidden_suite(["exercise_404"], tmp_path / "exercises", checks_dir=FAKE_CHECKS)
+    [result] = run_hidden_suite(
+        ["exercise_404"], tmp_path / "exercises", checks_dir=FAKE_CHECKS, warm=WARM["on"]
+    )
     assert result.status == "error"
     assert result.total == 0
 
@@ -306,6 +326,7 @@ def test_checker_modules_do_not_import_torch() -> None:
     assert proc.stdout.strip() == "False"
 
 
+@BOTH_MODES
 def test_crashing_the_interpreter_is_an_error(tmp_path: Path) -> None:
     result, text = check(tmp_path, "import ctypes\ndef f(x):\n    ctypes.string_at(0)\n")
     assert result.status == "error"

@@ -10,41 +10,51 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kdquiz.checker import runner
 from kdquiz.checker.runner import Limits, run_hidden_suite
 from kdquiz.sandbox.warm import WarmServer
 
 FAKE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "checks"
 
 
-def _check(tmp_path: Path, source: str) -> tuple[str, str]:
+def _check(tmp_path: Path, source: str, warm: WarmServer | bool = True) -> tuple[str, str]:
     exercises = tmp_path / "exercises"
     exercises.mkdir(exist_ok=True)
     (exercises / "exercise_1.py").write_text(source, encoding="utf-8")
-    [result] = run_hidden_suite(["exercise_1"], exercises, Limits(30), checks_dir=FAKE_CHECKS)
+    [result] = run_hidden_suite(
+        ["exercise_1"], exercises, Limits(30), checks_dir=FAKE_CHECKS, warm=warm
+    )
     return result.status, result.message
 
 
+@pytest.fixture
+def own_warm_checker() -> Iterator[WarmServer]:
+    """A warm checker of the test's own, to kill (the session's serves other checks)."""
+    server = WarmServer("kdquiz.checker.harness:preload")
+    yield server
+    server.close()
+
+
 def test_a_server_killed_mid_check_is_an_error_and_the_next_check_starts_a_new_one(
-    tmp_path: Path, warm_checker: WarmServer
+    tmp_path: Path, own_warm_checker: WarmServer
 ) -> None:
-    assert warm_checker.wait_ready()
-    pid = warm_checker.pid
+    assert own_warm_checker.wait_ready()
+    pid = own_warm_checker.pid
     assert pid is not None
     killer = threading.Timer(1.5, os.kill, (pid, signal.SIGKILL))
     killer.start()
     slow = "import time\ndef f(x):\n    time.sleep(6)\n    return 2 * x\n"
-    status, message = _check(tmp_path, slow)
+    status, message = _check(tmp_path, slow, own_warm_checker)
     killer.join()
     assert status == "error"
     assert "warm checker stopped during the check" in message
-    status, _ = _check(tmp_path, "def f(x):\n    return 2 * x\n")
+    status, _ = _check(tmp_path, "def f(x):\n    return 2 * x\n", own_warm_checker)
     assert status == "pass"
-    assert warm_checker.ready and warm_checker.pid != pid
+    assert own_warm_checker.ready and own_warm_checker.pid != pid
 
 
 def test_the_server_exits_when_its_client_is_gone() -> None:
@@ -80,11 +90,7 @@ def test_closing_the_server_stops_it() -> None:
 
 
 @pytest.mark.parametrize("mode", ["cold", "warm"])
-def test_processes_left_behind_are_killed(
-    tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if mode == "cold":
-        monkeypatch.setattr(runner, "_warm", None)
+def test_processes_left_behind_are_killed(tmp_path: Path, mode: str) -> None:
     pid_file = tmp_path / "pid"
     source = (
         "import subprocess\n"
@@ -92,7 +98,7 @@ def test_processes_left_behind_are_killed(
         f"open({str(pid_file)!r}, 'w').write(str(proc.pid))\n"
         "def f(x):\n    return x * 2\n"
     )
-    assert _check(tmp_path, source)[0] == "pass"
+    assert _check(tmp_path, source, warm=mode == "warm")[0] == "pass"
     pid = int(pid_file.read_text())
     assert _gone(pid), "the learner's background process outlived the check"
 

@@ -15,8 +15,12 @@ records from cold runs: that proves warm and cold checks give the same verdicts 
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
@@ -26,13 +30,24 @@ from kdquiz.checker.results import ExerciseResult
 from kdquiz.dev.corpus import corpus_jobs, run_jobs
 from kdquiz.dev.golden import GOLDEN, verdict
 
+CORPUS = pytest.StashKey[Future[dict[str, ExerciseResult]]]()
+"""The corpus run that conftest started as the session began, if it did."""
+
 JOBS = corpus_jobs(exercise_ids())
 
 
+def start_corpus(cancel: threading.Event) -> Future[dict[str, ExerciseResult]]:
+    """Check every file of the corpus in the background, each in its own forked process, on
+    all cores but one: conftest starts this as the session begins, so the other tests run on
+    the remaining core meanwhile, and runs this module's tests last."""
+    workers = max(1, (os.cpu_count() or 2) - 1)
+    return ThreadPoolExecutor(1).submit(run_jobs, JOBS, workers=workers, cancel=cancel)
+
+
 @pytest.fixture(scope="module")
-def results() -> dict[str, ExerciseResult]:
-    """Every file of the corpus, checked in parallel (each in its own forked process)."""
-    return run_jobs(JOBS)
+def results(request: pytest.FixtureRequest) -> dict[str, ExerciseResult]:
+    started = request.config.stash.get(CORPUS, None)
+    return started.result() if started is not None else start_corpus(threading.Event()).result()
 
 
 def _rounded(text: str) -> str:
@@ -50,12 +65,16 @@ def test_corpus_file_gets_its_verdict(job, results: dict[str, ExerciseResult]) -
 def test_results_read_as_the_cold_golden_file(results: dict[str, ExerciseResult]) -> None:
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert set(golden) == set(results), "run `python -m kdquiz.dev selfcheck --cold --update`"
-    changed = [
-        name
-        for name, result in results.items()
-        if _rounded(format_result(result)) != _rounded(golden[name])
-    ]
-    assert changed == [], "`python -m kdquiz.dev selfcheck` shows the differences"
+    texts = {name: _rounded(format_result(result)) for name, result in results.items()}
+    changed = [name for name, text in texts.items() if text != _rounded(golden[name])]
+    first = "".join(
+        difflib.unified_diff(
+            _rounded(golden[changed[0]]).splitlines(True), texts[changed[0]].splitlines(True)
+        )
+        if changed
+        else ""
+    )
+    assert changed == [], f"{changed[0]}, golden → now:\n{first}"
 
 
 def test_references_have_checks_and_stubs_fail_from_the_first(

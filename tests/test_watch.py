@@ -97,9 +97,10 @@ def test_a_session_through_a_pipe(stub_workspace: Path) -> None:
     """Started without an id: the first exercise not passed; a save of a right answer passes
     and names the next one; ctrl+c ends it cleanly."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    errors = stub_workspace / "stderr.txt"
     proc = subprocess.Popen(
         [sys.executable, "-m", "kdquiz", "watch", "--workspace", str(stub_workspace)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=errors.open("w"), text=True, env=env,
     )  # fmt: skip
     try:
         lines = _lines(proc.stdout)
@@ -114,7 +115,7 @@ def test_a_session_through_a_pipe(stub_workspace: Path) -> None:
         assert "✓ exercise_1 passed! Next unsolved: kdquiz watch exercise_2" in second
         proc.send_signal(signal.SIGINT)
         assert proc.wait(10) == 0
-        assert "Traceback" not in proc.stderr.read()
+        assert "Traceback" not in errors.read_text()
     finally:
         proc.kill()
     statuses = ProgressStore.default().exercise_statuses()

@@ -82,12 +82,15 @@ def run_hidden_suite(
     cancel: threading.Event | None = None,
     checks_dir: Path = CHECKS_DIR,
     exitfirst: bool = False,
+    warm: WarmServer | bool = True,
 ) -> list[ExerciseResult]:
     """Check the learner's files in `exercises_dir` against the hidden suites of `exercises`.
 
-    All exercises run in one pytest process (one torch import). `exitfirst` stops at the first
-    failing check (mutation testing only needs to know that one fails). Never raises for anything
-    the learner's code does: every failure mode becomes an ExerciseResult with status "error".
+    All exercises run in one pytest process (one torch import): forked from `warm` (True: this
+    process's warm checker, if one was started) or in a new interpreter (False). `exitfirst`
+    stops at the first failing check (mutation testing only needs to know that one fails).
+    Never raises for anything the learner's code does: every failure mode becomes an
+    ExerciseResult with status "error".
     """
     limits = limits or Limits()
     device = device or os.environ.get("KDQUIZ_DEVICE", "cpu")
@@ -106,7 +109,8 @@ def run_hidden_suite(
         device=device,
     )
     start = time.monotonic()
-    outcome = sandbox.run(job, cancel, server=_warm)
+    server = _warm if warm is True else warm or None
+    outcome = sandbox.run(job, cancel, server=server)
     duration = time.monotonic() - start
     reason = _abnormal_end(outcome, limits)
     return [

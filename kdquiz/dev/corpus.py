@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from typing import Any
 import yaml
 
 from kdquiz.checker.results import ExerciseResult
-from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker, stop_warm_checker
+from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.paths import content_dir
+from kdquiz.sandbox.warm import WarmServer
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = REPO / "tests"
@@ -95,7 +97,13 @@ def corpus_jobs(exercises: list[str]) -> list[Job]:
 
 
 def check_source(
-    exercise: str, source: str, root: Path, limits: Limits | None = None, exitfirst: bool = False
+    exercise: str,
+    source: str,
+    root: Path,
+    limits: Limits | None = None,
+    exitfirst: bool = False,
+    cancel: threading.Event | None = None,
+    warm: WarmServer | bool = True,
 ) -> ExerciseResult:
     """Check `source` as the learner's file, next to the other reference solutions."""
     folder = root / "exercises"
@@ -103,7 +111,9 @@ def check_source(
     for path in content_dir("solutions").glob("exercise_*.py"):
         shutil.copyfile(path, folder / path.name)
     (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
-    [result] = run_hidden_suite([exercise], folder, limits=limits, exitfirst=exitfirst)
+    [result] = run_hidden_suite(
+        [exercise], folder, limits=limits, exitfirst=exitfirst, cancel=cancel, warm=warm
+    )
     return result
 
 
@@ -113,18 +123,24 @@ def run_jobs(
     workers: int | None = None,
     on_done: Callable[[Job, ExerciseResult], None] | None = None,
     cold: bool = False,
+    cancel: threading.Event | None = None,
 ) -> dict[str, ExerciseResult]:
     """Check every job, each in its own process, `workers` at a time: forked from the warm
-    checker, or each in a new interpreter when `cold` (the two must give the same results)."""
+    checker, or each in a new interpreter when `cold` (the two must give the same results).
+    Once `cancel` is set, the remaining jobs end at once as cancelled."""
     workers = workers or max(2, os.cpu_count() or 2)
-    if cold:
-        stop_warm_checker()
-    else:
-        start_warm_checker().wait_ready()
+    server: WarmServer | bool = False
+    if not cold:
+        server = start_warm_checker()
+        server.wait_ready()
 
     def one(job: Job) -> ExerciseResult:
+        if cancel is not None and cancel.is_set():
+            return ExerciseResult(job.exercise, "error", "The check was cancelled.")
         with tempfile.TemporaryDirectory(prefix="kdquiz-dev-") as tmp:
-            result = check_source(job.exercise, job.source, Path(tmp), exitfirst=exitfirst)
+            result = check_source(
+                job.exercise, job.source, Path(tmp), exitfirst=exitfirst, cancel=cancel, warm=server
+            )
         if on_done is not None:
             on_done(job, result)
         return result
