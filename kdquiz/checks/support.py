@@ -241,7 +241,7 @@ def expect_close(
     *,
     what: str,
     inputs: str = "",
-    mistakes: Mapping[str, Any] | None = None,
+    mistakes: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
     check_dtype: bool = True,
@@ -249,7 +249,8 @@ def expect_close(
     """Fail with a learner-worded message unless `got` matches `expected`.
 
     `what` names the result ("kd_loss(...)"), `inputs` shows a small readable example, and
-    `mistakes` maps a description of a common mistake to the value that mistake produces: the
+    `mistakes` (or a function returning them, called only on a mismatch: they can be costly)
+    maps a description of a common mistake to the value that mistake produces: the
     message names the first one that reproduces the learner's value (within this check's
     tolerance, and nearer than the right value), or says plainly that none does. When expected
     and got print alike, enough digits are shown to see the difference, with the error.
@@ -312,6 +313,8 @@ def expect_close(
             "\n  No common mistake reproduces this value; compare your code with the formula "
             "in the task (the docstring at the top of your exercise file)."
         )
+        if callable(mistakes):  # computed only now that they are needed
+            mistakes = mistakes()
         for description, value in mistakes.items():
             if _reproduces(g, _as_list(value), e, rtol, atol):
                 hint = f"\n  Likely mistake: {description}."

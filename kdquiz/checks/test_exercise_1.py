@@ -343,7 +343,7 @@ def _check_value(
         expected,
         what=what,
         inputs=_show(s, t, y, temperature, alpha),
-        mistakes=_mistakes(s, t, y, temperature, alpha, first),
+        mistakes=lambda: _mistakes(s, t, y, temperature, alpha, first),
         **tolerance,
     )
 

@@ -310,7 +310,7 @@ def _expect_value(
             _expected(s, t, regressor, mask),
             what=what,
             inputs=_show(s, t, regressor, mask),
-            mistakes=_mistakes(s, t, regressor, mask, first),
+            mistakes=lambda: _mistakes(s, t, regressor, mask, first),
             **_tolerance(s, t, regressor),
         )
     except CheckFailure:

@@ -282,7 +282,7 @@ def _check_value(s, t, first: str = "", loose: bool = False) -> None:
             _expected(s, t),
             what=what,
             inputs=_show(s, t),
-            mistakes=_mistakes(s, t, first),
+            mistakes=lambda: _mistakes(s, t, first),
             **_tolerance(s.dtype, loose),
         )
     except CheckFailure:
@@ -469,7 +469,7 @@ def test_zero_for_a_similar_copy_of_the_teacher(dtype: torch.dtype) -> None:
                 torch.zeros((), dtype=dtype, device=DEVICE),
                 what=what,
                 inputs=_show(s, t),
-                mistakes=_mistakes(s, t),
+                mistakes=lambda s=s, t=t: _mistakes(s, t),
                 rtol=rtol,
                 atol=1e-6 if dtype == torch.float32 else atol,
             )

@@ -252,7 +252,7 @@ def _judge_weights(
             expected,
             what=what,
             inputs=_show_weights(topk, dist, scores, lam, gammas),
-            mistakes=_weight_mistakes(topk, dist, scores, lam, gammas, first),
+            mistakes=lambda: _weight_mistakes(topk, dist, scores, lam, gammas, first),
             **tolerance,
         )
 
@@ -692,7 +692,7 @@ def _check_loss(s, topk, w, neg, first: str = "", what: str = "", **tolerance) -
             expected,
             what=what,
             inputs=_show_loss(s, topk, w, neg),
-            mistakes=_loss_mistakes(s, topk, w, neg, first),
+            mistakes=lambda: _loss_mistakes(s, topk, w, neg, first),
             **tolerance,
         )
 

@@ -306,7 +306,7 @@ def _expect_gradient(
         expected,
         what=_what(temperature),
         inputs=_show(s, t, temperature),
-        mistakes=_mistakes(s, t, temperature, first),
+        mistakes=lambda: _mistakes(s, t, temperature, first),
         rtol=rtol,
         atol=atol,
     )
