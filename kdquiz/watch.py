@@ -28,8 +28,8 @@ from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.progress import ProgressStore
 from kdquiz.workspace import SaveWatcher, Workspace, next_unsolved
 
-POLL_SECONDS = 0.05
-"""Between two looks at the file (a stat call) and at the keyboard."""
+POLL_SECONDS = 0.02
+"""Between two looks at the file (one stat call), at the keyboard and at a running check."""
 
 
 @dataclass

@@ -15,6 +15,7 @@ the child's process group; whatever the child does, the server only waits for it
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -33,10 +34,11 @@ def _fork_job(job: dict[str, Any], inherited: list[Any]) -> int:
     if pid == 0:  # the child: never returns
         try:
             os.setpgid(0, 0)
-            for resource in inherited:  # the listener, connections, the selector
-                resource.close()
             for signum in (signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(signum, signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)
+            for resource in inherited:  # the listener, connections, the selector, the wake-up
+                resource.close()
             workdir = Path(job["workdir"])
             for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
                 opened = os.open(workdir / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -103,10 +105,17 @@ def serve(listener: socket.socket, idle_timeout: float) -> None:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    # A child's end wakes the loop at once: SIGCHLD writes a byte to this socket pair.
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector.register(wake_read, selectors.EVENT_READ)
     children: dict[int, socket.socket] = {}
     last_job = time.monotonic()
     try:
-        _loop(listener, selector, children, idle_timeout, last_job)
+        _loop(listener, selector, (wake_read, wake_write), children, idle_timeout, last_job)
     finally:  # leaving (parent gone, idle, SIGTERM): no child outlives the server
         for pid in children:
             try:
@@ -118,19 +127,25 @@ def serve(listener: socket.socket, idle_timeout: float) -> None:
 def _loop(
     listener: socket.socket,
     selector: selectors.BaseSelector,
+    wake: tuple[socket.socket, socket.socket],
     children: dict[int, socket.socket],
     idle_timeout: float,
     last_job: float,
 ) -> None:
+    wake_read, wake_write = wake
     while True:
-        for key, _ in selector.select(timeout=0.02 if children else 1.0):
-            if key.fileobj is listener:
+        for key, _ in selector.select(timeout=1.0):
+            if key.fileobj is wake_read:
+                with contextlib.suppress(BlockingIOError):
+                    wake_read.recv(4096)
+            elif key.fileobj is listener:
                 conn, _ = listener.accept()
                 job = _read_job(conn)
                 if job is None:
                     conn.close()
                     continue
-                pid = _fork_job(job, [listener, selector, *children.values(), conn])
+                inherited = [listener, selector, wake_read, wake_write, *children.values(), conn]
+                pid = _fork_job(job, inherited)
                 children[pid] = conn
                 _send(conn, {"pid": pid})
                 last_job = time.monotonic()
