@@ -181,10 +181,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from kdquiz.workspace import next_unsolved
 
     catalog = load_catalog()
+    named = _exercise(args.exercise) if args.exercise else None
     workspace = _workspace(args)
     store = _store()
-    if args.exercise:
-        exercise = _exercise(args.exercise)
+    if named is not None:
+        exercise = named
     else:
         statuses = store.exercise_statuses()
         passed = {e for e, status in statuses.items() if status == "passed"}

@@ -104,7 +104,6 @@ class Guard:
                     value.__kwdefaults__ = kwdefaults
                 if now.get(key, _MISSING) is not value:
                     setattr(obj, key, value)
-            entry.remember()
 
 
 def _changes(entry: _Entry) -> list[str]:
