@@ -41,7 +41,7 @@ class _Check:
 
 
 class Watch:
-    """The watch loop's state; `run` drives it, tests can call `key` and `step` directly."""
+    """The watch loop's state; `run_watch` drives it, tests call `key` and `step` directly."""
 
     def __init__(self, exercise: Exercise, catalog: Sequence[Exercise], workspace: Workspace,
                  store: ProgressStore, out: TextIO, interactive: bool) -> None:  # fmt: skip
@@ -53,8 +53,10 @@ class Watch:
         self.watcher = SaveWatcher(workspace.exercise_path(exercise))
         self.check: _Check | None = None
         self.result: ExerciseResult | None = None
-        self.hints: list[str] = []
+        self.hint = ""
+        """The latest hint taken, shown until the next exercise."""
         self.note = ""
+        """What the latest check or key said (a pass, no hints left), shown until the next."""
 
     # -------------------------------------------------------------- what happens
 
@@ -132,7 +134,7 @@ class Watch:
             )
         else:
             self.store.record_hint(exercise.id, taken + 1)
-            self.note = f"Hint {taken + 1}/{len(exercise.hints)}: {exercise.hints[taken]}"
+            self.hint = f"Hint {taken + 1}/{len(exercise.hints)}: {exercise.hints[taken]}"
         self._show()
 
     def _following(self) -> Exercise | None:
@@ -145,7 +147,7 @@ class Watch:
             self.note = "Every other exercise is solved already."
             self._show()
             return
-        self.exercise, self.result = following, None
+        self.exercise, self.result, self.hint = following, None, ""
         self.watcher = SaveWatcher(self.workspace.exercise_path(following))
         self._start_check()
 
@@ -167,8 +169,8 @@ class Watch:
             self._write("\n".join(lines) + "\n")
             return
         parts = [f"kdquiz watch · {self.exercise.id} · {self.exercise.title}", ""]
-        parts += [shown, ""] if shown else []
-        parts += [self.note, ""] if self.note else []
+        for part in (shown, self.hint, self.note):
+            parts += [part, ""] if part else []
         parts.append(status or f"Watching {self.file_label()}: save it to check again.")
         parts.append("h hint · n next exercise · q quit")
         self._write("\033[H\033[2J\033[3J" + "\n".join(parts) + "\n")

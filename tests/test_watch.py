@@ -69,12 +69,19 @@ def test_keys_give_hints_move_on_and_quit(stub_workspace: Path) -> None:
     )
     watch.key("h")
     assert store.hints_taken("exercise_1") == 1
-    assert f"Hint 1/{len(first.hints)}: {first.hints[0]}" in out.getvalue()
+    hint = f"Hint 1/{len(first.hints)}: {first.hints[0]}"
+    assert hint in out.getvalue()
+    # A save checks again; the hint stays on the screen meanwhile.
+    before = watch.result
+    path = workspace.exercise_path(first)
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _wait(watch, lambda: watch.result is not before)
+    assert hint in out.getvalue().rsplit("\033[2J", 1)[-1]
     watch.key("n")
     assert watch.exercise.id == "exercise_2" and watch.result is None
     _wait(watch, lambda: watch.result is not None)
     assert watch.result is not None and watch.result.exercise == "exercise_2"
-    assert [a.exercise for a in store.attempts()] == ["exercise_1", "exercise_2"]
+    assert [a.exercise for a in store.attempts()] == ["exercise_1", "exercise_1", "exercise_2"]
     watch.key("q")
     assert watch.quit
 
