@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import sys
 import termios
+import textwrap
 import threading
 import time
 import tty
@@ -169,7 +171,8 @@ class Watch:
             self._write("\n".join(lines) + "\n")
             return
         parts = [f"kdquiz watch · {self.exercise.id} · {self.exercise.title}", ""]
-        for part in (shown, self.hint, self.note):
+        width = shutil.get_terminal_size().columns - 1
+        for part in (shown, textwrap.fill(self.hint, width), textwrap.fill(self.note, width)):
             parts += [part, ""] if part else []
         parts.append(status or f"Watching {self.file_label()}: save it to check again.")
         parts.append("h hint · n next exercise · q quit")
