@@ -320,7 +320,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     root = Path(args.directory).expanduser().resolve()
     created = init_workspace(root, load_catalog())
     print(f"Created a workspace with {len(created) - 1} exercises in {root}.")
-    print(f"Next: cd {root} && kdquiz check exercise_1")
+    print(f"Next: cd {root} && kdquiz watch  (checks exercise_1 now and on every save)")
     return 0
 
 
