@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from kdquiz import __version__
 
 if TYPE_CHECKING:
+    from kdquiz.bank import Question
     from kdquiz.catalog import Exercise
     from kdquiz.progress import ProgressStore
     from kdquiz.workspace import Workspace
@@ -335,6 +336,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bank, problems = load_banks(paths, {e.id for e in load_catalog()})
     for problem in problems:
         print(problem)
+    for warning in _quality_warnings(bank.questions):
+        print(f"warning: {warning}")
     count = f"{len(bank.questions)} valid question(s) in {len(bank.files)} file(s)"
     if problems:
         print(f"{len(problems)} problem(s) found; {count}.", file=sys.stderr)
@@ -344,6 +347,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"OK: {count}.")
     return 0
+
+
+def _quality_warnings(questions: list[Question]) -> list[str]:
+    """Stray spaces in Chinese text, and choice questions whose form gives the answer away
+    (over the learner's own banks; the built-in bank's tests hold it to the same limits):
+    worth fixing, but the questions still work."""
+    from kdquiz.quality import chinese_spacing, fairness
+
+    warnings = []
+    for question in questions:
+        excerpts = chinese_spacing(question)
+        if excerpts:
+            warnings.append(
+                f"{question.source}:{question.line}: {question.id}: a space between Chinese "
+                f"characters or after Chinese punctuation: {', '.join(excerpts[:3])}"
+            )
+    from kdquiz.bank import builtin_bank_dir
+
+    builtin = builtin_bank_dir().resolve()
+    own = [q for q in questions if not q.source.resolve().is_relative_to(builtin)]
+    for lang in ("en", "zh"):
+        for problem in fairness(own, lang).problems():
+            warnings.append(f"the options give answers away ({lang}): {problem}")
+    return warnings
 
 
 def cmd_lab(args: argparse.Namespace) -> int:

@@ -187,6 +187,30 @@ def test_validate_builtin_and_bad_files(capsys, tmp_path: Path) -> None:
     assert "problem(s) found" in err
 
 
+def test_validate_warns_about_give_away_options_and_chinese_spacing(
+    capsys, monkeypatch, tmp_path: Path
+) -> None:
+    question = (
+        "- id: q{n}\n  topic: fundamentals\n  type: choice\n  difficulty: 1\n"
+        "  prompt: {{en: 'Question {n}?', zh: '问题 {n}？'}}\n"
+        "  choices:\n"
+        "    - {{en: 'the right and by far the longest option', zh: '正确而且最长的 选项'}}\n"
+        "    - {{en: 'wrong', zh: '错'}}\n    - {{en: 'also wrong', zh: '也错'}}\n"
+        "  answer: 0\n"
+        "  explanation: {{en: 'Because.', zh: '因为。'}}\n"
+        "  references: ['Hinton et al. (2015). Distilling the Knowledge in a Neural Network.']\n"
+    )
+    (tmp_path / "mine.yaml").write_text("".join(question.format(n=n) for n in range(8)))
+    monkeypatch.setenv("KDQUIZ_QUESTIONS", str(tmp_path))
+    code, out, _ = run(capsys, "validate")
+    assert code == 0, out
+    assert "q0: a space between Chinese characters" in out and "最长的 选项" in out
+    assert "(en): in 100% of the single-choice questions the longest option is the right" in out
+    assert "100% of the single-choice answers are option 1 in the file" in out
+    # The built-in bank is held to the same limits by its own tests, not warned about here.
+    assert len([line for line in out.splitlines() if "give answers away (en)" in line]) == 3
+
+
 def test_validate_user_banks_from_env(capsys, monkeypatch, tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text("- [broken\n")
     monkeypatch.setenv("KDQUIZ_QUESTIONS", str(tmp_path))

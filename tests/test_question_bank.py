@@ -12,6 +12,7 @@ import pytest
 
 from kdquiz.bank import Question, Text, builtin_bank_dir, load_banks
 from kdquiz.catalog import exercise_ids
+from kdquiz.quality import chinese_spacing
 
 ID_MANIFEST = Path(__file__).with_name("question_ids.txt")
 
@@ -167,3 +168,10 @@ def test_no_two_prompts_are_near_duplicates(questions: list[Question]) -> None:
         if len(wa & wb) / len(wa | wb) >= 0.5:
             alike.append((a.id, b.id))
     assert alike == []
+
+
+def test_chinese_text_has_no_stray_spaces(questions: list[Question]) -> None:
+    """No space between two Chinese characters or after Chinese punctuation (a folded YAML
+    block turns each line break into one)."""
+    found = {q.id: excerpts for q in questions if (excerpts := chinese_spacing(q))}
+    assert found == {}
