@@ -55,6 +55,8 @@ class Question:
     related_exercise: str | None = None
     source: Path = Path()
     line: int = 0
+    pinned: tuple[int, ...] = ()
+    """Indices of choices marked `pin: true` (e.g. "none of the above"): never shuffled."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ def _build_question(
     answer: tuple[int, ...] = ()
     model_answer = None
     key_points: tuple[Text, ...] = ()
+    pinned: tuple[int, ...] = ()
     if qtype in ("choice", "multi"):
         for name in ("model_answer", "key_points"):
             if name in raw:
@@ -199,6 +202,7 @@ def _build_question(
             c.problem("choices", "missing required field")
         else:
             choices = c.texts(raw["choices"], "choices", 2, 6)
+            pinned = _pinned(c, raw["choices"])
         answer = _check_answer(c, qtype, raw.get("answer"), len(raw.get("choices") or []))
     elif qtype == "open":
         for name in ("choices", "answer"):
@@ -231,8 +235,22 @@ def _build_question(
         related_exercise=related,
         source=path,
         line=c.line or 0,
+        pinned=pinned,
     )
     return question, []
+
+
+def _pinned(c: _Checker, raw_choices: Any) -> tuple[int, ...]:
+    """Indices of the choices with `pin: true`; `pin` must be a boolean."""
+    pinned = []
+    for index, item in enumerate(raw_choices if isinstance(raw_choices, list) else []):
+        if not isinstance(item, Mapping) or "pin" not in item:
+            continue
+        if not isinstance(item["pin"], bool):
+            c.problem(f"choices[{index}]", f"pin must be true or false, got {item['pin']!r}")
+        elif item["pin"]:
+            pinned.append(index)
+    return tuple(pinned)
 
 
 def _check_answer(c: _Checker, qtype: str, answer: Any, n_choices: int) -> tuple[int, ...]:

@@ -8,6 +8,7 @@ and the card's new schedule together.
 
 from __future__ import annotations
 
+import random
 import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,19 @@ def local_day(moment: datetime) -> str:
 def is_correct(question: Question, chosen: Iterable[int]) -> bool:
     """A choice question is right when exactly the correct options are chosen."""
     return set(chosen) == set(question.answer)
+
+
+def display_order(question: Question, rng: random.Random) -> list[int]:
+    """The order to show a choice question's options in: display position -> index in the
+    file. Shuffled every time the question is shown, so that an answer's position gives
+    nothing away; pinned options (e.g. "none of the above") keep their own positions."""
+    order = list(range(len(question.choices)))
+    free = [i for i in order if i not in question.pinned]
+    shuffled = free[:]
+    rng.shuffle(shuffled)
+    for position, index in zip(free, shuffled, strict=True):
+        order[position] = index
+    return order
 
 
 def rating_for(correct: bool) -> int:

@@ -158,3 +158,16 @@ def test_builtin_bank_is_valid() -> None:
     by_id = {q.id: q for q in bank.questions}
     assert interview <= by_id.keys()
     assert all(by_id[i].type == "open" for i in interview)
+
+
+def test_a_choice_can_be_pinned_and_pin_must_be_a_boolean(tmp_path: Path) -> None:
+    pinned = GOOD.replace(
+        '    - {en: "Makes the loss positive", zh: "让损失为正"}\n',
+        '    - {en: "Makes the loss positive", zh: "让损失为正"}\n'
+        '    - {en: "None of the above", zh: "以上都不对", pin: true}\n',
+    )
+    questions, problems = load_file(write(tmp_path, "pinned.yaml", pinned))
+    assert problems == [] and questions[0].pinned == (2,)
+    bad = pinned.replace("pin: true", "pin: yes please")
+    _, problems = load_file(write(tmp_path, "bad.yaml", bad))
+    assert [p.message for p in problems] == ["pin must be true or false, got 'yes please'"]

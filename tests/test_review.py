@@ -165,3 +165,18 @@ def test_reviews_per_day_and_streak(clock: Clock) -> None:
     assert streak(moments, clock()) == 2
     assert streak(moments, clock() + timedelta(days=1)) == 2, "today is not over yet"
     assert streak(moments, clock() + timedelta(days=2)) == 0
+
+
+def test_options_are_shuffled_every_time_and_pinned_ones_stay() -> None:
+    from dataclasses import replace
+    from random import Random
+
+    from kdquiz.review import display_order
+
+    question = next(q for q in load_banks([builtin_bank_dir()])[0].questions if q.type == "choice")
+    question = replace(question, choices=question.choices[:4], pinned=(3,))
+    orders = [display_order(question, Random(seed)) for seed in range(200)]
+    assert all(sorted(order) == [0, 1, 2, 3] and order[3] == 3 for order in orders)
+    # Every unpinned option shows up in every unpinned position.
+    assert {order[p] for order in orders for p in range(3)} == {0, 1, 2}
+    assert all(len({order[p] for order in orders}) == 3 for p in range(3))

@@ -24,6 +24,7 @@ from kdquiz.catalog import exercise_ids
 from kdquiz.progress import ProgressStore
 from kdquiz.review import Deck
 from kdquiz.tui.app import KDQuizApp
+from kdquiz.tui.screens.review import ReviewScreen
 
 SIZE = (100, 32)
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -35,6 +36,7 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(ReviewScreen, "shuffle_seed", 7)  # the same option order every run
     make_workspace(workspace(), "exercises")
     store = ProgressStore.default()
     bank, _ = load_banks([builtin_bank_dir()], set(exercise_ids()))

@@ -59,7 +59,7 @@ async def answer(pilot, question: Question, right: bool) -> None:  # type: ignor
         return
     wrong = next(i for i in range(len(question.choices)) if i not in question.answer)
     picks = question.answer if right else (wrong,)
-    await pilot.press(*[str(i + 1) for i in picks])
+    await pilot.press(*[pilot.app.screen.key_for(i) for i in picks])
     if question.type == "multi":
         await pilot.press("enter")
 
@@ -93,7 +93,7 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         assert isinstance(screen, ReviewScreen)
         first = screen.question
         assert first is not None and first.type == "choice"
-        await pilot.press(str(first.answer[0] + 1))
+        await pilot.press(screen.key_for(first.answer[0]))
         await settle(app, pilot)
         feedback = text_of(app, "#feedback")
         assert "✓ Correct" in feedback and "Explanation" in feedback
@@ -105,15 +105,38 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         second = screen.question
         assert second is not None and second is not first and second.type == "choice"
         wrong = next(i for i in range(len(second.choices)) if i not in second.answer)
-        await pilot.press(str(wrong + 1))
+        await pilot.press(screen.key_for(wrong))
         await settle(app, pilot)
         feedback = text_of(app, "#feedback")
-        assert "✗ Not quite" in feedback and f"answer: {second.answer[0] + 1}" in feedback
+        # The right answer is named as the learner saw it, in the shuffled order.
+        shown = screen.key_for(second.answer[0])
+        assert "✗ Not quite" in feedback and f"answer: {shown}" in feedback
     reviews = ProgressStore.default().reviews()
     assert [(r.question, r.rating, r.correct) for r in reviews] == [
         (first.id, 3, True),
         (second.id, 1, False),
     ]
+
+
+async def test_enter_never_answers_for_the_learner(stub_workspace: Path) -> None:
+    """Options start unhighlighted: enter alone explains the keys and records nothing; after
+    moving to an option, enter answers with that one."""
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        app.push_screen(ReviewScreen(queue=first_choices(app, 1)))
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.question is not None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.phase == "answer" and text_of(app, "#feedback") == ""
+        assert ProgressStore.default().reviews() == []
+        await pilot.press("down", "down", "enter")
+        await settle(app, pilot)
+        assert screen.phase == "feedback"
+        assert screen.chosen == {screen.order[1]}
+        assert len(ProgressStore.default().reviews()) == 1
 
 
 async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
@@ -124,9 +147,12 @@ async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
         multi = next(q for q in deck.bank.questions if q.type == "multi")
         app.push_screen(ReviewScreen(queue=[multi]))
         await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
         for index in multi.answer:
-            await pilot.press(str(index + 1))
-        await pilot.press(str(multi.answer[0] + 1), str(multi.answer[0] + 1))  # off and on again
+            await pilot.press(screen.key_for(index))
+        first = screen.key_for(multi.answer[0])
+        await pilot.press(first, first)  # off and on again
         assert text_of(app, "#feedback") == "", "toggling must not submit"
         await pilot.press("enter")
         await settle(app, pilot)
@@ -323,7 +349,7 @@ async def test_practice_from_the_browser_returns_to_the_browser(stub_workspace: 
         app.push_screen(ReviewScreen(queue=first_choices(app, 1)))
         await settle(app, pilot)
         question = app.screen.question  # type: ignore[attr-defined]
-        await pilot.press(str(question.answer[0] + 1))
+        await pilot.press(app.screen.key_for(question.answer[0]))  # type: ignore[attr-defined]
         await settle(app, pilot)
         await pilot.press("enter")  # to the summary
         await pilot.press("enter")  # and back

@@ -179,7 +179,7 @@ async def test_enter_practises_the_highlighted_question(reference_workspace: Pat
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.practice
         assert review.question is not None and review.question.id == question.id
-        await pilot.press(str(question.answer[0] + 1))  # the right answer
+        await pilot.press(review.key_for(question.answer[0]))  # the right answer
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.data is not None and question.id in app.data.store.cards()

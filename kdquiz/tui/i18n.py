@@ -74,6 +74,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Press 1–{n} to answer.",
         "按 1–{n} 作答。",
     ),
+    "choose_help": (
+        "Press 1–{n} to choose an option, or move to one with ↑/↓ first.",
+        "按 1–{n} 选择选项，或先用 ↑/↓ 移到某个选项上。",
+    ),
     "multi_help": (
         "Press 1–{n} (or space on the highlighted option) to toggle, enter to submit.",
         "按 1–{n}（或在高亮选项上按空格）勾选，按回车提交。",

@@ -7,6 +7,7 @@ answer is stored the moment it is given, so quitting mid-session loses nothing.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from fsrs import Card, Rating
@@ -21,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
-from kdquiz.review import RATINGS, describe_due, is_correct, rating_for
+from kdquiz.review import RATINGS, describe_due, display_order, is_correct, rating_for
 from kdquiz.tui.screens.base import AppScreen
 
 LETTERS = "123456789"
@@ -49,6 +50,9 @@ class ReviewScreen(AppScreen):
         Binding("x", "practise_exercise", "Related exercise", id="related"),
     ]
 
+    shuffle_seed: int | None = None
+    """Seeds the option order (snapshot tests); None shuffles differently every time."""
+
     def __init__(self, queue: list[Question] | None = None) -> None:
         super().__init__()
         self.queue: list[Question] | None = list(queue) if queue is not None else None
@@ -59,8 +63,12 @@ class ReviewScreen(AppScreen):
         self.question: Question | None = None
         self.phase = "answer"
         """'answer' (choosing / typing), 'feedback' (result shown), or 'done'."""
-        self.cursor = 0
+        self.cursor: int | None = None
+        """The highlighted option's display position; none until the learner moves."""
         self.chosen: set[int] = set()
+        """Chosen options, as indices in the file."""
+        self.order: list[int] = []
+        """Display position -> index in the file: shuffled each time a question is shown."""
         self.last_card: Card | None = None
         self.tally = SessionTally()
 
@@ -96,7 +104,7 @@ class ReviewScreen(AppScreen):
 
     def _next(self) -> None:
         assert self.queue is not None
-        self.chosen, self.cursor, self.last_card = set(), 0, None
+        self.chosen, self.cursor, self.last_card = set(), None, None
         area = self.query_one("#open-answer", TextArea)
         area.text = ""
         if not self.queue:
@@ -104,6 +112,7 @@ class ReviewScreen(AppScreen):
             area.display = False
         else:
             self.question, self.phase = self.queue.pop(0), "answer"
+            self.order = display_order(self.question, random.Random(self.shuffle_seed))
             area.display = self.question.type == "open"
             area.placeholder = self.t("your_answer")
         self.query_one("#review-body", VerticalScroll).scroll_home(animate=False)
@@ -142,6 +151,10 @@ class ReviewScreen(AppScreen):
                 self.total += 1
         self.kdapp.changed()
 
+    def key_for(self, index: int) -> str:
+        """The number key that chooses the option at `index` in the file, as now shown."""
+        return LETTERS[self.order.index(index)]
+
     # ------------------------------------------------------------------ actions
 
     def action_number(self, n: int) -> None:
@@ -149,8 +162,8 @@ class ReviewScreen(AppScreen):
         if question is None:
             return
         if self.phase == "answer" and question.type != "open" and n <= len(question.choices):
-            index = n - 1
-            self.cursor = index
+            self.cursor = n - 1
+            index = self.order[n - 1]
             if question.type == "choice":
                 self.chosen = {index}
                 self._submit_choice()
@@ -163,18 +176,23 @@ class ReviewScreen(AppScreen):
     def action_move(self, step: int) -> None:
         question = self.question
         if question is not None and self.phase == "answer" and question.choices:
-            self.cursor = (self.cursor + step) % len(question.choices)
+            if self.cursor is None:  # the first move lands on the first or the last option
+                self.cursor = 0 if step > 0 else len(question.choices) - 1
+            else:
+                self.cursor = (self.cursor + step) % len(question.choices)
             self._show()
 
     def action_toggle_option(self) -> None:
         question = self.question
         if question is None or self.phase != "answer" or not question.choices:
             return
-        if question.type == "multi":
-            self.chosen ^= {self.cursor}
+        if self.cursor is None:
+            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
+        elif question.type == "multi":
+            self.chosen ^= {self.order[self.cursor]}
             self._show()
         else:
-            self.chosen = {self.cursor}
+            self.chosen = {self.order[self.cursor]}
             self._submit_choice()
 
     def action_enter(self) -> None:
@@ -192,8 +210,10 @@ class ReviewScreen(AppScreen):
                 self._submit_choice()
             else:
                 self.notify(self.t("multi_help", n=len(question.choices)), timeout=3)
+        elif self.cursor is None:  # nothing chosen yet: enter must not answer for the learner
+            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
         else:
-            self.chosen = {self.cursor}
+            self.chosen = {self.order[self.cursor]}
             self._submit_choice()
 
     def action_reveal(self) -> None:
@@ -283,7 +303,8 @@ class ReviewScreen(AppScreen):
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         answered = self.phase != "answer"
-        for index, choice in enumerate(question.choices):
+        for position, index in enumerate(self.order):
+            choice = question.choices[index]
             selected = index in self.chosen
             if question.type == "multi":
                 box = "[x]" if selected else "[ ]"
@@ -297,10 +318,11 @@ class ReviewScreen(AppScreen):
                     style, mark = "bold red", "✗"
                 else:
                     style = "dim"
-            elif index == self.cursor:
+            elif position == self.cursor:
                 style, mark = "bold reverse", "›"
             grid.add_row(
-                Text(f"{mark} {LETTERS[index]} {box}", style), Text(choice.get(self.lang), style)
+                Text(f"{mark} {LETTERS[position]} {box}", style),
+                Text(choice.get(self.lang), style),
             )
         return grid
 
@@ -325,7 +347,9 @@ class ReviewScreen(AppScreen):
             if correct:
                 parts.append(Text(f"✓ {self.t('correct')}", "bold green"))
             else:
-                letters = ", ".join(LETTERS[i] for i in sorted(question.answer))
+                letters = ", ".join(
+                    LETTERS[p] for p, index in enumerate(self.order) if index in question.answer
+                )
                 parts.append(
                     Text(f"✗ {self.t('wrong')} — {self.t('right_answer')}: {letters}", "bold red")
                 )
