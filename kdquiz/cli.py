@@ -349,6 +349,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from kdquiz.anki import export_anki
+    from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
+    from kdquiz.catalog import load_catalog
+
+    path = Path(args.file).expanduser()
+    if path.suffix != ".apkg":
+        raise UsageError(f"an Anki deck file ends in .apkg, got {args.file!r}.")
+    if not path.parent.is_dir():
+        raise UserError(f"{path.parent} is not a folder.")
+    dirs = [builtin_bank_dir(), *user_bank_dirs(getattr(args, "questions", None) or [])]
+    bank, problems = load_banks(dirs, {e.id for e in load_catalog()})
+    for problem in problems:
+        print(f"kdquiz: warning: skipped: {problem}", file=sys.stderr)
+    try:
+        count = export_anki(bank.questions, path, args.lang)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}.") from None
+    print(
+        f"Wrote {count} notes to {path}. Import it in Anki (File → Import); importing a newer "
+        "export updates these notes instead of adding copies."
+    )
+    return 0
+
+
 def _quality_warnings(questions: list[Question]) -> list[str]:
     """Stray spaces in Chinese text, and choice questions whose form gives the answer away
     (over the learner's own banks; the built-in bank's tests hold it to the same limits):
@@ -545,6 +570,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = command("init", cmd_init, "create a new workspace with every exercise stub")
     init.add_argument("directory")
+
+    export = command("export", cmd_export, "export the questions as an Anki deck")
+    export.add_argument("format", choices=("anki",), help="the deck format (anki: an .apkg file)")
+    export.add_argument("file", metavar="FILE.apkg")
+    export.add_argument(
+        "--lang", choices=("en", "zh", "both"), default="en",
+        help="language of the cards (both: English, then Chinese; default: en)",
+    )  # fmt: skip
 
     validate = command("validate", cmd_validate, "validate question bank files")
     validate.add_argument(
