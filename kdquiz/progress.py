@@ -279,11 +279,12 @@ class ProgressStore:
         with self._connect() as db:
             return dict(db.execute("SELECT question, card FROM cards").fetchall())
 
-    def record_review(self, review: Review, card_json: str, due: datetime) -> None:
-        """Store an answer and the question's new schedule in one transaction."""
+    def record_review(self, review: Review, card_json: str, due: datetime) -> int:
+        """Store an answer and the question's new schedule in one transaction; returns the
+        review's row id (for `undo_review`)."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute(
+            cursor = db.execute(
                 "INSERT INTO reviews (question, topic, at, rating, correct) VALUES (?, ?, ?, ?, ?)",
                 (
                     review.question,
@@ -298,6 +299,25 @@ class ProgressStore:
                 "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
                 (review.question, card_json, due.astimezone(UTC).isoformat(timespec="seconds")),
             )
+            db.execute("COMMIT")
+        return int(cursor.lastrowid or 0)
+
+    def undo_review(
+        self, review_id: int, question: str, previous: tuple[str, datetime] | None
+    ) -> None:
+        """Remove a review and put its question's schedule back as it was before it (`previous`
+        card JSON and due date; None: the question was new), in one transaction."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            if previous is None:
+                db.execute("DELETE FROM cards WHERE question = ?", (question,))
+            else:
+                card_json, due = previous
+                db.execute(
+                    "UPDATE cards SET card = ?, due = ? WHERE question = ?",
+                    (card_json, due.astimezone(UTC).isoformat(timespec="seconds"), question),
+                )
             db.execute("COMMIT")
 
     def reviews(self) -> list[Review]:

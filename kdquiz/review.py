@@ -9,6 +9,7 @@ and the card's new schedule together.
 from __future__ import annotations
 
 import random
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,9 @@ class Deck:
             except (ValueError, KeyError, TypeError):
                 continue  # a damaged card starts over as new rather than breaking the deck
         self.reviews: list[Review] = store.reviews()
+        self._undoable: list[tuple[Question, Card | None, int, Review]] = []
+        """(question, its card before, review row id, review) of this run's answers."""
+        self._lock = threading.Lock()
         self.new_per_day = self._read_new_per_day()
         """New questions introduced per day (setting `new_per_day`)."""
 
@@ -155,14 +159,46 @@ class Deck:
 
     def answer(self, question: Question, rating: int, correct: bool) -> Card:
         """Grade one answer: reschedule the card with FSRS and store both."""
+        with self._lock:  # answers and undos, from worker threads, one at a time and in order
+            return self._answer(question, rating, correct)
+
+    def _answer(self, question: Question, rating: int, correct: bool) -> Card:
         now = self.clock()
-        card = self.cards.get(question.id) or Card(card_id=_card_id(question.id))
+        previous = self.cards.get(question.id)
+        card = previous or Card(card_id=_card_id(question.id))
         card, _ = self.scheduler.review_card(card, Rating(rating), review_datetime=now)
         review = Review(question.id, question.topic, now, rating, correct)
-        self.store.record_review(review, card.to_json(), card.due)
+        review_id = self.store.record_review(review, card.to_json(), card.due)
         self.cards[question.id] = card
         self.reviews.append(review)
+        self._undoable.append((question, previous, review_id, review))
         return card
+
+    def can_undo(self) -> bool:
+        return bool(self._undoable)
+
+    def undo(self) -> tuple[Question, Review] | None:
+        """Take back the latest answer not yet taken back: its review is removed and the card's
+        schedule is as before it. Returns the question and the review undone, or None."""
+        with self._lock:
+            if not self._undoable:
+                return None
+            return self._undo()
+
+    def _undo(self) -> tuple[Question, Review]:
+        question, previous, review_id, review = self._undoable.pop()
+        self.store.undo_review(
+            review_id, question.id, (previous.to_json(), previous.due) if previous else None
+        )
+        if previous is None:
+            self.cards.pop(question.id, None)
+        else:
+            self.cards[question.id] = previous
+        for index in range(len(self.reviews) - 1, -1, -1):
+            if self.reviews[index] is review:
+                del self.reviews[index]
+                break
+        return question, review
 
     def comes_back_in_session(self, card: Card) -> bool:
         return card.due - self.clock() <= SESSION_REQUEUE

@@ -12,7 +12,7 @@ import pytest
 
 from kdquiz.bank import Question, Text, builtin_bank_dir, load_banks
 from kdquiz.catalog import exercise_ids
-from kdquiz.quality import chinese_spacing
+from kdquiz.quality import MIN_QUESTIONS, chinese_spacing, fairness
 
 ID_MANIFEST = Path(__file__).with_name("question_ids.txt")
 
@@ -175,3 +175,13 @@ def test_chinese_text_has_no_stray_spaces(questions: list[Question]) -> None:
     block turns each line break into one)."""
     found = {q.id: excerpts for q in questions if (excerpts := chinese_spacing(q))}
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_form_of_the_options_gives_no_answer_away(questions: list[Question], lang: str) -> None:
+    """Over single-choice questions the longest option is right in at most 30%, right options
+    are at most 1.15× as long as wrong ones, no position holds over 40% of the answers; over
+    multi-select questions the same length ratio, and no number of right options in over 60%."""
+    figures = fairness(questions, lang)
+    assert figures.single >= MIN_QUESTIONS and figures.multi >= MIN_QUESTIONS
+    assert figures.problems() == [], figures

@@ -180,3 +180,27 @@ def test_options_are_shuffled_every_time_and_pinned_ones_stay() -> None:
     # Every unpinned option shows up in every unpinned position.
     assert {order[p] for order in orders for p in range(3)} == {0, 1, 2}
     assert all(len({order[p] for order in orders}) == 3 for p in range(3))
+
+
+
+def test_undo_restores_the_schedule_and_removes_the_review_in_order(clock: Clock) -> None:
+    deck = make_deck(clock)
+    first, second = deck.session()[:2]
+    deck.answer(first, 3, True)
+    clock.advance(minutes=5)
+    before = deck.cards[first.id]
+    deck.answer(first, 1, False)
+    deck.answer(second, 3, True)
+    undone = deck.undo()
+    assert undone is not None and undone[0] is second and undone[1].correct
+    assert second.id not in deck.cards and deck.status(second.id) == "new"
+    undone = deck.undo()
+    assert undone is not None and undone[0] is first and undone[1].rating == 1
+    assert deck.cards[first.id].to_json() == before.to_json()
+    # The store agrees, so a restart sees the same thing.
+    again = make_deck(clock)
+    assert [r.question for r in again.reviews] == [first.id]
+    assert again.cards[first.id].to_json() == before.to_json()
+    assert second.id not in again.cards
+    assert deck.undo() is not None and deck.undo() is None and not deck.can_undo()
+    assert ProgressStore.default().reviews() == [] and ProgressStore.default().cards() == {}

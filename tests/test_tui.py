@@ -139,6 +139,34 @@ async def test_enter_never_answers_for_the_learner(stub_workspace: Path) -> None
         assert len(ProgressStore.default().reviews()) == 1
 
 
+async def test_undo_takes_an_answer_back_and_asks_again(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        first, second = first_choices(app, 2)
+        app.push_screen(ReviewScreen(queue=[first, second]))
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        wrong = next(i for i in range(len(first.choices)) if i not in first.answer)
+        await pilot.press(screen.key_for(wrong), "enter")  # a slip, and on to the next
+        await settle(app, pilot)
+        assert screen.question is second and len(ProgressStore.default().reviews()) == 1
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert screen.question is first and screen.phase == "answer"
+        assert ProgressStore.default().reviews() == [] and ProgressStore.default().cards() == {}
+        await pilot.press(screen.key_for(first.answer[0]))
+        await settle(app, pilot)
+        assert "✓ Correct" in text_of(app, "#feedback")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.question is second  # the session goes on where it was
+        await pilot.press("u", "u")
+        await settle(app, pilot)
+    assert ProgressStore.default().reviews() == []
+
+
 async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
     app = make_app(stub_workspace)
     async with app.run_test(size=(100, 32)) as pilot:

@@ -74,6 +74,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Press 1–{n} to answer.",
         "按 1–{n} 作答。",
     ),
+    "nothing_to_undo": ("Nothing to undo.", "没有可以撤销的回答。"),
+    "undone": (
+        "Answer undone: the question's schedule is as before; answer it again.",
+        "已撤销该回答：这道题的复习计划已恢复原样，请重新作答。",
+    ),
     "choose_help": (
         "Press 1–{n} to choose an option, or move to one with ↑/↓ first.",
         "按 1–{n} 选择选项，或先用 ↑/↓ 移到某个选项上。",
@@ -387,6 +392,7 @@ FOOTER_ZH = {
     "Clear filters": "清除筛选", "Check": "检查", "Cancel": "取消", "Hint": "提示",
     "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置", "Lab": "实验室",
     "Run": "运行", "Data": "数据", "Your code": "我的代码", "Seeds": "种子数",
+    "Undo answer": "撤销回答",
 }  # fmt: skip
 """The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
 

@@ -22,6 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
+from kdquiz.progress import Review
 from kdquiz.review import RATINGS, describe_due, display_order, is_correct, rating_for
 from kdquiz.tui.screens.base import AppScreen
 
@@ -48,6 +49,7 @@ class ReviewScreen(AppScreen):
         Binding("ctrl+r", "reveal", "Reveal", id="reveal", priority=True),
         Binding("a", "focus_answer", "Type an answer", show=False),
         Binding("x", "practise_exercise", "Related exercise", id="related"),
+        Binding("u,ctrl+z", "undo", "Undo answer", id="undo"),
     ]
 
     shuffle_seed: int | None = None
@@ -228,6 +230,37 @@ class ReviewScreen(AppScreen):
         area = self.query_one("#open-answer", TextArea)
         if area.display and self.phase == "answer":
             area.focus()
+
+    def action_undo(self) -> None:
+        """Take back the latest answer (also one from earlier in the session): its review is
+        removed, the card's schedule restored, and the question asked again."""
+        if self.data is None or not self.data.deck.can_undo():
+            self.notify(self.t("nothing_to_undo"), timeout=3)
+            return
+        self.undo_answer()
+
+    @work(thread=True, group="undo", exit_on_error=False)
+    def undo_answer(self) -> None:
+        assert self.data is not None
+        undone = self.data.deck.undo()
+        if undone is not None:
+            self.app.call_from_thread(self._undone, *undone)
+
+    def _undone(self, question: Question, review: Review) -> None:
+        assert self.queue is not None
+        self.tally.answered = max(0, self.tally.answered - 1)
+        self.tally.right = max(0, self.tally.right - review.correct)
+        if question in self.queue:  # it had come back for another try in this session
+            self.queue.remove(question)
+            self.total -= 1
+        if self.question is not None and self.phase == "answer" and self.question is not question:
+            self.queue.insert(0, self.question)
+        else:
+            self.total += self.phase == "done"
+        self.queue.insert(0, question)
+        self._next()
+        self.notify(self.t("undone"), timeout=3)
+        self.kdapp.changed()
 
     def action_back(self) -> None:
         """Escape in the answer box leaves the box, not the session."""
