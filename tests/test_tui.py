@@ -204,10 +204,15 @@ async def test_open_question_reveal_and_self_grade(stub_workspace: Path) -> None
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen), "escape leaves the answer box, not the session"
         assert ProgressStore.default().reviews() == []
-        await pilot.press("ctrl+r")
+        await pilot.press("a", "ctrl+r")  # revealed straight from the answer box
         await pilot.pause()
         feedback = text_of(app, "#feedback")
         assert "Your answer\nT squared 1" in feedback, "the typed answer sits above the model one"
+        body = app.screen.query_one("#review-body")
+        assert app.screen.focused is body, "the keyboard scrolls the model answer now"
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
         assert "Model answer" in feedback and "Key points" in feedback
         actions = text_of(app, "#review-actions")
         assert "1 Again" in actions and "4 Easy" in actions

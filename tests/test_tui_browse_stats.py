@@ -177,18 +177,27 @@ async def test_enter_practises_the_highlighted_question(reference_workspace: Pat
         await pilot.press("enter")
         await pilot.pause()
         review = app.screen
-        assert isinstance(review, ReviewScreen) and review.practice
+        assert isinstance(review, ReviewScreen) and review.preview
         assert review.question is not None and review.question.id == question.id
         await pilot.press(review.key_for(question.answer[0]))  # the right answer
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.data is not None and question.id in app.data.store.cards()
+        assert "✓ Correct" in shown_text(review.query_one("#feedback", Static))
+        assert "Not recorded" in shown_text(review.query_one("#review-actions", Static))
+        # A preview: nothing recorded, the schedule untouched.
+        assert app.data is not None and question.id not in app.data.store.cards()
+        assert app.data.store.reviews() == []
 
         app.pop_screen()
         await pilot.pause()
         assert app.screen is screen
-        assert cell(table, question.id, 4) == "learning"
+        assert cell(table, question.id, 4) == "new"
         assert screen.highlighted_id() == question.id
+
+
+def shown_text(widget: Static) -> str:
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join(line.text.strip() for line in lines)
 
 
 async def test_filters_search_and_cursor_survive_a_progress_change(

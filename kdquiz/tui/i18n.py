@@ -119,6 +119,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "comes_back": ("Due again today", "今天还会再出现"),
     "back_home": ("Press enter or escape to go back.", "按回车或 Esc 返回。"),
     "practice_mode": ("practice (out of schedule)", "自由练习（不按计划）"),
+    "preview_mode": ("preview: not recorded", "预览：不记录"),
+    "preview_not_recorded": (
+        "Not recorded: a preview leaves the question's schedule unchanged.",
+        "未记录：预览不会改变这道题的复习计划。",
+    ),
     "review_mode": ("review", "复习"),
     # statuses
     "new": ("new", "新题"),

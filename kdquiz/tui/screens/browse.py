@@ -272,11 +272,12 @@ class BrowseScreen(AppScreen):
         self.fill_table()
 
     def practise(self, question_id: str) -> None:
-        """Open one question in a practice session (recorded and rescheduled as usual)."""
+        """Open one question as a preview: answered and explained, not recorded, so opening a
+        question from the browser never reschedules it."""
         assert self.data is not None
         question = self.data.bank.by_id(question_id)
         if question is not None:
-            self.app.push_screen(ReviewScreen(queue=[question]))
+            self.app.push_screen(ReviewScreen(queue=[question], preview=True))
 
     def action_practise(self) -> None:
         question_id = self.highlighted_id()

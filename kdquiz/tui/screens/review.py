@@ -38,7 +38,8 @@ class SessionTally:
 
 class ReviewScreen(AppScreen):
     """A queue of questions to answer. Without a queue it is today's review session; with one
-    (from the browser) it is practice out of schedule, still recorded and rescheduled."""
+    it is practice out of schedule; as a preview (from the browser) answers are checked and
+    explained but not recorded, and no card's schedule changes (the status line says so)."""
 
     BINDINGS = [
         *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
@@ -55,12 +56,14 @@ class ReviewScreen(AppScreen):
     shuffle_seed: int | None = None
     """Seeds the option order (snapshot tests); None shuffles differently every time."""
 
-    def __init__(self, queue: list[Question] | None = None) -> None:
+    def __init__(self, queue: list[Question] | None = None, preview: bool = False) -> None:
         super().__init__()
         self.queue: list[Question] | None = list(queue) if queue is not None else None
         """Questions still to answer; None until today's session is built from the deck."""
         self.practice = queue is not None
-        """True when opened from the browser on chosen questions."""
+        """True when opened on chosen questions rather than today's session."""
+        self.preview = preview
+        """Answers are checked and explained but not recorded (opened from the browser)."""
         self.total = len(queue) if queue is not None else 0
         self.question: Question | None = None
         self.phase = "answer"
@@ -132,7 +135,8 @@ class ReviewScreen(AppScreen):
         self.phase = "feedback"
         self.tally.answered += 1
         self.tally.right += correct
-        self.save_answer(question, rating, correct)
+        if not self.preview:  # a preview from the browser leaves the schedule alone
+            self.save_answer(question, rating, correct)
         self._show()
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
@@ -223,7 +227,6 @@ class ReviewScreen(AppScreen):
         if question is not None and question.type == "open" and self.phase == "answer":
             self.phase = "revealed"
             self.query_one("#open-answer", TextArea).display = False  # shown in the feedback
-            self.set_focus(None)
             self._show()
 
     def action_focus_answer(self) -> None:
@@ -299,6 +302,13 @@ class ReviewScreen(AppScreen):
 
     def _show(self) -> None:
         self.refresh_bindings()
+        # Once answered, the keyboard scrolls the explanation (↑/↓, page keys); while answering,
+        # ↑/↓ move between the options.
+        body = self.query_one("#review-body", VerticalScroll)
+        if self.phase in ("feedback", "revealed"):
+            body.focus()
+        elif self.focused is body:
+            self.set_focus(None)
         self.query_one("#review-status", Static).update(self._status_line())
         prompt = self.query_one("#prompt", Static)
         choices = self.query_one("#choices", Static)
@@ -317,7 +327,9 @@ class ReviewScreen(AppScreen):
         feedback.update(self._feedback(question))
 
     def _status_line(self) -> Text:
-        mode = self.t("practice_mode") if self.practice else self.t("review_mode")
+        mode = self.t(
+            "preview_mode" if self.preview else "practice_mode" if self.practice else "review_mode"
+        )
         line = Text.assemble((f" {mode} ", "reverse"), " ")
         if self.question is not None and self.phase != "done":
             done = self.total - len(self.queue or [])
@@ -410,7 +422,9 @@ class ReviewScreen(AppScreen):
                 Text(self._grade_preview(question), "dim"),
             )
         line = Text()
-        if self.last_card is not None:
+        if self.preview:
+            line.append(f"{self.t('preview_not_recorded')}   ", "dim")
+        elif self.last_card is not None:
             when = describe_due(self.last_card.due, self.kdapp.clock(), self.lang)
             line.append(f"{self.t('next_review')}: {when}   ", "dim")
         line.append(self.t("press_next"), "bold")
