@@ -151,6 +151,14 @@ class Deck:
                     interleaved.append(questions.pop(0))
         return interleaved[: self.new_left_today(now)]
 
+    def next_due_today(self, now: datetime | None = None) -> datetime | None:
+        """When the next card that is not due yet comes due, if that is still today (cards in
+        their learning steps, minutes away); None when nothing else comes back today."""
+        now = now or self.clock()
+        today = local_day(now)
+        later = [c.due for c in self.cards.values() if c.due > now and local_day(c.due) == today]
+        return min(later, default=None)
+
     def session(self, now: datetime | None = None) -> list[Question]:
         """A review session: due cards first, then today's new ones."""
         return self.due(now) + self.new(now)
@@ -199,6 +207,20 @@ class Deck:
                 del self.reviews[index]
                 break
         return question, review
+
+    def counts(self, questions: Iterable[Question]) -> tuple[int, int, int]:
+        """(new, learning, review) among `questions`, as Anki counts what is left: never
+        answered; in (re)learning steps; graduated cards due again."""
+        new = learning = review = 0
+        for question in questions:
+            card = self.cards.get(question.id)
+            if card is None:
+                new += 1
+            elif card.state in (State.Learning, State.Relearning):
+                learning += 1
+            else:
+                review += 1
+        return new, learning, review
 
     def comes_back_in_session(self, card: Card) -> bool:
         return card.due - self.clock() <= SESSION_REQUEUE

@@ -167,6 +167,41 @@ async def test_undo_takes_an_answer_back_and_asks_again(stub_workspace: Path) ->
     assert ProgressStore.default().reviews() == []
 
 
+async def test_counts_and_waiting_for_a_learning_card_due_in_minutes(
+    stub_workspace: Path,
+) -> None:
+    """With only a learning card minutes away, the session says when it is due and can wait
+    for it, instead of "come back tomorrow"; the status line counts new, learning and due."""
+    from datetime import timedelta
+
+    from kdquiz.bank import builtin_bank_dir, load_banks
+    from kdquiz.review import Deck
+
+    now = [NOW]
+    bank, _ = load_banks([builtin_bank_dir()])
+    earlier = Deck(bank, ProgressStore.default(), clock=lambda: now[0])
+    earlier.set_new_per_day(1)
+    slip = earlier.session()[0]
+    earlier.answer(slip, 1, False)  # Again: back in a minute or so
+    now[0] = NOW + timedelta(seconds=20)
+    app = KDQuizApp(workspace=stub_workspace, clock=lambda: now[0])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.phase == "done"
+        summary = text_of(app, "#prompt")
+        assert "Nothing is due right now" in summary and "press w to wait" in summary
+        assert "tomorrow" not in summary
+        await pilot.press("w")
+        now[0] = NOW + timedelta(minutes=15)
+        await pilot.pause(1.5)
+        assert screen.question is not None and screen.question.id == slip.id
+        assert screen.phase == "answer"
+        assert "0 new · 1 learning · 0 due" in text_of(app, "#review-status")
+
+
 async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
     app = make_app(stub_workspace)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -236,12 +271,14 @@ async def test_again_brings_the_question_back_in_the_same_session(stub_workspace
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         question = screen.question
-        assert question is not None and screen.total == 1
+        assert question is not None and screen.queue == []
+        assert "1 new · 0 learning · 0 due" in text_of(app, "#review-status")
         await answer(pilot, question, right=False)
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert screen.question is question, "a wrong answer comes back before the session ends"
+        assert "0 new · 1 learning · 0 due" in text_of(app, "#review-status")
         await answer(pilot, question, right=True)
         await settle(app, pilot)
     reviews = ProgressStore.default().reviews()

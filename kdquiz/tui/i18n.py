@@ -74,6 +74,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "Press 1–{n} to answer.",
         "按 1–{n} 作答。",
     ),
+    "nothing_due_now": (
+        "Nothing is due right now.",
+        "现在没有到期的题目。",
+    ),
+    "next_card_in": (
+        "The next card is due {when}: press w to wait for it, or escape to end.",
+        "下一张卡片{when}到期：按 w 等它，或按 Esc 结束。",
+    ),
+    "waiting": ("Waiting: the next card is due {when}.", "等待中：下一张卡片{when}到期。"),
+    "count_new": ("new", "新"),
+    "count_learning": ("learning", "学习中"),
+    "count_due": ("due", "待复习"),
     "nothing_to_undo": ("Nothing to undo.", "没有可以撤销的回答。"),
     "undone": (
         "Answer undone: the question's schedule is as before; answer it again.",
@@ -397,7 +409,7 @@ FOOTER_ZH = {
     "Clear filters": "清除筛选", "Check": "检查", "Cancel": "取消", "Hint": "提示",
     "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置", "Lab": "实验室",
     "Run": "运行", "Data": "数据", "Your code": "我的代码", "Seeds": "种子数",
-    "Undo answer": "撤销回答",
+    "Undo answer": "撤销回答", "Wait for the next card": "等下一张卡片",
 }  # fmt: skip
 """The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
 

@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
@@ -51,6 +52,7 @@ class ReviewScreen(AppScreen):
         Binding("a", "focus_answer", "Type an answer", show=False),
         Binding("x", "practise_exercise", "Related exercise", id="related"),
         Binding("u,ctrl+z", "undo", "Undo answer", id="undo"),
+        Binding("w", "wait", "Wait for the next card", id="wait"),
     ]
 
     shuffle_seed: int | None = None
@@ -64,7 +66,8 @@ class ReviewScreen(AppScreen):
         """True when opened on chosen questions rather than today's session."""
         self.preview = preview
         """Answers are checked and explained but not recorded (opened from the browser)."""
-        self.total = len(queue) if queue is not None else 0
+        self._waiting: Timer | None = None
+        """While waiting for the next card due today: the timer that looks for it."""
         self.question: Question | None = None
         self.phase = "answer"
         """'answer' (choosing / typing), 'feedback' (result shown), or 'done'."""
@@ -99,7 +102,6 @@ class ReviewScreen(AppScreen):
         if self.queue is None:
             assert self.data is not None
             self.queue = self.data.deck.session(self.kdapp.clock())
-            self.total = len(self.queue)
             self._next()
             return
         if self.question is None and self.phase != "done":
@@ -154,7 +156,6 @@ class ReviewScreen(AppScreen):
             self.tally.again_today.add(question.id)
             if not self.practice and question not in self.queue:
                 self.queue.append(question)
-                self.total += 1
         self.kdapp.changed()
 
     def key_for(self, index: int) -> str:
@@ -255,11 +256,8 @@ class ReviewScreen(AppScreen):
         self.tally.right = max(0, self.tally.right - review.correct)
         if question in self.queue:  # it had come back for another try in this session
             self.queue.remove(question)
-            self.total -= 1
         if self.question is not None and self.phase == "answer" and self.question is not question:
             self.queue.insert(0, self.question)
-        else:
-            self.total += self.phase == "done"
         self.queue.insert(0, question)
         self._next()
         self.notify(self.t("undone"), timeout=3)
@@ -290,6 +288,8 @@ class ReviewScreen(AppScreen):
         question = self.question
         if action == "enter":
             return self.phase != "revealed"  # grading takes 1-4 (shown above the footer)
+        if action == "wait":
+            return self.phase == "done" and bool(self._upcoming())
         if action in ("reveal", "focus_answer"):
             return question is not None and question.type == "open" and self.phase == "answer"
         if action == "practise_exercise":
@@ -332,10 +332,17 @@ class ReviewScreen(AppScreen):
         )
         line = Text.assemble((f" {mode} ", "reverse"), " ")
         if self.question is not None and self.phase != "done":
-            done = self.total - len(self.queue or [])
             question = self.question
             stars = "★" * question.difficulty + "☆" * (3 - question.difficulty)
-            line.append(f"{done}/{self.total}  ·  ")
+            if self.data is not None:  # what is left, as Anki counts it (the current one too)
+                left = [*([question] if self.phase == "answer" else []), *(self.queue or [])]
+                new, learning, review = self.data.deck.counts(left)
+                line.append(f"{new}", "bold blue")
+                line.append(f" {self.t('count_new')} · ")
+                line.append(f"{learning}", "bold red")
+                line.append(f" {self.t('count_learning')} · ")
+                line.append(f"{review}", "bold green")
+                line.append(f" {self.t('count_due')}  ·  ")
             line.append(f"{question.topic}", "bold")
             line.append(f"  ·  {stars}  ·  {self.t('type_' + question.type)}")
             status = self.data.deck.status(question.id) if self.data else "new"
@@ -442,9 +449,22 @@ class ReviewScreen(AppScreen):
             previews.append(f"{rating} {name}: {describe_due(scheduled.due, now, self.lang)}")
         return "   ".join(previews)
 
+    def _upcoming(self) -> str:
+        """'in 4 min' when a card comes back later today (a session can wait for it), else ''."""
+        if self.data is None or self.practice:
+            return ""
+        now = self.kdapp.clock()
+        upcoming = self.data.deck.next_due_today(now)
+        return describe_due(upcoming, now, self.lang) if upcoming is not None else ""
+
     def _summary(self) -> RenderableType:
         tally = self.tally
+        upcoming = self._upcoming()
+        if upcoming:
+            wait = Text(self.t("next_card_in", when=upcoming), "bold")
         if tally.answered == 0 and not self.practice:
+            if upcoming:
+                return Group(Text(self.t("nothing_due_now")), wait)
             return Text(self.t("nothing_due") + "\n\n" + self.t("back_home"))
         share = f" ({tally.right / tally.answered:.0%})" if tally.answered else ""
         lines = [
@@ -454,5 +474,29 @@ class ReviewScreen(AppScreen):
         ]  # fmt: skip
         if tally.again_today:
             lines.append(Text(f"{self.t('comes_back')}: {len(tally.again_today)}"))
-        lines.append(Text("\n" + self.t("back_home"), "dim"))
+        lines.append(Text(""))
+        lines.append(wait if upcoming else Text(self.t("back_home"), "dim"))
         return Group(*lines)
+
+    def action_wait(self) -> None:
+        """At the end of a session, wait for the next card due today, then go on."""
+        if self.phase != "done" or self.data is None:
+            return
+        upcoming = self.data.deck.next_due_today(self.kdapp.clock())
+        if upcoming is None:
+            return
+        if self._waiting is None:
+            self._waiting = self.set_interval(1.0, self._resume_if_due)
+        self.notify(self.t("waiting", when=self._upcoming()), timeout=5)
+
+    def _resume_if_due(self) -> None:
+        """Once the waited-for card is due, go on with a session of whatever is due now."""
+        assert self.data is not None
+        queue = self.data.deck.session(self.kdapp.clock())
+        if self.phase != "done" or queue:
+            if self._waiting is not None:
+                self._waiting.stop()
+                self._waiting = None
+        if self.phase == "done" and queue:
+            self.queue = queue
+            self._next()
