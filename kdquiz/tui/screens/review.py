@@ -152,6 +152,7 @@ class ReviewScreen(AppScreen):
         assert self.data is not None and self.queue is not None
         if question is self.question:
             self.last_card = card
+        self.refresh_bindings()  # undo is possible now
         if self.data.deck.comes_back_in_session(card):
             self.tally.again_today.add(question.id)
             if not self.practice and question not in self.queue:
@@ -288,6 +289,8 @@ class ReviewScreen(AppScreen):
         question = self.question
         if action == "enter":
             return self.phase != "revealed"  # grading takes 1-4 (shown above the footer)
+        if action == "undo":
+            return self.data is not None and self.data.deck.can_undo()
         if action == "wait":
             return self.phase == "done" and bool(self._upcoming())
         if action in ("reveal", "focus_answer"):
