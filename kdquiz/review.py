@@ -25,6 +25,10 @@ STATUSES: tuple[QuestionStatus, ...] = ("new", "learning", "due", "mastered")
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 DEFAULT_NEW_PER_DAY = 10
+DEFAULT_RETENTION = 0.9
+RETENTION_RANGE = (0.70, 0.97)
+"""Desired retention the learner may choose (FSRS's default is 0.9; Anki allows about this)."""
+WORKLOAD_DAYS = 30
 """New questions introduced per day unless the learner changes it (setting `new_per_day`)."""
 MASTERED_DAYS = 21.0
 """A card whose memory stability reaches three weeks counts as mastered (Anki's 'mature')."""
@@ -79,7 +83,9 @@ class Deck:
         self.bank = bank
         self.store = store
         self.clock = clock
-        self.scheduler = Scheduler(enable_fuzzing=False)
+        self.desired_retention = self._read_retention()
+        """The chance of recalling a card when it comes due that the schedule aims at."""
+        self.scheduler = Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
         self.cards: dict[str, Card] = {}
         for question_id, text in store.cards().items():
             try:
@@ -101,6 +107,40 @@ class Deck:
             return max(0, int(value)) if value is not None else DEFAULT_NEW_PER_DAY
         except ValueError:
             return DEFAULT_NEW_PER_DAY
+
+    def _read_retention(self) -> float:
+        try:
+            value = float(self.store.get_setting("desired_retention") or DEFAULT_RETENTION)
+        except ValueError:
+            return DEFAULT_RETENTION
+        low, high = RETENTION_RANGE
+        return min(high, max(low, value))
+
+    def set_desired_retention(self, value: float) -> None:
+        low, high = RETENTION_RANGE
+        self.desired_retention = round(min(high, max(low, value)), 2)
+        self.scheduler = Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
+        self.store.set_setting("desired_retention", str(self.desired_retention))
+
+    def expected_daily_reviews(self, retention: float, days: int = WORKLOAD_DAYS) -> float:
+        """Reviews a day over the next `days` days at `retention`, if every answer were Good:
+        the cards you have, plus today's limit of new ones each day. An estimate to compare
+        settings by (a higher retention brings cards back sooner), not a forecast."""
+        scheduler = Scheduler(desired_retention=retention, enable_fuzzing=False)
+        now = self.clock()
+        end = now + timedelta(days=days)
+        starts = [(card, card.due) for card in self.cards.values()]
+        unseen = sum(q.id not in self.cards for q in self.bank.questions)
+        for day in range(days):
+            for n in range(min(self.new_per_day, max(0, unseen - day * self.new_per_day))):
+                starts.append((Card(card_id=n), now + timedelta(days=day)))
+        reviews = 0
+        for card, due in starts:
+            while due < end:
+                reviews += 1
+                card, _ = scheduler.review_card(card, Rating.Good, review_datetime=due)
+                due = max(card.due, due + timedelta(minutes=1))
+        return reviews / days
 
     def set_new_per_day(self, value: int) -> None:
         self.new_per_day = max(0, value)

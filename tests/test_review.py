@@ -204,3 +204,18 @@ def test_undo_restores_the_schedule_and_removes_the_review_in_order(clock: Clock
     assert second.id not in again.cards
     assert deck.undo() is not None and deck.undo() is None and not deck.can_undo()
     assert ProgressStore.default().reviews() == [] and ProgressStore.default().cards() == {}
+
+
+def test_desired_retention_is_kept_in_range_and_shortens_intervals(clock: Clock) -> None:
+    deck = make_deck(clock)
+    question = deck.session()[0]
+    deck.set_desired_retention(0.5)
+    assert deck.desired_retention == 0.70
+    deck.set_desired_retention(0.97)
+    assert make_deck(clock).desired_retention == 0.97  # stored
+    strict = deck.answer(question, 4, True)  # Easy: straight to a review interval
+    deck.undo()
+    deck.set_desired_retention(0.70)
+    relaxed = deck.answer(question, 4, True)
+    assert strict.due < relaxed.due, "a higher retention brings a card back sooner"
+    assert deck.expected_daily_reviews(0.97) > deck.expected_daily_reviews(0.70) > 0

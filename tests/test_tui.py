@@ -395,6 +395,17 @@ async def test_settings_change_the_daily_new_limit_and_language(stub_workspace: 
         await pilot.press("enter")
         assert isinstance(app.screen, SettingsScreen), "an invalid number is not saved"
         field.value = "3"
+        retention = app.screen.query_one("#retention", Input)
+        workload = app.screen.query_one("#workload", Static)
+        assert retention.value == "0.90" and "reviews a day" in str(workload.render())
+        at_90 = int(str(workload.render()).split("≈ ")[1].split()[0])
+        retention.value = "0.99"
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, SettingsScreen), "a retention out of range is not saved"
+        retention.value = "0.97"
+        await pilot.pause()
+        assert int(str(workload.render()).split("≈ ")[1].split()[0]) > at_90
         chinese = next(b for b in app.screen.query(RadioButton) if b.name == "zh")
         chinese.value = True
         field.focus()
@@ -404,6 +415,7 @@ async def test_settings_change_the_daily_new_limit_and_language(stub_workspace: 
         assert app.lang == "zh"
         assert "3" in text_of(app, "#tile-new")
     assert ProgressStore.default().get_setting("new_per_day") == "3"
+    assert ProgressStore.default().get_setting("desired_retention") == "0.97"
 
 
 async def test_practice_from_the_browser_returns_to_the_browser(stub_workspace: Path) -> None:

@@ -217,8 +217,9 @@ class KDQuizApp(App[None]):
         if self.data is None:
             self.notify("Still loading your progress, one moment…", timeout=3)
             return
-        current = Settings(self.data.deck.new_per_day, self.lang)
-        self.push_screen(SettingsScreen(current), self._apply_settings)
+        deck = self.data.deck
+        current = Settings(deck.new_per_day, self.lang, deck.desired_retention)
+        self.push_screen(SettingsScreen(current, deck.expected_daily_reviews), self._apply_settings)
 
     def _apply_settings(self, settings: object) -> None:
         from kdquiz.tui.screens.settings import Settings
@@ -226,12 +227,13 @@ class KDQuizApp(App[None]):
         if not isinstance(settings, Settings):
             return
         self.lang = settings.lang
-        self.save_new_per_day(settings.new_per_day)
+        self.save_schedule_settings(settings.new_per_day, settings.desired_retention)
 
     @work(thread=True, group="settings", exit_on_error=False)
-    def save_new_per_day(self, value: int) -> None:
+    def save_schedule_settings(self, new_per_day: int, retention: float) -> None:
         if self.data is not None:
-            self.data.deck.set_new_per_day(value)
+            self.data.deck.set_new_per_day(new_per_day)
+            self.data.deck.set_desired_retention(retention)
             self.call_from_thread(self.changed)
 
     def action_help(self) -> None:

@@ -59,6 +59,15 @@ LABELS: dict[str, tuple[str, str]] = {
     # settings
     "settings": ("Settings", "设置"),
     "new_per_day": ("New questions per day", "每天学习的新题数"),
+    "desired_retention": (
+        "Desired retention (0.70–0.97): how sure you want to be of an answer when it comes due",
+        "目标记忆保持率（0.70–0.97）：题目到期时你希望还记得的把握",
+    ),
+    "workload": (
+        "≈ {n} reviews a day over the next 30 days at {retention}, if you answer Good",
+        "按 {retention} 计算，未来 30 天每天约复习 {n} 次（假设每次都答“良好”）",
+    ),
+    "retention_invalid": ("Enter a number from 0.70 to 0.97.", "请输入 0.70 到 0.97 之间的数。"),
     "new_per_day_invalid": ("Enter a whole number from 0 to 500.", "请输入 0 到 500 之间的整数。"),
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),

@@ -1,7 +1,9 @@
-"""Settings: how many new questions a day, and the language. Saved in the progress store."""
+"""Settings: new questions a day, desired retention (with the daily workload it implies), and
+the language. Saved in the progress store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -9,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.validation import Integer
+from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
@@ -19,6 +21,7 @@ from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 class Settings:
     new_per_day: int
     lang: str
+    desired_retention: float = 0.9
 
 
 class SettingsScreen(ModalScreen[Settings | None]):
@@ -27,18 +30,22 @@ class SettingsScreen(ModalScreen[Settings | None]):
     DEFAULT_CSS = """
     SettingsScreen { align: center middle; }
     SettingsScreen > Vertical {
-        width: 60; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+        width: 60; height: auto; max-height: 100%; overflow-y: auto;
+        border: thick $primary; background: $surface; padding: 0 2;
     }
-    SettingsScreen Label { margin-top: 1; }
+    SettingsScreen RadioSet { layout: horizontal; }
+    SettingsScreen Label { margin-top: 1; width: 100%; }
     SettingsScreen Input { width: 16; }
     SettingsScreen #buttons { height: auto; margin-top: 1; align-horizontal: right; }
     SettingsScreen Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: Settings) -> None:
+    def __init__(self, current: Settings, workload: Callable[[float], float] | None = None) -> None:
         super().__init__()
         self.current = current
+        self.workload = workload
+        """Reviews a day that a desired retention implies (the deck's estimate)."""
 
     def compose(self) -> ComposeResult:
         lang = self.current.lang
@@ -51,6 +58,14 @@ class SettingsScreen(ModalScreen[Settings | None]):
                 type="integer",
                 validators=[Integer(minimum=0, maximum=500)],
             )
+            yield Label(t("desired_retention", lang))
+            yield Input(
+                f"{self.current.desired_retention:.2f}",
+                id="retention",
+                type="number",
+                validators=[Number(minimum=0.70, maximum=0.97)],
+            )
+            yield Label(self._workload_text(self.current.desired_retention), id="workload")
             yield Label(t("language", lang))
             with RadioSet(id="language"):
                 for code in LANGUAGES:
@@ -59,17 +74,38 @@ class SettingsScreen(ModalScreen[Settings | None]):
                 yield Button(t("cancel", lang), id="cancel")
                 yield Button(t("save", lang), id="save", variant="primary")
 
+    def _workload_text(self, retention: float) -> str:
+        if self.workload is None:
+            return ""
+        per_day = self.workload(retention)
+        return t("workload", self.current.lang, n=round(per_day), retention=f"{retention:.0%}")
+
+    @on(Input.Changed, "#retention")
+    def retention_changed(self, event: Input.Changed) -> None:
+        valid = event.validation_result is None or event.validation_result.is_valid
+        label = self.query_one("#workload", Label)
+        if valid and event.value:
+            label.update(self._workload_text(float(event.value)))
+        else:
+            label.update(t("retention_invalid", self.current.lang))
+
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def save(self) -> None:
+        lang = self.current.lang
         field = self.query_one("#new-per-day", Input)
         result = field.validate(field.value)
         if result is not None and not result.is_valid:
-            self.notify(t("new_per_day_invalid", self.current.lang), severity="warning")
+            self.notify(t("new_per_day_invalid", lang), severity="warning")
+            return
+        retention = self.query_one("#retention", Input)
+        result = retention.validate(retention.value)
+        if not retention.value or (result is not None and not result.is_valid):
+            self.notify(t("retention_invalid", lang), severity="warning")
             return
         pressed = self.query_one(RadioSet).pressed_button
-        lang = pressed.name if pressed is not None and pressed.name else self.current.lang
-        self.dismiss(Settings(int(field.value), lang))
+        chosen = pressed.name if pressed is not None and pressed.name else lang
+        self.dismiss(Settings(int(field.value), chosen, float(retention.value)))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
