@@ -73,6 +73,11 @@ async def test_a_run_shows_progress_then_the_comparison_and_is_kept() -> None:
             assert label in results
         assert "validation NDCG@10 per epoch" in results
         assert "Done in" in shown(app, "#lab-status")
+        scroll = screen.query_one("#lab-scroll")
+        assert screen.focused is scroll and scroll.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0, "the keyboard scrolls the results"
         saved = json.loads(last_result_path().read_text())
         assert saved["seeds"] == [0] and saved["functions"] == "reference solutions"
     app = KDQuizApp()

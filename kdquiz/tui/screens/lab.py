@@ -81,6 +81,7 @@ class LabScreen(AppScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.load_last_result()
+        self.query_one("#lab-scroll").focus()  # ↑/↓ and the page keys scroll long results
 
     def on_unmount(self) -> None:
         """Leaving the lab stops a running lab (its subprocess is killed)."""
