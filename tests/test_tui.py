@@ -485,3 +485,34 @@ async def test_the_home_screen_is_drawn_before_the_data_layers_load(stub_workspa
         env={**os.environ, "KDQUIZ_WORKSPACE": str(stub_workspace)},
         timeout=60,
     )
+
+
+async def test_export_to_anki_from_the_palette(stub_workspace: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input, RadioButton
+
+    from kdquiz.tui.screens.export import ExportScreen
+
+    deck = tmp_path / "mine.apkg"
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Export the questions to Anki" in titles
+        app.action_export_anki()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        assert screen.query_one("#export").region.bottom <= 24, "fits an 80×24 terminal"
+        field = screen.query_one("#export-file", Input)
+        field.value = str(tmp_path / "mine.txt")
+        field.focus()
+        await pilot.press("enter")
+        assert app.screen is screen, "only an .apkg file is written"
+        field.value = str(deck)
+        next(b for b in screen.query(RadioButton) if b.name == "both").value = True
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+    assert deck.is_file() and deck.stat().st_size > 10_000

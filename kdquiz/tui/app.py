@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kdquiz.catalog import Exercise
     from kdquiz.progress import ProgressStore
     from kdquiz.review import Deck
+    from kdquiz.tui.screens.export import ExportRequest
     from kdquiz.workspace import Workspace
 
 
@@ -236,6 +237,35 @@ class KDQuizApp(App[None]):
             self.data.deck.set_desired_retention(retention)
             self.call_from_thread(self.changed)
 
+    def action_export_anki(self) -> None:
+        from kdquiz.tui.screens.export import ExportScreen
+
+        if self.data is None:
+            self.notify("Still loading the questions, one moment…", timeout=3)
+            return
+        self.push_screen(ExportScreen(self.lang), self._export)
+
+    def _export(self, request: object) -> None:
+        from kdquiz.tui.screens.export import ExportRequest
+
+        if isinstance(request, ExportRequest):
+            self.export_anki(request)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_anki(self, request: ExportRequest) -> None:
+        """Write the deck off the event loop (genanki builds a SQLite file)."""
+        from kdquiz.anki import export_anki
+
+        assert self.data is not None
+        try:
+            count = export_anki(self.data.bank.questions, request.path, request.lang)  # type: ignore[arg-type]
+        except OSError as exc:
+            message = t("export_failed", self.lang, path=request.path, why=exc.strerror or exc)
+            self.call_from_thread(self.notify, message, severity="error", timeout=10)
+            return
+        message = t("export_done", self.lang, n=count, path=request.path)
+        self.call_from_thread(self.notify, message, timeout=10)
+
     def action_help(self) -> None:
         from kdquiz.tui.screens.help import HelpScreen
 
@@ -270,6 +300,10 @@ class KDQuizApp(App[None]):
         )  # fmt: skip
         yield SystemCommand("Help: every key", "Every key of every screen", self.action_help)
         yield SystemCommand("Settings", "New questions per day, language", self.action_settings)
+        yield SystemCommand(
+            "Export the questions to Anki", "An .apkg deck; a re-import updates its notes",
+            self.action_export_anki,
+        )  # fmt: skip
         commands = getattr(screen, "screen_commands", None)
         if commands is not None:
             yield from commands()
