@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from kdquiz.paths import data_dir
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "progress.db"
 
 ExerciseStatus = Literal["untried", "failing", "passed"]
@@ -60,6 +60,14 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX reviews_by_time ON reviews (at);
     CREATE TABLE last_results (exercise TEXT PRIMARY KEY, at TEXT NOT NULL, result TEXT NOT NULL);
+    """,
+    """
+    CREATE TABLE key_points (
+        review INTEGER PRIMARY KEY,
+        question TEXT NOT NULL,
+        covered TEXT NOT NULL,
+        total INTEGER NOT NULL
+    );
     """,
 ]
 
@@ -279,9 +287,16 @@ class ProgressStore:
         with self._connect() as db:
             return dict(db.execute("SELECT question, card FROM cards").fetchall())
 
-    def record_review(self, review: Review, card_json: str, due: datetime) -> int:
-        """Store an answer and the question's new schedule in one transaction; returns the
-        review's row id (for `undo_review`)."""
+    def record_review(
+        self,
+        review: Review,
+        card_json: str,
+        due: datetime,
+        key_points: tuple[tuple[int, ...], int] | None = None,
+    ) -> int:
+        """Store an answer and the question's new schedule in one transaction, with the key
+        points the learner said their answer covered ((indices, total), open questions);
+        returns the review's row id (for `undo_review`)."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             cursor = db.execute(
@@ -299,8 +314,21 @@ class ProgressStore:
                 "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
                 (review.question, card_json, due.astimezone(UTC).isoformat(timespec="seconds")),
             )
+            review_id = int(cursor.lastrowid or 0)
+            if key_points is not None:
+                covered, total = key_points
+                db.execute(
+                    "INSERT INTO key_points (review, question, covered, total) VALUES (?, ?, ?, ?)",
+                    (review_id, review.question, json.dumps(sorted(covered)), total),
+                )
             db.execute("COMMIT")
-        return int(cursor.lastrowid or 0)
+        return review_id
+
+    def key_point_ticks(self) -> list[tuple[str, list[int], int]]:
+        """(question, key points covered, total) for every open answer graded with ticks."""
+        with self._connect() as db:
+            rows = db.execute("SELECT question, covered, total FROM key_points ORDER BY review")
+            return [(question, json.loads(covered), total) for question, covered, total in rows]
 
     def undo_review(
         self, review_id: int, question: str, previous: tuple[str, datetime] | None
@@ -310,6 +338,7 @@ class ProgressStore:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            db.execute("DELETE FROM key_points WHERE review = ?", (review_id,))
             if previous is None:
                 db.execute("DELETE FROM cards WHERE question = ?", (question,))
             else:

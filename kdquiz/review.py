@@ -63,6 +63,16 @@ def display_order(question: Question, rng: random.Random) -> list[int]:
     return order
 
 
+def suggested_grade(covered: int, total: int) -> int:
+    """The grade an open answer's ticked key points suggest: all of them Good, at least half
+    Hard, fewer Again (the learner confirms or changes it)."""
+    if total and covered >= total:
+        return int(Rating.Good)
+    if total and covered * 2 >= total:
+        return int(Rating.Hard)
+    return int(Rating.Again)
+
+
 def rating_for(correct: bool) -> int:
     return int(Rating.Good) if correct else int(Rating.Again)
 
@@ -205,18 +215,24 @@ class Deck:
 
     # ------------------------------------------------------------------ answering
 
-    def answer(self, question: Question, rating: int, correct: bool) -> Card:
-        """Grade one answer: reschedule the card with FSRS and store both."""
+    def answer(
+        self, question: Question, rating: int, correct: bool, covered: tuple[int, ...] | None = None
+    ) -> Card:
+        """Grade one answer: reschedule the card with FSRS and store both (with the key points
+        the learner ticked, for an open question)."""
         with self._lock:  # answers and undos, from worker threads, one at a time and in order
-            return self._answer(question, rating, correct)
+            return self._answer(question, rating, correct, covered)
 
-    def _answer(self, question: Question, rating: int, correct: bool) -> Card:
+    def _answer(
+        self, question: Question, rating: int, correct: bool, covered: tuple[int, ...] | None
+    ) -> Card:
         now = self.clock()
         previous = self.cards.get(question.id)
         card = previous or Card(card_id=_card_id(question.id))
         card, _ = self.scheduler.review_card(card, Rating(rating), review_datetime=now)
         review = Review(question.id, question.topic, now, rating, correct)
-        review_id = self.store.record_review(review, card.to_json(), card.due)
+        ticks = (covered, len(question.key_points)) if covered is not None else None
+        review_id = self.store.record_review(review, card.to_json(), card.due, ticks)
         self.cards[question.id] = card
         self.reviews.append(review)
         self._undoable.append((question, previous, review_id, review))

@@ -516,3 +516,33 @@ async def test_export_to_anki_from_the_palette(stub_workspace: Path, tmp_path: P
         await pilot.pause()
         assert not isinstance(app.screen, ExportScreen)
     assert deck.is_file() and deck.stat().st_size > 10_000
+
+
+async def test_ticked_key_points_suggest_a_grade_and_are_stored(stub_workspace: Path) -> None:
+    app = make_app(stub_workspace)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(app, pilot)
+        deck = app.data.deck  # type: ignore[union-attr]
+        question = next(q for q in deck.bank.questions if len(q.key_points) == 3)
+        app.push_screen(ReviewScreen(queue=[question]))
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "0 of 3 → suggested grade Again" in text_of(app, "#review-actions")
+        await pilot.press("a", "c", "b", "b")  # b on and off again
+        await pilot.pause()
+        assert "2 of 3 → suggested grade Hard" in text_of(app, "#review-actions")
+        assert "[x]" in text_of(app, "#feedback")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.phase == "feedback"  # type: ignore[attr-defined]
+    store = ProgressStore.default()
+    assert [(r.question, r.rating, r.correct) for r in store.reviews()] == [(question.id, 2, True)]
+    assert store.key_point_ticks() == [(question.id, [0, 2], 3)]
+
+
+def test_suggested_grade_from_the_share_of_key_points() -> None:
+    from kdquiz.review import suggested_grade
+
+    assert [suggested_grade(n, 4) for n in range(5)] == [1, 1, 2, 2, 3]
+    assert suggested_grade(0, 0) == 1

@@ -102,6 +102,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "已将 {n} 条笔记写入 {path}。在 Anki 中导入即可；以后再导出会更新这些笔记。",
     ),
     "export_failed": ("Cannot write {path}: {why}.", "无法写入 {path}：{why}。"),
+    "tick_key_points": (
+        "Tick the key points your answer covered ({keys}): {covered} of {total} → suggested "
+        "grade {grade}. Enter accepts it, or press 1–4.",
+        "勾选你的回答覆盖了哪些要点（{keys}）：{covered}/{total} → 建议评分“{grade}”。"
+        "按回车接受，或按 1–4 自己打分。",
+    ),
     "count_new": ("new", "新"),
     "count_learning": ("learning", "学习中"),
     "count_due": ("due", "待复习"),

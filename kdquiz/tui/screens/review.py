@@ -19,15 +19,25 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
 from kdquiz.progress import Review
-from kdquiz.review import RATINGS, describe_due, display_order, is_correct, rating_for
+from kdquiz.review import (
+    RATINGS,
+    describe_due,
+    display_order,
+    is_correct,
+    rating_for,
+    suggested_grade,
+)
 from kdquiz.tui.screens.base import AppScreen
 
 LETTERS = "123456789"
+TICK_KEYS = "abcdefgh"
+"""Keys that tick an open question's key points once the model answer is revealed."""
 
 
 @dataclass
@@ -75,6 +85,8 @@ class ReviewScreen(AppScreen):
         """The highlighted option's display position; none until the learner moves."""
         self.chosen: set[int] = set()
         """Chosen options, as indices in the file."""
+        self.ticked: set[int] = set()
+        """Key points the learner says their open answer covered (ticked after revealing)."""
         self.order: list[int] = []
         """Display position -> index in the file: shuffled each time a question is shown."""
         self.last_card: Card | None = None
@@ -112,6 +124,7 @@ class ReviewScreen(AppScreen):
     def _next(self) -> None:
         assert self.queue is not None
         self.chosen, self.cursor, self.last_card = set(), None, None
+        self.ticked = set()
         area = self.query_one("#open-answer", TextArea)
         area.text = ""
         if not self.queue:
@@ -137,15 +150,18 @@ class ReviewScreen(AppScreen):
         self.phase = "feedback"
         self.tally.answered += 1
         self.tally.right += correct
+        covered = tuple(sorted(self.ticked)) if question.type == "open" else None
         if not self.preview:  # a preview from the browser leaves the schedule alone
-            self.save_answer(question, rating, correct)
+            self.save_answer(question, rating, correct, covered)
         self._show()
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
-    def save_answer(self, question: Question, rating: int, correct: bool) -> None:
+    def save_answer(
+        self, question: Question, rating: int, correct: bool, covered: tuple[int, ...] | None
+    ) -> None:
         """Store the answer and reschedule the card (SQLite, off the event loop)."""
         assert self.data is not None
-        card = self.data.deck.answer(question, rating, correct)
+        card = self.data.deck.answer(question, rating, correct, covered)
         self.app.call_from_thread(self._answer_saved, question, card)
 
     def _answer_saved(self, question: Question, card: Card) -> None:
@@ -158,6 +174,18 @@ class ReviewScreen(AppScreen):
             if not self.practice and question not in self.queue:
                 self.queue.append(question)
         self.kdapp.changed()
+
+    def on_key(self, event: Key) -> None:
+        """After revealing an open question's model answer, a–h tick its key points."""
+        question = self.question
+        if self.phase != "revealed" or question is None or event.character is None:
+            return
+        index = TICK_KEYS.find(event.character)
+        if 0 <= index < len(question.key_points):
+            self.ticked ^= {index}
+            event.stop()
+            event.prevent_default()
+            self._show()
 
     def key_for(self, index: int) -> str:
         """The number key that chooses the option at `index` in the file, as now shown."""
@@ -211,6 +239,9 @@ class ReviewScreen(AppScreen):
             return
         elif self.phase == "feedback":
             self._next()
+        elif self.phase == "revealed":  # accept the grade the ticked key points suggest
+            rating = suggested_grade(len(self.ticked), len(question.key_points))
+            self._grade(rating, rating >= int(Rating.Hard))
         elif question.type == "open":
             self.action_reveal()
         elif question.type == "multi":
@@ -288,7 +319,7 @@ class ReviewScreen(AppScreen):
         """Show only the keys that do something now (the Footer follows)."""
         question = self.question
         if action == "enter":
-            return self.phase != "revealed"  # grading takes 1-4 (shown above the footer)
+            return True  # when revealed, it accepts the suggested grade (shown above the footer)
         if action == "undo":
             return self.data is not None and self.data.deck.can_undo()
         if action == "wait":
@@ -396,7 +427,17 @@ class ReviewScreen(AppScreen):
                 parts.append(Markdown(question.model_answer.get(lang)))
             if question.key_points:
                 parts.append(Text("\n" + self.t("key_points"), "bold underline"))
-                parts.append(Text("\n".join(f"• {p.get(lang)}" for p in question.key_points)))
+                grid = Table.grid(padding=(0, 1))
+                grid.add_column(no_wrap=True)
+                grid.add_column(ratio=1)
+                for index, point in enumerate(question.key_points):
+                    ticked = index in self.ticked
+                    mark = "[x]" if ticked else "[ ]"
+                    if self.phase == "revealed":
+                        mark = f"{TICK_KEYS[index]} {mark}"
+                    style = "green" if ticked else ""
+                    grid.add_row(Text(mark, style), Text(point.get(lang), style))
+                parts.append(grid)
         else:
             correct = is_correct(question, self.chosen)
             if correct:
@@ -427,8 +468,19 @@ class ReviewScreen(AppScreen):
             key = {"choice": "choice_help", "multi": "multi_help"}.get(question.type, "open_help")
             return Text(self.t(key, n=len(question.choices)), "bold")
         if self.phase == "revealed":
+            total = len(question.key_points)
+            suggested = suggested_grade(len(self.ticked), total)
             return Group(
-                Text(self.t("grade_yourself"), "bold"),
+                Text(
+                    self.t(
+                        "tick_key_points",
+                        keys=f"{TICK_KEYS[0]}–{TICK_KEYS[total - 1]}",
+                        covered=len(self.ticked),
+                        total=total,
+                        grade=self.t(f"rating_{suggested}"),
+                    ),
+                    "bold",
+                ),
                 Text(self._grade_preview(question), "dim"),
             )
         line = Text()
