@@ -126,3 +126,13 @@ def exercise_histories(
         )
         for e in catalog
     ]
+
+
+def key_point_coverage(ticks: Iterable[tuple[str, list[int], int]]) -> float | None:
+    """The share of key points the learner's open answers covered, over every open answer
+    graded by ticking them (None before the first)."""
+    covered = total = 0
+    for _, points, count in ticks:
+        covered += len(points)
+        total += count
+    return covered / total if total else None

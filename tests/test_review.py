@@ -219,3 +219,10 @@ def test_desired_retention_is_kept_in_range_and_shortens_intervals(clock: Clock)
     relaxed = deck.answer(question, 4, True)
     assert strict.due < relaxed.due, "a higher retention brings a card back sooner"
     assert deck.expected_daily_reviews(0.97) > deck.expected_daily_reviews(0.70) > 0
+
+
+def test_key_point_coverage_over_every_ticked_answer() -> None:
+    from kdquiz.stats import key_point_coverage
+
+    assert key_point_coverage([]) is None
+    assert key_point_coverage([("a", [0, 2], 3), ("b", [], 2), ("a", [0, 1, 2], 3)]) == 5 / 8

@@ -536,6 +536,9 @@ async def test_ticked_key_points_suggest_a_grade_and_are_stored(stub_workspace: 
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.phase == "feedback"  # type: ignore[attr-defined]
+        await pilot.press("escape", "s")  # the statistics count them
+        await settle(app, pilot)
+        assert "67% of key points covered" in text_of(app, "#stats-summary")
     store = ProgressStore.default()
     assert [(r.question, r.rating, r.correct) for r in store.reviews()] == [(question.id, 2, True)]
     assert store.key_point_ticks() == [(question.id, [0, 2], 3)]

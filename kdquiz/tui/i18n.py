@@ -108,6 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "勾选你的回答覆盖了哪些要点（{keys}）：{covered}/{total} → 建议评分“{grade}”。"
         "按回车接受，或按 1–4 自己打分。",
     ),
+    "stats_key_points": ("of key points covered", "要点覆盖"),
     "count_new": ("new", "新"),
     "count_learning": ("learning", "学习中"),
     "count_due": ("due", "待复习"),

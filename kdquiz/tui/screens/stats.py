@@ -21,6 +21,7 @@ from kdquiz.stats import (
     ExerciseHistory,
     TopicStats,
     exercise_histories,
+    key_point_coverage,
     reviews_per_day,
     topic_stats,
 )
@@ -58,6 +59,8 @@ class StatsSnapshot:
     topics: list[TopicStats]
     days: list[Day]
     exercises: list[ExerciseHistory]
+    key_points: float | None = None
+    """Share of key points covered by the open answers graded with ticks."""
 
 
 class StatsScreen(AppScreen):
@@ -121,6 +124,7 @@ class StatsScreen(AppScreen):
             topics=topic_stats(data.deck, now),
             days=reviews_per_day(reviews, now, days=CHART_DAYS),
             exercises=histories,
+            key_points=key_point_coverage(data.store.key_point_ticks()),
         )
 
     # ------------------------------------------------------------------ the parts
@@ -146,6 +150,8 @@ class StatsScreen(AppScreen):
         chip(str(snapshot.streak), self.t("stats_streak"), "bold magenta")
         chip(f"{mastered}/{snapshot.questions}", self.t("stats_mastered"), "bold green")
         chip(f"{passed}/{len(snapshot.exercises)}", self.t("stats_passed"), "bold cyan")
+        if snapshot.key_points is not None:
+            chip(f"{snapshot.key_points:.0%}", self.t("stats_key_points"), "bold yellow")
         return line
 
     def topics_table(self, snapshot: StatsSnapshot) -> RenderableType:
