@@ -182,7 +182,6 @@ def test_options_are_shuffled_every_time_and_pinned_ones_stay() -> None:
     assert all(len({order[p] for order in orders}) == 3 for p in range(3))
 
 
-
 def test_undo_restores_the_schedule_and_removes_the_review_in_order(clock: Clock) -> None:
     deck = make_deck(clock)
     first, second = deck.session()[:2]
