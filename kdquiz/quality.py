@@ -20,8 +20,12 @@ from kdquiz.bank import Question
 
 LONGEST_RIGHT_MAX = 0.30
 """Single choice: share of questions whose longest option is the right one (chance is ~25%)."""
+LONGEST_RIGHT_MIN = 0.15
+"""... and at least this share: a right option that is never the longest is a tell too."""
 LENGTH_RATIO_MAX = 1.15
 """Mean length of right options over the mean length of wrong ones."""
+LENGTH_RATIO_MIN = 0.85
+"""... and at least this: right options that are always the shorter ones give them away."""
 POSITION_SHARE_MAX = 0.40
 """Single choice: share of answers any one position may hold."""
 RIGHT_COUNT_SHARE_MAX = 0.60
@@ -58,15 +62,16 @@ class Fairness:
         """What gives answers away, one sentence each ([] when nothing does)."""
         found = []
         if self.single >= MIN_QUESTIONS:
-            if self.longest_right > LONGEST_RIGHT_MAX:
+            if not LONGEST_RIGHT_MIN <= self.longest_right <= LONGEST_RIGHT_MAX:
                 found.append(
                     f"in {self.longest_right:.0%} of the single-choice questions the longest "
-                    f"option is the right one (at most {LONGEST_RIGHT_MAX:.0%})"
+                    f"option is the right one ({LONGEST_RIGHT_MIN:.0%} to "
+                    f"{LONGEST_RIGHT_MAX:.0%}, as by chance)"
                 )
-            if self.single_length_ratio > LENGTH_RATIO_MAX:
+            if not LENGTH_RATIO_MIN <= self.single_length_ratio <= LENGTH_RATIO_MAX:
                 found.append(
                     f"right options of single-choice questions are {self.single_length_ratio:.2f}"
-                    f"× as long as wrong ones (at most {LENGTH_RATIO_MAX})"
+                    f"× as long as wrong ones ({LENGTH_RATIO_MIN} to {LENGTH_RATIO_MAX})"
                 )
             if self.top_position_share > POSITION_SHARE_MAX:
                 found.append(
@@ -74,10 +79,10 @@ class Fairness:
                     f"{self.top_position + 1} in the file (at most {POSITION_SHARE_MAX:.0%})"
                 )
         if self.multi >= MIN_QUESTIONS:
-            if self.multi_length_ratio > LENGTH_RATIO_MAX:
+            if not LENGTH_RATIO_MIN <= self.multi_length_ratio <= LENGTH_RATIO_MAX:
                 found.append(
                     f"right options of multi-select questions are {self.multi_length_ratio:.2f}× "
-                    f"as long as wrong ones (at most {LENGTH_RATIO_MAX})"
+                    f"as long as wrong ones ({LENGTH_RATIO_MIN} to {LENGTH_RATIO_MAX})"
                 )
             if self.top_right_count_share > RIGHT_COUNT_SHARE_MAX:
                 found.append(

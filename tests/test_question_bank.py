@@ -179,9 +179,10 @@ def test_chinese_text_has_no_stray_spaces(questions: list[Question]) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_form_of_the_options_gives_no_answer_away(questions: list[Question], lang: str) -> None:
-    """Over single-choice questions the longest option is right in at most 30%, right options
-    are at most 1.15× as long as wrong ones, no position holds over 40% of the answers; over
-    multi-select questions the same length ratio, and no number of right options in over 60%."""
+    """Over single-choice questions the longest option is right in 15% to 30% (as by chance),
+    right options are 0.85× to 1.15× as long as wrong ones, no position holds over 40% of the
+    answers; over multi-select questions the same length ratio, and no number of right options
+    in over 60%."""
     figures = fairness(questions, lang)
     assert figures.single >= MIN_QUESTIONS and figures.multi >= MIN_QUESTIONS
     assert figures.problems() == [], figures
