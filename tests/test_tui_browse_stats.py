@@ -12,6 +12,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
+from test_tui import text_of
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
@@ -182,8 +183,8 @@ async def test_enter_practises_the_highlighted_question(reference_workspace: Pat
         await pilot.press(review.key_for(question.answer[0]))  # the right answer
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "✓ Correct" in shown_text(review.query_one("#feedback", Static))
-        assert "Not recorded" in shown_text(review.query_one("#review-actions", Static))
+        assert "✓ Correct" in text_of(app, "#feedback")
+        assert "Not recorded" in " ".join(text_of(app, "#review-actions").split())
         # A preview: nothing recorded, the schedule untouched.
         assert app.data is not None and question.id not in app.data.store.cards()
         assert app.data.store.reviews() == []
@@ -193,11 +194,6 @@ async def test_enter_practises_the_highlighted_question(reference_workspace: Pat
         assert app.screen is screen
         assert cell(table, question.id, 4) == "new"
         assert screen.highlighted_id() == question.id
-
-
-def shown_text(widget: Static) -> str:
-    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
-    return " ".join(line.text.strip() for line in lines)
 
 
 async def test_filters_search_and_cursor_survive_a_progress_change(
