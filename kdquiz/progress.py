@@ -324,6 +324,19 @@ class ProgressStore:
             db.execute("COMMIT")
         return review_id
 
+    def replace_cards(self, cards: dict[str, tuple[str, datetime]]) -> None:
+        """Set the schedule (card JSON, due date) of each question given, in one transaction."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "UPDATE cards SET card = ?, due = ? WHERE question = ?",
+                [
+                    (card_json, due.astimezone(UTC).isoformat(timespec="seconds"), question)
+                    for question, (card_json, due) in cards.items()
+                ],
+            )
+            db.execute("COMMIT")
+
     def key_point_ticks(self) -> list[tuple[str, list[int], int]]:
         """(question, key points covered, total) for every open answer graded with ticks."""
         with self._connect() as db:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import threading
-import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -18,6 +17,14 @@ from typing import Literal
 from fsrs import Card, Rating, Scheduler, State
 
 from kdquiz.bank import Question, QuestionBank
+from kdquiz.fsrs_fit import (
+    StoredFit,
+    card_id,
+    default_parameters,
+    histories,
+    load_fit,
+    save_parameters,
+)
 from kdquiz.progress import ProgressStore, Review
 
 QuestionStatus = Literal["new", "learning", "due", "mastered"]
@@ -95,7 +102,9 @@ class Deck:
         self.clock = clock
         self.desired_retention = self._read_retention()
         """The chance of recalling a card when it comes due that the schedule aims at."""
-        self.scheduler = Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
+        self.fit = load_fit(store)
+        """FSRS parameters fitted to this learner's history, or None for fsrs's defaults."""
+        self.scheduler = self._scheduler(self.desired_retention)
         self.cards: dict[str, Card] = {}
         for question_id, text in store.cards().items():
             try:
@@ -129,14 +138,50 @@ class Deck:
     def set_desired_retention(self, value: float) -> None:
         low, high = RETENTION_RANGE
         self.desired_retention = round(min(high, max(low, value)), 2)
-        self.scheduler = Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
+        self.scheduler = self._scheduler(self.desired_retention)
         self.store.set_setting("desired_retention", str(self.desired_retention))
+
+    def _scheduler(self, retention: float) -> Scheduler:
+        if self.fit is None:
+            return Scheduler(desired_retention=retention, enable_fuzzing=False)
+        return Scheduler(
+            parameters=self.fit.parameters, desired_retention=retention, enable_fuzzing=False
+        )
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        """The FSRS parameters in use."""
+        return self.fit.parameters if self.fit else default_parameters()
+
+    def use_fit(self, fit: StoredFit | None, reschedule: bool) -> int:
+        """Schedule with `fit`'s parameters from now on (None: fsrs's defaults). With `reschedule`,
+        every card's schedule is recomputed from its reviews as if these parameters had always
+        been used; returns the number of cards rescheduled. Answers given so far can no longer
+        be undone (their earlier schedules came from the old parameters)."""
+        with self._lock:
+            save_parameters(self.store, fit)
+            self.fit = fit
+            self.scheduler = self._scheduler(self.desired_retention)
+            self._undoable.clear()
+            if not reschedule:
+                return 0
+            cards: dict[str, Card] = {}
+            for question, history in histories(self.reviews).items():
+                card = Card(card_id=card_id(question), due=history[0].at)
+                for review in history:
+                    card, _ = self.scheduler.review_card(
+                        card, Rating(review.rating), review_datetime=review.at
+                    )
+                cards[question] = card
+            self.store.replace_cards({q: (c.to_json(), c.due) for q, c in cards.items()})
+            self.cards.update(cards)
+            return len(cards)
 
     def expected_daily_reviews(self, retention: float, days: int = WORKLOAD_DAYS) -> float:
         """Reviews a day over the next `days` days at `retention`, if every answer were Good:
         the cards you have, plus today's limit of new ones each day. An estimate to compare
         settings by (a higher retention brings cards back sooner), not a forecast."""
-        scheduler = Scheduler(desired_retention=retention, enable_fuzzing=False)
+        scheduler = self._scheduler(retention)
         now = self.clock()
         end = now + timedelta(days=days)
         starts = [(card, card.due) for card in self.cards.values()]
@@ -228,7 +273,7 @@ class Deck:
     ) -> Card:
         now = self.clock()
         previous = self.cards.get(question.id)
-        card = previous or Card(card_id=_card_id(question.id))
+        card = previous or Card(card_id=card_id(question.id))
         card, _ = self.scheduler.review_card(card, Rating(rating), review_datetime=now)
         review = Review(question.id, question.topic, now, rating, correct)
         ticks = (covered, len(question.key_points)) if covered is not None else None
@@ -287,11 +332,6 @@ class Deck:
         if card is None:
             return None
         return float(self.scheduler.get_card_retrievability(card, now or self.clock()))
-
-
-def _card_id(question_id: str) -> int:
-    """A stable integer id for fsrs, which only uses it as a label (its default sleeps 1 ms)."""
-    return zlib.crc32(question_id.encode())
 
 
 def describe_due(due: datetime, now: datetime, lang: str = "en") -> str:

@@ -190,18 +190,23 @@ def _run_cold(message: dict[str, Any], job: Job, cancel: threading.Event | None,
         pass
     deadline = time.monotonic() + job.timeout
     stopped: Stopped = "exited"
-    while True:
-        try:
-            proc.wait(timeout=0.02)
-            break
-        except subprocess.TimeoutExpired:
-            poll()
-            stopped = stop_reason(deadline, cancel)
-            if stopped != "exited":
-                kill_group(proc.pid)
-                proc.wait()
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.02)
                 break
-    kill_group(proc.pid)  # whatever the job's code left behind in its group
+            except subprocess.TimeoutExpired:
+                poll()
+                stopped = stop_reason(deadline, cancel)
+                if stopped != "exited":
+                    kill_group(proc.pid)
+                    proc.wait()
+                    break
+    finally:
+        # Whatever the job's code left behind in its group, and the job itself when this
+        # process is interrupted (ctrl+c reaches only the foreground group, not the job's).
+        kill_group(proc.pid)
+        proc.wait()
     return stopped, proc.returncode
 
 

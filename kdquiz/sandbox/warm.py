@@ -119,10 +119,12 @@ class WarmServer:
         pid = int(first["pid"])
         deadline = time.monotonic() + timeout
         stopped: Stopped = "exited"
+        ended = False
         try:
             while True:
                 reply = replies.next(0.02)
                 if reply is not None:
+                    ended = True
                     return stopped, int(reply["returncode"])
                 # The server died with the job running, or does not answer once it is killed.
                 if replies.closed or time.monotonic() > deadline + 10:
@@ -135,6 +137,8 @@ class WarmServer:
                     if stopped != "exited":
                         kill_group(pid)  # the server reaps it and answers
         finally:
+            if not ended:  # interrupted (ctrl+c) or lost: the job must not run on alone
+                kill_group(pid)
             conn.close()
 
     def _lost(self, proc: subprocess.Popen[bytes] | None) -> None:

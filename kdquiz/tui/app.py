@@ -17,8 +17,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from kdquiz.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from kdquiz.tui import cjk
-from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 if TYPE_CHECKING:
     # The data layers load in a worker after the first frame (start-up is part of the product).

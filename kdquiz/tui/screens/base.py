@@ -12,7 +12,7 @@ from textual.app import SystemCommand
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
-from kdquiz.tui.i18n import FOOTER_ZH, t
+from kdquiz.i18n import FOOTER_ZH, t
 
 if TYPE_CHECKING:
     from kdquiz.tui.app import AppData, KDQuizApp

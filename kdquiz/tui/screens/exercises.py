@@ -41,8 +41,8 @@ from kdquiz.catalog import Exercise
 from kdquiz.checker.report import likely_mistake, listed, mistake_owners
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
+from kdquiz.i18n import t
 from kdquiz.progress import Attempt
-from kdquiz.tui.i18n import t
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.confirm import ConfirmScreen
 from kdquiz.workspace import SaveWatcher, Workspace

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from kdquiz.tui.i18n import t
+from kdquiz.i18n import t
 
 DEFAULT_FILE = "~/kdquiz-questions.apkg"
 

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kdquiz.tui.i18n import t
+from kdquiz.i18n import t
 
 KEY_NAMES = {
     "ctrl+q": "ctrl+q", "escape": "esc", "enter": "enter", "space": "space", "up": "↑",

@@ -261,7 +261,7 @@ class ProgressTracker:
         self.stage = ""
 
     def update(self, event: dict[str, Any], lang: str) -> tuple[str, float]:
-        from kdquiz.tui.i18n import t
+        from kdquiz.i18n import t
 
         kind = event.get("event")
         if kind == "plan":

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from kdquiz.tui.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from kdquiz.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 
 @dataclass(frozen=True)

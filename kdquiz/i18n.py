@@ -1,4 +1,5 @@
-"""The app's own labels in English and Chinese (question texts carry both in the banks)."""
+"""Every user-visible label in English and Chinese, for the CLI and the app (question texts
+carry both languages in the banks)."""
 
 from __future__ import annotations
 
