@@ -125,6 +125,16 @@ def evaluate(parameters: Sequence[float], reviews: Iterable[Review]) -> Metrics:
     return Metrics(sum(losses) / len(losses), math.sqrt(sum(squared) / len(squared)), len(losses))
 
 
+def parameter_rows(parameters: Sequence[float], digits: int = 4) -> list[str]:
+    """The parameters seven to a row, named w0..w20 as in the FSRS papers."""
+    rows = []
+    for start in range(0, len(parameters), 7):
+        chunk = parameters[start : start + 7]
+        names = f"w{start}–w{start + len(chunk) - 1}"
+        rows.append(f"{names:<8}" + " ".join(f"{p:{digits + 3}.{digits}f}" for p in chunk))
+    return rows
+
+
 # ---------------------------------------------------------------------- stored parameters
 
 

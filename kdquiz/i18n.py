@@ -72,6 +72,72 @@ LABELS: dict[str, tuple[str, str]] = {
     "new_per_day_invalid": ("Enter a whole number from 0 to 500.", "请输入 0 到 500 之间的整数。"),
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),
+    "close": ("Close", "关闭"),
+    # fitting FSRS to the learner's reviews
+    "fsrs_model": ("Memory model (FSRS)", "记忆模型（FSRS）"),
+    "fsrs_fit_button": ("Fit to my reviews…", "按我的复习记录拟合…"),
+    "fsrs_default": (
+        "Scheduling with FSRS's default parameters (fitted on many Anki users).",
+        "正在使用 FSRS 的默认参数排程（由大量 Anki 用户的数据拟合）。",
+    ),
+    "fsrs_fitted": (
+        "Scheduling with parameters fitted to your reviews on {day} ({n} reviews).",
+        "正在使用 {day} 按你的复习记录拟合的参数排程（{n} 次复习）。",
+    ),
+    "fsrs_need_more": (
+        "Reviews to fit on: {n} of the {need} needed ({more} more). Only reviews a day or more "
+        "after the card's previous one count.",
+        "可用于拟合的复习：{n} 次，需要 {need} 次（还差 {more} 次）。只有距同一张卡片上次复习"
+        "至少一天的复习才计入。",
+    ),
+    "fsrs_enough": (
+        "Reviews to fit on: {n}, enough to fit your own parameters.",
+        "可用于拟合的复习：{n} 次，足以拟合你自己的参数。",
+    ),
+    "fit_title": ("Fit FSRS to your reviews", "按你的复习记录拟合 FSRS"),
+    "fit_starting": ("Starting the optimizer…", "正在启动优化器…"),
+    "fit_until_then": (
+        "Until then kdquiz schedules with the default parameters.",
+        "在此之前，kdquiz 使用默认参数排程。",
+    ),
+    "fit_pass": ("Fitting: pass {done} of {total}", "正在拟合：第 {done}/{total} 轮"),
+    "fit_done": ("Fitted in {seconds} s.", "拟合用时 {seconds} 秒。"),
+    "fit_better": (
+        "The fitted parameters predict your reviews better.",
+        "拟合出的参数对你的复习预测得更准。",
+    ),
+    "fit_not_better": (
+        "The fitted parameters do not predict your reviews better; keep the ones in use.",
+        "拟合出的参数并没有预测得更准；请继续使用当前参数。",
+    ),
+    "fit_scores": (
+        "On your {n} reviews (the same ones the fit learned from), lower is better:",
+        "在你的 {n} 次复习上（即拟合所用的数据），数值越低越好：",
+    ),
+    "fit_in_use": ("in use", "当前"),
+    "fit_fitted": ("fitted", "拟合"),
+    "fit_parameters": ("Fitted parameters:", "拟合出的参数："),
+    "fit_use": ("Use", "使用"),
+    "fit_use_reschedule": ("Use and reschedule", "使用并重新排程"),
+    "fit_defaults": ("Back to defaults", "恢复默认"),
+    "fit_timeout": (
+        "The fit did not finish in time; nothing was changed.",
+        "拟合未能按时完成；没有做任何更改。",
+    ),
+    "fit_memory": (
+        "The fit ran out of memory; nothing was changed.",
+        "拟合时内存不足；没有做任何更改。",
+    ),
+    "fit_crashed": (
+        "The optimizer stopped with an error; nothing changed (`kdquiz fsrs optimize` shows it).",
+        "优化器出错停止；没有做任何更改（`kdquiz fsrs optimize` 会显示错误）。",
+    ),
+    "fit_now_fitted": (
+        "Now scheduling with your fitted parameters.",
+        "现在使用你拟合出的参数排程。",
+    ),
+    "fit_now_defaults": ("Back to FSRS's default parameters.", "已恢复 FSRS 的默认参数。"),
+    "fit_rescheduled": ("Rescheduled {n} cards.", "已重新排程 {n} 张卡片。"),
     "cancel": ("Cancel", "取消"),
     # review
     "question": ("Question", "题目"),
@@ -446,3 +512,8 @@ def t(key: str, lang: str, **values: object) -> str:
     en, zh = LABELS.get(key, (key, key))
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def sentences(*parts: str, lang: str) -> str:
+    """Sentences run together: a space between English ones, none after Chinese punctuation."""
+    return ("" if lang == "zh" else " ").join(part for part in parts if part)

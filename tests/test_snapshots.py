@@ -165,3 +165,56 @@ def test_lab(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None: 
     last_result_path().parent.mkdir(parents=True)
     shutil.copyfile(Path(__file__).with_name("fixtures") / "lab_result.json", last_result_path())
     assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("l"))
+
+
+# ---------------------------------------------------------------------- 80 x 24
+
+SMALL = (80, 24)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_after_undo(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """An answer taken back: the question is asked again, the counts as before it."""
+    run_before = steps("r", "1", "u")
+    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_open_answer_key_points(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """An open question revealed, two of its key points ticked and the grade they suggest."""
+    bank, _ = load_banks([builtin_bank_dir()], set(exercise_ids()))
+    question = next(q for q in bank.questions if q.type == "open" and len(q.key_points) >= 3)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await steps()(pilot)
+        await pilot.app.push_screen(ReviewScreen([question], preview=True))
+        await steps("ctrl+r", "a", "b")(pilot)
+
+    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fsrs_fit_result(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Settings → Fit to my reviews, after the fit (faked: the real one runs in
+    tests/test_fsrs_fit.py), as with a long enough history."""
+    from kdquiz.dev.simulate import forgetful_parameters
+    from kdquiz.fsrs_fit import Fit, FitOutcome, Metrics, default_parameters
+    from kdquiz.tui.screens import fit
+
+    outcome = FitOutcome(
+        Fit(
+            forgetful_parameters(),
+            default_parameters(),
+            Metrics(0.4959, 0.3938, 1819),
+            Metrics(0.4764, 0.3880, 1819),
+        )
+    )
+    monkeypatch.setattr(fit, "countable_reviews", lambda reviews: 1819)
+    monkeypatch.setattr(fit, "run_fit", lambda *args, **kwargs: outcome)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await steps("o")(pilot)
+        pilot.app.screen.query_one("#fit").press()  # type: ignore[attr-defined]
+        await steps()(pilot)
+
+    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)

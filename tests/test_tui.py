@@ -95,8 +95,9 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         assert first is not None and first.type == "choice"
         await pilot.press(screen.key_for(first.answer[0]))
         await settle(app, pilot)
-        feedback = text_of(app, "#feedback")
-        assert "✓ Correct" in feedback and "Explanation" in feedback
+        # The verdict stays in view in the action bar; the explanation follows the options.
+        assert "✓ Correct" in text_of(app, "#review-actions")
+        assert "Explanation" in text_of(app, "#feedback")
         palette = [command.title for command in app.get_system_commands(app.screen)]
         assert "Review: Submit / next" in palette and "Review: Reveal" not in palette
         assert "Next review: in 10 min" in text_of(app, "#review-actions")
@@ -107,10 +108,10 @@ async def test_choice_question_right_then_wrong_updates_the_schedule(stub_worksp
         wrong = next(i for i in range(len(second.choices)) if i not in second.answer)
         await pilot.press(screen.key_for(wrong))
         await settle(app, pilot)
-        feedback = text_of(app, "#feedback")
+        verdict = text_of(app, "#review-actions")
         # The right answer is named as the learner saw it, in the shuffled order.
         shown = screen.key_for(second.answer[0])
-        assert "✗ Not quite" in feedback and f"answer: {shown}" in feedback
+        assert "✗ Not quite" in verdict and f"answer: {shown}" in verdict
     reviews = ProgressStore.default().reviews()
     assert [(r.question, r.rating, r.correct) for r in reviews] == [
         (first.id, 3, True),
@@ -158,7 +159,7 @@ async def test_undo_takes_an_answer_back_and_asks_again(stub_workspace: Path) ->
         assert ProgressStore.default().reviews() == [] and ProgressStore.default().cards() == {}
         await pilot.press(screen.key_for(first.answer[0]))
         await settle(app, pilot)
-        assert "✓ Correct" in text_of(app, "#feedback")
+        assert "✓ Correct" in text_of(app, "#review-actions")
         await pilot.press("enter")
         await settle(app, pilot)
         assert screen.question is second  # the session goes on where it was
@@ -219,7 +220,7 @@ async def test_multi_select_toggles_then_submits(stub_workspace: Path) -> None:
         assert text_of(app, "#feedback") == "", "toggling must not submit"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "✓ Correct" in text_of(app, "#feedback")
+        assert "✓ Correct" in text_of(app, "#review-actions")
         assert deck.status(multi.id) == "learning"
 
 

@@ -183,7 +183,7 @@ async def test_enter_practises_the_highlighted_question(reference_workspace: Pat
         await pilot.press(review.key_for(question.answer[0]))  # the right answer
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "✓ Correct" in text_of(app, "#feedback")
+        assert "✓ Correct" in text_of(app, "#review-actions")
         assert "Not recorded" in " ".join(text_of(app, "#review-actions").split())
         # A preview: nothing recorded, the schedule untouched.
         assert app.data is not None and question.id not in app.data.store.cards()

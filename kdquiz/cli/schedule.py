@@ -42,13 +42,9 @@ def _history_line(counted: int) -> str:
 
 
 def format_parameters(parameters: tuple[float, ...]) -> str:
-    """The 21 parameters, seven to a line, named w0..w20 as in the FSRS papers."""
-    lines = []
-    for start in range(0, len(parameters), 7):
-        chunk = parameters[start : start + 7]
-        names = f"w{start}–w{start + len(chunk) - 1}"
-        lines.append(f"  {names:<8}" + " ".join(f"{p:7.4f}" for p in chunk))
-    return "\n".join(lines)
+    from kdquiz.fsrs_fit import parameter_rows
+
+    return "\n".join("  " + row for row in parameter_rows(parameters))
 
 
 def format_comparison(fit: Fit) -> str:

@@ -220,7 +220,9 @@ class KDQuizApp(App[None]):
             return
         deck = self.data.deck
         current = Settings(deck.new_per_day, self.lang, deck.desired_retention)
-        self.push_screen(SettingsScreen(current, deck.expected_daily_reviews), self._apply_settings)
+        self.push_screen(
+            SettingsScreen(current, deck.expected_daily_reviews, deck), self._apply_settings
+        )
 
     def _apply_settings(self, settings: object) -> None:
         from kdquiz.tui.screens.settings import Settings

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from fsrs import Card, Rating
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -34,10 +33,13 @@ from kdquiz.review import (
     suggested_grade,
 )
 from kdquiz.tui.screens.base import AppScreen
-
-LETTERS = "123456789"
-TICK_KEYS = "abcdefgh"
-"""Keys that tick an open question's key points once the model answer is revealed."""
+from kdquiz.tui.widgets.review_view import (
+    LETTERS,
+    TICK_KEYS,
+    choices_grid,
+    feedback_view,
+    verdict,
+)
 
 
 @dataclass
@@ -384,81 +386,15 @@ class ReviewScreen(AppScreen):
         return line
 
     def _choices(self, question: Question) -> RenderableType:
-        """The options as a grid, so long options wrap under their own text."""
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1)
         answered = self.phase != "answer"
-        for position, index in enumerate(self.order):
-            choice = question.choices[index]
-            selected = index in self.chosen
-            if question.type == "multi":
-                box = "[x]" if selected else "[ ]"
-            else:
-                box = "(•)" if selected else "( )"
-            style, mark = "", " "
-            if answered:
-                if index in question.answer:
-                    style, mark = "bold green", "✓"
-                elif selected:
-                    style, mark = "bold red", "✗"
-                else:
-                    style = "dim"
-            elif position == self.cursor:
-                style, mark = "bold reverse", "›"
-            grid.add_row(
-                Text(f"{mark} {LETTERS[position]} {box}", style),
-                Text(choice.get(self.lang), style),
-            )
-        return grid
+        cursor = None if answered else self.cursor
+        return choices_grid(question, self.order, self.chosen, cursor, self.lang, answered)
 
     def _feedback(self, question: Question) -> RenderableType:
-        lang = self.lang
         if self.phase == "answer":
             return ""
-        parts: list[RenderableType] = []
-        if question.type == "open":
-            typed = self.query_one("#open-answer", TextArea).text.strip()
-            if typed:
-                parts.append(Text(self.t("your_answer_was"), "bold underline"))
-                parts.append(Text(typed + "\n", "italic"))
-            parts.append(Text(self.t("model_answer"), "bold underline"))
-            if question.model_answer is not None:
-                parts.append(Markdown(question.model_answer.get(lang)))
-            if question.key_points:
-                parts.append(Text("\n" + self.t("key_points"), "bold underline"))
-                grid = Table.grid(padding=(0, 1))
-                grid.add_column(no_wrap=True)
-                grid.add_column(ratio=1)
-                for index, point in enumerate(question.key_points):
-                    ticked = index in self.ticked
-                    mark = "[x]" if ticked else "[ ]"
-                    if self.phase == "revealed":
-                        mark = f"{TICK_KEYS[index]} {mark}"
-                    style = "green" if ticked else ""
-                    grid.add_row(Text(mark, style), Text(point.get(lang), style))
-                parts.append(grid)
-        else:
-            correct = is_correct(question, self.chosen)
-            if correct:
-                parts.append(Text(f"✓ {self.t('correct')}", "bold green"))
-            else:
-                letters = ", ".join(
-                    LETTERS[p] for p, index in enumerate(self.order) if index in question.answer
-                )
-                parts.append(
-                    Text(f"✗ {self.t('wrong')} — {self.t('right_answer')}: {letters}", "bold red")
-                )
-        parts.append(Text("\n" + self.t("explanation"), "bold underline"))
-        parts.append(Markdown(question.explanation.get(lang)))
-        if question.references:
-            parts.append(Text("\n" + self.t("references"), "bold underline"))
-            parts.append(Text("\n".join(f"· {ref}" for ref in question.references), "dim"))
-        if question.related_exercise:
-            parts.append(
-                Text("\n" + self.t("practise_exercise", ex=question.related_exercise), "cyan")
-            )
-        return Group(*parts)
+        typed = self.query_one("#open-answer", TextArea).text.strip()
+        return feedback_view(question, self.lang, typed, self.ticked, self.phase == "revealed")
 
     def _actions(self, question: Question | None) -> RenderableType:
         """The bar above the footer: what to press now, always in view however long the text."""
@@ -484,6 +420,9 @@ class ReviewScreen(AppScreen):
                 Text(self._grade_preview(question), "dim"),
             )
         line = Text()
+        if question.type != "open":
+            line.append_text(verdict(question, self.order, self.chosen, self.lang))
+            line.append("   ")
         if self.preview:
             line.append(f"{self.t('preview_not_recorded')}   ", "dim")
         elif self.last_card is not None:

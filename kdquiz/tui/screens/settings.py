@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +16,9 @@ from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from kdquiz.i18n import LANGUAGE_NAMES, LANGUAGES, t
+
+if TYPE_CHECKING:
+    from kdquiz.review import Deck
 
 
 @dataclass(frozen=True)
@@ -36,16 +40,25 @@ class SettingsScreen(ModalScreen[Settings | None]):
     SettingsScreen RadioSet { layout: horizontal; }
     SettingsScreen Label { margin-top: 1; width: 100%; }
     SettingsScreen Input { width: 16; }
+    SettingsScreen .note { color: $text-muted; margin-top: 0; }
+    SettingsScreen #fit { margin-left: 0; }
     SettingsScreen #buttons { height: auto; margin-top: 1; align-horizontal: right; }
     SettingsScreen Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: Settings, workload: Callable[[float], float] | None = None) -> None:
+    def __init__(
+        self,
+        current: Settings,
+        workload: Callable[[float], float] | None = None,
+        deck: Deck | None = None,
+    ) -> None:
         super().__init__()
         self.current = current
         self.workload = workload
         """Reviews a day that a desired retention implies (the deck's estimate)."""
+        self.deck = deck
+        """For the memory model's line and fitting it (None: not shown)."""
 
     def compose(self) -> ComposeResult:
         lang = self.current.lang
@@ -66,6 +79,12 @@ class SettingsScreen(ModalScreen[Settings | None]):
                 validators=[Number(minimum=0.70, maximum=0.97)],
             )
             yield Label(self._workload_text(self.current.desired_retention), id="workload")
+            if self.deck is not None:
+                from kdquiz.tui.screens.fit import model_line
+
+                yield Label(t("fsrs_model", lang))
+                yield Label(model_line(self.deck, lang), id="fsrs-model", classes="note")
+                yield Button(t("fsrs_fit_button", lang), id="fit")
             yield Label(t("language", lang))
             with RadioSet(id="language"):
                 for code in LANGUAGES:
@@ -88,6 +107,24 @@ class SettingsScreen(ModalScreen[Settings | None]):
             label.update(self._workload_text(float(event.value)))
         else:
             label.update(t("retention_invalid", self.current.lang))
+
+    @on(Button.Pressed, "#fit")
+    def fit(self) -> None:
+        from kdquiz.tui.screens.fit import FitScreen
+
+        if self.deck is not None:
+            self.app.push_screen(FitScreen(self.deck, self.current.lang), self._fitted)
+
+    def _fitted(self, changed: bool | None) -> None:
+        from kdquiz.tui.screens.fit import model_line
+
+        if self.deck is not None and changed:
+            self.query_one("#fsrs-model", Label).update(model_line(self.deck, self.current.lang))
+            retention = self.query_one("#retention", Input).value
+            try:
+                self.query_one("#workload", Label).update(self._workload_text(float(retention)))
+            except ValueError:
+                pass
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
