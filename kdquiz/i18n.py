@@ -73,6 +73,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),
     "close": ("Close", "关闭"),
+    # check results (the CLI's report and the app's Check tab)
+    "report_and_more": (" and {n} more", " 等另外 {n} 项"),
+    "report_same_problem": ("(the same problem as above)", "（与上面的问题相同）"),
+    "report_named_under": (
+        "(the likely mistake named under “{name}”)",
+        "（可能的错误见“{name}”下的说明）",
+    ),
+    "report_same_mistake": (
+        "The same mistake explains: {others}.",
+        "同一个错误也导致了：{others}。",
+    ),
+    "report_printed": ("your code printed:", "你的代码打印了："),
+    "report_summary": (
+        "{exercise}: {passed}/{total} checks passed",
+        "{exercise}：通过 {passed}/{total} 项检查",
+    ),
+    "report_summary_incomplete": (
+        "{exercise}: {passed}/{total} checks passed (the check did not complete)",
+        "{exercise}：通过 {passed}/{total} 项检查（检查没有完成）",
+    ),
     # fitting FSRS to the learner's reviews
     "fsrs_model": ("Memory model (FSRS)", "记忆模型（FSRS）"),
     "fsrs_fit_button": ("Fit to my reviews…", "按我的复习记录拟合…"),
@@ -298,10 +318,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "那次检查没有保存每项检查的结果；按 c 重新检查即可看到。",
     ),
     "ex_incomplete": ("the check did not complete", "检查未能完成"),
-    "ex_same_problem": ("(the same problem as above)", "（与上面的问题相同）"),
-    "ex_mistake_above": ("(the likely mistake named under “{name}”)", "（可能的错误见“{name}”）"),
-    "ex_mistake_also": ("The same mistake explains: {names}.", "同一个错误也导致了：{names}。"),
-    "ex_printed": ("your code printed:", "你的代码输出了："),
     "ex_after_pass": (
         "Well done. Press s to compare your file with the reference solution.",
         "做得好！按 s 将你的文件与参考答案对照。",

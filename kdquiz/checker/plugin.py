@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from kdquiz.checker import tracebacks
+from kdquiz.checker.bilingual import Bilingual, say, zh_of
 from kdquiz.checker.guard import GUARD, CheckFailure, watch_module
 from kdquiz.checker.tracebacks import learner_traceback
 
@@ -32,17 +33,25 @@ PYTEST_MODULES = ("_pytest.runner", "_pytest.python", "_pytest.reports", "_pytes
 """pytest's modules that decide whether a check passed."""
 
 
-def tampered_message(names: list[str]) -> str:
+def tampered_message(names: list[str]) -> Bilingual:
     """The failure of a check during which learner code replaced guarded names."""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    shown = say("{names}", "{names}", names=", ".join(names[:5]))
+    if len(names) > 5:
+        shown += say(" and {n} more", " 等另外 {n} 项", n=len(names) - 5)
     if any(name.startswith(("kdquiz.", "_pytest.", "pytest.", "test_")) for name in names):
-        return (
-            f"Your code changed the checker ({shown}); an exercise must not modify the hidden "
-            "suite, its helpers or pytest (the check was failed and they were restored)."
+        return say(
+            "Your code changed the checker ({shown}); an exercise must not modify the hidden "
+            "suite, its helpers or pytest (the check was failed and they were restored).",
+            "你的代码改动了检查程序（{shown}）；练习不得修改隐藏测试、它的辅助代码或 pytest"
+            "（本项检查判为失败，它们已被恢复）。",
+            shown=shown,
         )
-    return (
-        f"Your code replaced {shown}; an exercise must not monkeypatch torch, math or builtins "
-        "(the check was failed and they were restored)."
+    return say(
+        "Your code replaced {shown}; an exercise must not monkeypatch torch, math or builtins "
+        "(the check was failed and they were restored).",
+        "你的代码替换了 {shown}；练习不得对 torch、math 或 builtins 打猴子补丁（本项检查判为"
+        "失败，它们已被恢复）。",
+        shown=shown,
     )
 
 
@@ -50,14 +59,18 @@ class CheckTimeout(Exception):
     """Raised by the per-check alarm inside a check that runs too long."""
 
 
-def check_name(item: pytest.Item) -> str:
-    """The learner-facing name of a check: the first line of its docstring."""
+def check_name(item: pytest.Item) -> Bilingual:
+    """The learner-facing name of a check: the first line of its docstring, and the Chinese
+    from its line starting with "zh:" (the English when there is none)."""
     function = getattr(item, "function", None)
-    doc = (getattr(function, "__doc__", None) or "").strip()
-    name = doc.splitlines()[0].strip() if doc else item.name.removeprefix("test_").replace("_", " ")
+    lines = [line.strip() for line in (getattr(function, "__doc__", None) or "").splitlines()]
+    lines = [line for line in lines if line]
+    en = lines[0] if lines else item.name.removeprefix("test_").replace("_", " ")
+    zh = next((line.removeprefix("zh:").strip() for line in lines if line.startswith("zh:")), en)
+    name = Bilingual(en, zh)
     callspec = getattr(item, "callspec", None)
     if callspec is not None and callspec.id:
-        name = f"{name} [{callspec.id}]"
+        name += f" [{callspec.id}]"
     return name
 
 
@@ -72,29 +85,47 @@ def _is_out_of_memory(exc: BaseException) -> bool:
     )
 
 
-def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str, str]:
+def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str, Bilingual]:
     """(status, message) for an exception that ended a check, in a learner's words."""
-    if isinstance(exc, CheckFailure):
-        return "fail", str(exc)
-    if isinstance(exc, CheckTimeout):
-        return "error", str(exc)
+    if isinstance(exc, CheckFailure | CheckTimeout):
+        status = "fail" if isinstance(exc, CheckFailure) else "error"
+        given = exc.args[0] if exc.args else ""
+        return status, given if isinstance(given, Bilingual) else Bilingual(str(exc), str(exc))
     if _is_out_of_memory(exc):
-        return "error", (
-            f"Your code ran out of memory (the limit is {memory_limit or 'set by the checker'}); "
-            "look for a huge tensor, e.g. an outer product or a (N, N) matrix that is not needed."
+        limit = memory_limit or say("set by the checker", "由检查程序设定")
+        return "error", say(
+            "Your code ran out of memory (the limit is {limit}); look for a huge tensor, e.g. an "
+            "outer product or a (N, N) matrix that is not needed.",
+            "你的代码用光了内存（上限为 {limit}）；找找有没有巨大的张量，例如不必要的外积或"
+            " (N, N) 矩阵。",
+            limit=limit,
         )
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        return "error", "Your code printed or wrote far too much output; the check was stopped."
+        return "error", say(
+            "Your code printed or wrote far too much output; the check was stopped.",
+            "你的代码打印或写出的内容太多；检查已被终止。",
+        )
     trimmed = learner_traceback(exc)
     if isinstance(exc, NotImplementedError) and trimmed:
         function = traceback.extract_tb(exc.__traceback__)[-1].name
-        return "fail", f"{function} is not implemented yet (it raises NotImplementedError)."
-    message = f"Your code raised {type(exc).__name__}: {exc}".rstrip()
+        return "fail", say(
+            "{function} is not implemented yet (it raises NotImplementedError).",
+            "{function} 还没有实现（它抛出了 NotImplementedError）。",
+            function=function,
+        )
+    error = f"{type(exc).__name__}: {exc}".rstrip()
     if trimmed:
-        return "error", f"{message}\n{trimmed}"
+        return "error", say(
+            "Your code raised {error}\n{trace}", "你的代码抛出了 {error}\n{trace}",
+            error=error, trace=trimmed,
+        )  # fmt: skip
     # No learner frame: the error surfaced in the suite (e.g. a wrong return type used there).
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return "error", f"The check crashed while using your result: {last}"
+    return "error", say(
+        "The check crashed while using your result: {last}",
+        "检查在使用你的结果时崩溃了：{last}",
+        last=last,
+    )
 
 
 class ResultsPlugin:
@@ -122,7 +153,12 @@ class ResultsPlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         checks = [
-            {"id": i.nodeid, "exercise": exercise_of(i), "name": check_name(i)}
+            {
+                "id": i.nodeid,
+                "exercise": exercise_of(i),
+                "name": str(check_name(i)),
+                "name_zh": zh_of(check_name(i)),
+            }  # fmt: skip
             for i in session.items
         ]
         self._write("collected", checks=checks)
@@ -130,10 +166,11 @@ class ResultsPlugin:
         # changed by it (torch's namespaces are registered by support when it is imported).
         for module in {item.module for item in session.items if hasattr(item, "module")}:
             watch_module(module)
-        for name in ("kdquiz.checks.support", "kdquiz.checker.guard", __name__, *PYTEST_MODULES):
+        guarded = ("kdquiz.checks.support", "kdquiz.checker.guard", "kdquiz.checker.bilingual")
+        for name in (*guarded, __name__, *PYTEST_MODULES):
             if name in sys.modules:
                 watch_module(sys.modules[name])
-        for cls in (ResultsPlugin, CheckFailure, pytest.Function, pytest.TestReport):
+        for cls in (ResultsPlugin, CheckFailure, Bilingual, pytest.Function, pytest.TestReport):
             GUARD.watch(f"{cls.__module__}.{cls.__qualname__}", cls)
         self._seeders = [random.seed]
         torch = sys.modules.get("torch")
@@ -156,8 +193,13 @@ class ResultsPlugin:
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
         def on_alarm(signum: int, frame: Any) -> None:
             raise CheckTimeout(
-                f"This check took longer than {self._per_check_timeout:g} s and was stopped; "
-                "is there an infinite loop, or a very slow Python loop over elements?"
+                say(
+                    "This check took longer than {seconds} s and was stopped; is there an "
+                    "infinite loop, or a very slow Python loop over elements?",
+                    "这项检查用时超过 {seconds} 秒，已被终止；是不是有死循环，或者在逐个元素上"
+                    "跑很慢的 Python 循环？",
+                    seconds=f"{self._per_check_timeout:g}",
+                )
             )
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -194,20 +236,25 @@ class ResultsPlugin:
                 props.setdefault(key, value)
         failed = [p for p in phases if p.failed]
         status = "pass"
-        message = ""
+        message: str = ""
         if failed:
             status = props.get("kdquiz_status", "error")
             message = props.get("kdquiz_message") or str(failed[0].longrepr)[-OUTPUT_LIMIT:]
         elif any(p.skipped for p in phases):
-            status, message = "error", "This check was skipped, so it did not pass."
+            status = "error"
+            message = say(
+                "This check was skipped, so it did not pass.", "这项检查被跳过了，因此不算通过。"
+            )
         output = "".join(p.capstdout + p.capstderr for p in phases)
         self._write(
             "check",
             id=report.nodeid,
             exercise=props.get("kdquiz_exercise", ""),
-            name=props.get("kdquiz_name", report.nodeid),
+            name=str(props.get("kdquiz_name", report.nodeid)),
+            name_zh=zh_of(props.get("kdquiz_name", report.nodeid)),
             status=status,
-            message=message,
+            message=str(message),
+            message_zh=zh_of(message),
             duration=round(sum(p.duration for p in phases), 4),
             output=output[:OUTPUT_LIMIT],
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from dataclasses import dataclass
+from typing import Literal, TextIO
 
 from kdquiz.checker.results import ExerciseResult
+from kdquiz.i18n import t
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 
@@ -26,74 +28,116 @@ class Painter:
         return f"\033[{_COLOURS[colour]}m{text}\033[0m" if self.enabled else text
 
 
-def _indent(text: str, prefix: str) -> str:
+def indent_lines(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
-def _shorten(output: str, lines: int = 8, width: int = 160) -> str:
+def shorten_output(output: str, lines: int = 8, width: int = 160) -> str:
     """The last few lines of captured output, each cut to a readable width."""
     kept = output.strip().splitlines()[-lines:]
     return "\n".join(line if len(line) <= width else line[:width] + " …" for line in kept)
 
 
+MISTAKE_MARKERS = ("Likely mistake:", "可能的错误：")
+
+
 def likely_mistake(message: str) -> str:
-    """The "Likely mistake: ..." line of a failure message, or ""."""
-    found = [line.strip() for line in message.splitlines() if "Likely mistake:" in line]
+    """The "Likely mistake: ..." line of a failure message (in either language), or ""."""
+    found = [
+        line.strip()
+        for line in message.splitlines()
+        if any(marker in line for marker in MISTAKE_MARKERS)
+    ]
     return found[0] if found else ""
 
 
-def mistake_owners(result: ExerciseResult) -> dict[str, list[str]]:
+def mistake_owners(result: ExerciseResult, lang: str = "en") -> dict[str, list[str]]:
     """{likely mistake: names of the failing checks it explains}, in check order.
 
     A mistake is said once, in full under the first of its checks, which lists the others; the
     others show their first line only and point back (the CLI and the app alike)."""
     owners: dict[str, list[str]] = {}
     for check in result.checks:
-        if check.status != "pass" and (mistake := likely_mistake(check.message)):
-            owners.setdefault(mistake, []).append(check.name)
+        if check.status != "pass" and (mistake := likely_mistake(check.text(lang))):
+            owners.setdefault(mistake, []).append(check.title(lang))
     return owners
 
 
-def listed(names: list[str], shown: int = 4) -> str:
+def listed(names: list[str], shown: int = 4, lang: str = "en") -> str:
     """“a”; “b”; “c” and 2 more."""
-    text = "; ".join(f"“{name}”" for name in names[:shown])
-    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    text = ("；" if lang == "zh" else "; ").join(f"“{name}”" for name in names[:shown])
+    more = t("report_and_more", lang, n=len(names) - shown) if len(names) > shown else ""
+    return text + more
 
 
-def format_result(result: ExerciseResult, title: str = "", colour: bool = False) -> str:
-    """The learner's view of one exercise's result."""
+@dataclass(frozen=True)
+class Line:
+    """One line of a result's per-check view, shared by the CLI's report and the app's Check
+    tab so that both say the same thing: a check's name (`passed` or not), or under a failing
+    check its message, a note ("the same problem as above"), or what the code printed."""
+
+    kind: Literal["passed", "failed", "message", "note", "output"]
+    text: str
+    indent: int = 0
+    """Extra levels under the check's name (a list of other checks a mistake explains)."""
+
+
+def result_lines(result: ExerciseResult, lang: str = "en") -> list[Line]:
+    """The per-check view: each likely mistake said once, in full under the first check it
+    explains (which lists the others); the others show their message's first line and point
+    back; a message repeated from the check above is not repeated."""
+    explains = mistake_owners(result, lang)
+    lines: list[Line] = []
+    previous = None
+    for check in result.checks:
+        name, message = check.title(lang), check.text(lang)
+        if check.status == "pass":
+            lines.append(Line("passed", name))
+            continue
+        lines.append(Line("failed", name))
+        mistake = likely_mistake(message)
+        names = explains.get(mistake, [])
+        if message and message == previous:
+            lines.append(Line("note", t("report_same_problem", lang)))
+        elif mistake and names[0] != name:
+            lines.append(Line("message", message.splitlines()[0]))
+            lines.append(Line("note", t("report_named_under", lang, name=names[0])))
+        elif message:
+            lines.append(Line("message", message))
+            if mistake and len(names) > 1:
+                others = listed(names[1:], lang=lang)
+                lines.append(Line("message", t("report_same_mistake", lang, others=others), 1))
+        previous = message
+        if check.output.strip():
+            lines.append(Line("output", shorten_output(check.output)))
+    return lines
+
+
+def format_result(
+    result: ExerciseResult, title: str = "", colour: bool = False, lang: str = "en"
+) -> str:
+    """The learner's view of one exercise's result, in `lang`."""
     paint = Painter(colour)
     lines = [paint(f"{result.exercise}" + (f" · {title}" if title else ""), "bold")]
-    explains = mistake_owners(result)
-    previous_message = None
-    for check in result.checks:
-        if check.status == "pass":
-            lines.append(f"  {paint('✓', 'green')} {check.name}")
-            continue
-        lines.append(f"  {paint('✗', 'red')} {check.name}")
-        mistake = likely_mistake(check.message)
-        names = explains.get(mistake, [])
-        if check.message == previous_message:
-            lines.append(paint("      (the same problem as above)", "dim"))
-        elif mistake and names[0] != check.name:
-            lines.append(_indent(check.message.splitlines()[0], "      "))
-            lines.append(paint(f"      (the likely mistake named under “{names[0]}”)", "dim"))
-        elif check.message:
-            lines.append(_indent(check.message, "      "))
-            if mistake and len(names) > 1:
-                others = listed(names[1:])
-                lines.append(_indent(f"  The same mistake explains: {others}.", "      "))
-        previous_message = check.message
-        if check.output.strip():
-            lines.append(paint("      your code printed:", "dim"))
-            lines.append(paint(_indent(_shorten(check.output), "        "), "dim"))
+    for line in result_lines(result, lang):
+        pad = "      " + "  " * line.indent
+        if line.kind == "passed":
+            lines.append(f"  {paint('✓', 'green')} {line.text}")
+        elif line.kind == "failed":
+            lines.append(f"  {paint('✗', 'red')} {line.text}")
+        elif line.kind == "message":
+            lines.append(indent_lines(line.text, pad))
+        elif line.kind == "note":
+            lines.append(paint(pad + line.text, "dim"))
+        else:
+            lines.append(paint(pad + t("report_printed", lang), "dim"))
+            lines.append(paint(indent_lines(line.text, pad + "  "), "dim"))
     if result.message:
-        lines.append(paint(f"  ! {result.message}", "yellow"))
+        lines.append(paint(f"  ! {result.text(lang)}", "yellow"))
     if result.status == "error" and result.output.strip() and not result.checks:
-        lines.append(paint(_indent(_shorten(result.output, 20), "    "), "dim"))
-    summary = f"{result.exercise}: {result.passed}/{result.total} checks passed"
-    if result.status == "error":
-        summary += " (the check did not complete)"
+        lines.append(paint(indent_lines(shorten_output(result.output, 20), "    "), "dim"))
+    key = "report_summary_incomplete" if result.status == "error" else "report_summary"
+    summary = t(key, lang, exercise=result.exercise, passed=result.passed, total=result.total)
     lines.append(paint(summary, "green" if result.status == "pass" else "red"))
     return "\n".join(lines)
 

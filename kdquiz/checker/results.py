@@ -8,15 +8,28 @@ from typing import Any, Literal
 Status = Literal["pass", "fail", "error"]
 
 
+def in_language(en: str, zh: str, lang: str) -> str:
+    """The Chinese text in zh mode when there is one, else the English."""
+    return zh if lang == "zh" and zh else en
+
+
 @dataclass
 class CheckResult:
-    """One named check of a hidden suite."""
+    """One named check of a hidden suite; names and messages come in English and Chinese."""
 
     name: str
     status: Status
     message: str = ""
     duration: float = 0.0
     output: str = ""
+    name_zh: str = ""
+    message_zh: str = ""
+
+    def title(self, lang: str) -> str:
+        return in_language(self.name, self.name_zh, lang)
+
+    def text(self, lang: str) -> str:
+        return in_language(self.message, self.message_zh, lang)
 
 
 @dataclass
@@ -34,6 +47,10 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     duration: float = 0.0
     output: str = ""
+    message_zh: str = ""
+
+    def text(self, lang: str) -> str:
+        return in_language(self.message, self.message_zh, lang)
 
     @property
     def passed(self) -> int:
@@ -56,6 +73,8 @@ class ExerciseResult:
                     message=str(check.get("message", "")),
                     duration=float(check.get("duration", 0.0)),
                     output=str(check.get("output", "")),
+                    name_zh=str(check.get("name_zh", "")),
+                    message_zh=str(check.get("message_zh", "")),
                 )
                 for check in data.get("checks", [])
             ]
@@ -66,6 +85,7 @@ class ExerciseResult:
                 checks=checks,
                 duration=float(data.get("duration", 0.0)),
                 output=str(data.get("output", "")),
+                message_zh=str(data.get("message_zh", "")),
             )
         except (KeyError, TypeError, ValueError):
             return None

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional
 from hypothesis import HealthCheck, settings
 
+from kdquiz.checker.bilingual import Bilingual, join, say
 from kdquiz.checker.guard import GUARD, CheckFailure
 from kdquiz.checker.tracebacks import learner_traceback
 from kdquiz.paths import content_dir
@@ -123,7 +124,7 @@ def learner(exercise_id: str) -> ModuleType:
     if cached is None:
         cached = _learner_cache[exercise_id] = _import_learner(exercise_id)
     if isinstance(cached, LearnerCodeError):
-        raise CheckFailure(str(cached))
+        raise CheckFailure(cached.args[0])
     return cached
 
 
@@ -132,7 +133,13 @@ def _import_learner(exercise_id: str) -> ModuleType | LearnerCodeError:
     path = folder / f"{exercise_id}.py"
     shown = f"exercises/{exercise_id}.py"
     if not path.is_file():
-        return LearnerCodeError(f"{shown} does not exist in your workspace ({folder}).")
+        return LearnerCodeError(
+            say(
+                "{shown} does not exist in your workspace ({folder}).",
+                "你的工作区（{folder}）里没有 {shown}。",
+                shown=shown, folder=folder,
+            )
+        )  # fmt: skip
     # Appended, never prepended: a stray random.py or typing.py there must not shadow the stdlib.
     if str(folder) not in sys.path:
         sys.path.append(str(folder))
@@ -145,11 +152,21 @@ def _import_learner(exercise_id: str) -> ModuleType | LearnerCodeError:
             f"{where}: {type(exc).__name__}: {exc.msg}" + (f"\n    {line.strip()}" if line else "")
         )
     except SystemExit:
-        return LearnerCodeError(f"{shown} called sys.exit() while being imported.")
+        return LearnerCodeError(
+            say(
+                "{shown} called sys.exit() while being imported.",
+                "{shown} 在导入时调用了 sys.exit()。",
+                shown=shown,
+            )
+        )
     except BaseException as exc:  # noqa: BLE001 - any import-time error is the learner's to see
         return LearnerCodeError(
-            f"Importing {shown} raised {type(exc).__name__}: {exc}\n{learner_traceback(exc)}"
-        )
+            say(
+                "Importing {shown} raised {error}: {exc}\n{trace}",
+                "导入 {shown} 时抛出了 {error}：{exc}\n{trace}",
+                shown=shown, error=type(exc).__name__, exc=exc, trace=learner_traceback(exc),
+            )
+        )  # fmt: skip
 
 
 _reference_cache: dict[str, ModuleType] = {}
@@ -255,33 +272,59 @@ def expect_close(
     tolerance, and nearer than the right value), or says plainly that none does. When expected
     and got print alike, enough digits are shown to see the difference, with the error.
     """
-    example = f"\n  inputs:   {inputs}" if inputs else ""
+    example = (
+        say("\n  inputs:   {inputs}", "\n  输入：   {inputs}", inputs=inputs) if inputs else ""
+    )
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
             raise CheckFailure(
-                f"{what} should return a torch.Tensor, got {type(got).__name__}.{example}"
-            )
+                say(
+                    "{what} should return a torch.Tensor, got {kind}.{example}",
+                    "{what} 应返回 torch.Tensor，实际返回的是 {kind}。{example}",
+                    what=what, kind=type(got).__name__, example=example,
+                )
+            )  # fmt: skip
         if tuple(got.shape) != tuple(expected.shape):
             raise CheckFailure(
-                f"{what} returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}."
-                f"{example}"
-            )
+                say(
+                    "{what} returned shape {got}, expected {expected}.{example}",
+                    "{what} 返回的形状是 {got}，应为 {expected}。{example}",
+                    what=what, got=tuple(got.shape), expected=tuple(expected.shape),
+                    example=example,
+                )
+            )  # fmt: skip
         if check_dtype and got.dtype != expected.dtype:
             raise CheckFailure(
-                f"{what} returned dtype {got.dtype}, expected {expected.dtype} "
-                f"(the result must keep the input's dtype).{example}"
-            )
+                say(
+                    "{what} returned dtype {got}, expected {expected} (the result must keep the "
+                    "input's dtype).{example}",
+                    "{what} 返回的 dtype 是 {got}，应为 {expected}（结果必须保持输入的 dtype）。"
+                    "{example}",
+                    what=what, got=got.dtype, expected=expected.dtype, example=example,
+                )
+            )  # fmt: skip
         if got.device != expected.device:
             raise CheckFailure(
-                f"{what} returned a tensor on {got.device}, expected {expected.device} "
-                f"(create new tensors on the inputs' device).{example}"
-            )
+                say(
+                    "{what} returned a tensor on {got}, expected {expected} (create new tensors "
+                    "on the inputs' device).{example}",
+                    "{what} 返回的张量在 {got} 上，应在 {expected} 上（新建的张量要放在输入所在的"
+                    "设备上）。{example}",
+                    what=what, got=got.device, expected=expected.device, example=example,
+                )
+            )  # fmt: skip
         dtype = expected.dtype
     else:
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = float(got.item())
         if not isinstance(got, int | float) or isinstance(got, bool):
-            raise CheckFailure(f"{what} should return a Python float, got {type(got).__name__}.")
+            raise CheckFailure(
+                say(
+                    "{what} should return a Python float, got {kind}.",
+                    "{what} 应返回 Python float，实际返回的是 {kind}。",
+                    what=what, kind=type(got).__name__,
+                )
+            )  # fmt: skip
         dtype = torch.float64
     d_rtol, d_atol = tolerances(dtype)
     rtol = d_rtol if rtol is None else rtol
@@ -292,34 +335,52 @@ def expect_close(
         return
     digits = _digits_to_differ(g[bad], e[bad])
     if len(g) == 1:
-        detail = f"\n  expected: {fmt(e[0], digits)}\n  got:      {fmt(g[0], digits)}"
+        detail = say(
+            "\n  expected: {e}\n  got:      {g}", "\n  应为：   {e}\n  实际：   {g}",
+            e=fmt(e[0], digits), g=fmt(g[0], digits),
+        )  # fmt: skip
     else:
         shape = tuple(expected.shape) if isinstance(expected, torch.Tensor) else (len(e),)
-        detail = (
-            f"\n  expected: {fmt(expected)}\n  got:      {fmt(got)}"
-            f"\n  first difference at index {_unravel(bad, shape)}: "
-            f"expected {fmt(e[bad], digits)}, got {fmt(g[bad], digits)}"
-        )
+        detail = say(
+            "\n  expected: {e}\n  got:      {g}\n  first difference at index {at}: "
+            "expected {e1}, got {g1}",
+            "\n  应为：   {e}\n  实际：   {g}\n  第一个不同之处在下标 {at}：应为 {e1}，实际为 {g1}",
+            e=fmt(expected), g=fmt(got), at=_unravel(bad, shape),
+            e1=fmt(e[bad], digits), g1=fmt(g[bad], digits),
+        )  # fmt: skip
     if digits > 4 and _isfinite(g[bad]) and _isfinite(e[bad]):
         error = abs(g[bad] - e[bad])
-        relative = f", relative {error / abs(e[bad]):.2g}" if e[bad] else ""
-        detail += (
-            f"\n  error:    absolute {error:.2g}{relative}; allowed: {atol:g} + {rtol:g} × "
-            "|expected|"
+        relative = (
+            say(", relative {r}", "，相对误差 {r}", r=f"{error / abs(e[bad]):.2g}")
+            if e[bad]
+            else ""
         )
-    hint = ""
+        detail += say(
+            "\n  error:    absolute {error}{relative}; allowed: {atol} + {rtol} × |expected|",
+            "\n  误差：   绝对误差 {error}{relative}；允许：{atol} + {rtol} × |应为值|",
+            error=f"{error:.2g}", relative=relative, atol=f"{atol:g}", rtol=f"{rtol:g}",
+        )  # fmt: skip
+    hint: str = ""
     if mistakes is not None:
-        hint = (
+        hint = say(
             "\n  No common mistake reproduces this value; compare your code with the formula "
-            "in the task (the docstring at the top of your exercise file)."
+            "in the task (the docstring at the top of your exercise file).",
+            "\n  没有哪个常见错误能得出这个值；请对照题目里的公式（练习文件开头的文档字符串）"
+            "检查你的代码。",
         )
         if callable(mistakes):  # computed only now that they are needed
             mistakes = mistakes()
         for description, value in mistakes.items():
             if _reproduces(g, _as_list(value), e, rtol, atol):
-                hint = f"\n  Likely mistake: {description}."
+                hint = say("\n  Likely mistake: {d}.", "\n  可能的错误：{d}。", d=description)
                 break
-    raise CheckFailure(f"{what} returned the wrong value.{example}{detail}{hint}")
+    raise CheckFailure(
+        say(
+            "{what} returned the wrong value.{example}{detail}{hint}",
+            "{what} 返回的值不对。{example}{detail}{hint}",
+            what=what, example=example, detail=detail, hint=hint,
+        )
+    )  # fmt: skip
 
 
 def _digits_to_differ(got: float, expected: float) -> int:
@@ -345,13 +406,13 @@ def _reproduces(
     return distance(got, mistake) < distance(got, expected)
 
 
-def expect(condition: bool, message: str) -> None:
+def expect(condition: bool, message: str | Bilingual) -> None:
     """Fail with `message` (already in a learner's words) unless `condition` holds."""
     if not condition:
         raise CheckFailure(message)
 
 
-def expect_finite(value: torch.Tensor, message: str) -> None:
+def expect_finite(value: torch.Tensor, message: str | Bilingual) -> None:
     """Fail with `message` if any element is NaN or infinite."""
     if not all(_isfinite(v) for v in _as_list(value)):
         raise CheckFailure(message)
@@ -365,17 +426,32 @@ def expect_value_error(call: str, name: str) -> Iterator[None]:
     except ValueError as exc:
         if name.lower() not in str(exc).lower():
             raise CheckFailure(
-                f"{call} raised ValueError({str(exc)!r}); its message should name '{name}' "
-                f"so the caller knows which argument is wrong."
-            ) from None
+                say(
+                    "{call} raised ValueError({message}); its message should name '{name}' so "
+                    "the caller knows which argument is wrong.",
+                    "{call} 抛出了 ValueError({message})；消息里应写明 '{name}'，调用者才知道"
+                    "是哪个参数错了。",
+                    call=call, message=repr(str(exc)), name=name,
+                )
+            ) from None  # fmt: skip
     except NotImplementedError:
         raise
     except Exception as exc:  # noqa: BLE001
         raise CheckFailure(
-            f"{call} should raise ValueError, but raised {type(exc).__name__}: {exc}"
-        ) from None
+            say(
+                "{call} should raise ValueError, but raised {error}: {exc}",
+                "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}",
+                call=call, error=type(exc).__name__, exc=exc,
+            )
+        ) from None  # fmt: skip
     else:
-        raise CheckFailure(f"{call} should raise ValueError (bad {name}), but returned normally.")
+        raise CheckFailure(
+            say(
+                "{call} should raise ValueError (bad {name}), but returned normally.",
+                "{call} 应抛出 ValueError（{name} 不合法），实际却正常返回了。",
+                call=call, name=name,
+            )
+        )  # fmt: skip
 
 
 def expect_unchanged(tensors: Mapping[str, torch.Tensor], call: Callable[[], Any]) -> Any:
@@ -385,8 +461,13 @@ def expect_unchanged(tensors: Mapping[str, torch.Tensor], call: Callable[[], Any
     for name, t in tensors.items():
         if not torch.equal(before[name], t.detach()):
             raise CheckFailure(
-                f"Your code modified its input '{name}' in place; work on new tensors instead "
-                f"(e.g. x = x / T rather than x /= T)."
+                say(
+                    "Your code modified its input '{name}' in place; work on new tensors "
+                    "instead (e.g. x = x / T rather than x /= T).",
+                    "你的代码原地修改了输入 '{name}'；请在新张量上计算（例如写 x = x / T，"
+                    "而不是 x /= T）。",
+                    name=name,
+                )
             )
     return result
 
@@ -415,7 +496,7 @@ DTYPES = pytest.mark.parametrize("dtype", list(FLOAT_DTYPES), ids=["float32", "f
 
 def named_mistakes(
     values: Mapping[str, Any],
-    words: Mapping[str, str],
+    words: Mapping[str, str | Bilingual],
     first: str = "",
     correct: Any = None,
     rtol: float = 1e-6,
@@ -427,7 +508,7 @@ def named_mistakes(
     right value) is given, mistakes that give it here, or a non-finite value, are left out: they
     cannot be what went wrong.
     """
-    named: list[tuple[str, Any]] = []
+    named: list[tuple[str | Bilingual, Any]] = []
     order = [first] * (first in values) + [m for m in values if m != first]
     for mistake in order:
         value = values[mistake]
@@ -438,11 +519,11 @@ def named_mistakes(
             continue
         for i, (description, other) in enumerate(named):
             if is_close(value, other, rtol=rtol, atol=atol):
-                named[i] = (f"{description}; or: {words[mistake]}", other)
+                named[i] = (join([description, words[mistake]], "; or: ", "；或者："), other)
                 break
         else:
             named.append((words[mistake], value))
-    return dict(named)
+    return dict(named)  # type: ignore[arg-type]
 
 
 def require_function(
@@ -453,14 +534,25 @@ def require_function(
     "(pos_scores, neg_scores, k)"."""
     fn = getattr(module, name, None)
     if not callable(fn):
-        raise CheckFailure(f"{where} has no function {name}{signature}.")
+        raise CheckFailure(
+            say(
+                "{where} has no function {name}{signature}.",
+                "{where} 里没有函数 {name}{signature}。",
+                where=where, name=name, signature=signature,
+            )
+        )  # fmt: skip
     try:
         inspect.signature(fn).bind(*args, **kwargs)
     except TypeError as exc:
         raise CheckFailure(
-            f"{name} must accept {signature} as in the task; calling it as the task describes "
-            f"fails: {exc}."
-        ) from None
+            say(
+                "{name} must accept {signature} as in the task; calling it as the task "
+                "describes fails: {exc}.",
+                "{name} 必须像题目要求的那样接受 {signature}；按题目描述的方式调用它会失败："
+                "{exc}。",
+                name=name, signature=signature, exc=exc,
+            )
+        ) from None  # fmt: skip
     except ValueError:  # builtins without a signature: let the call itself tell
         pass
     return fn
@@ -476,32 +568,56 @@ def as_metrics(result: Any, call: str, names: tuple[str, ...]) -> tuple[float, .
     else:
         shown = fmt(result) if isinstance(result, torch.Tensor) else repr(result)[:80]
         raise CheckFailure(
-            f"{call} should return a tuple ({', '.join(names)}) of {len(names)} Python floats, "
-            f"got {type(result).__name__} {shown}."
-        )
+            say(
+                "{call} should return a tuple ({names}) of {n} Python floats, got {kind} "
+                "{shown}.",
+                "{call} 应返回由 {n} 个 Python float 组成的元组 ({names})，实际返回的是 "
+                "{kind} {shown}。",
+                call=call, names=", ".join(names), n=len(names), kind=type(result).__name__,
+                shown=shown,
+            )
+        )  # fmt: skip
     for name, value in zip(names, values, strict=True):
         if isinstance(value, torch.Tensor):
             raise CheckFailure(
-                f"{call} returned {name} as a torch.Tensor ({fmt(value)}, dtype {value.dtype}); "
-                "metrics are Python floats: convert with .item() (or float(...))."
-            )
+                say(
+                    "{call} returned {name} as a torch.Tensor ({value}, dtype {dtype}); metrics "
+                    "are Python floats: convert with .item() (or float(...)).",
+                    "{call} 把 {name} 作为 torch.Tensor 返回（{value}，dtype {dtype}）；指标"
+                    "应是 Python float：用 .item()（或 float(...)）转换。",
+                    call=call, name=name, value=fmt(value), dtype=value.dtype,
+                )
+            )  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise CheckFailure(
-                f"{call} returned {name} as {type(value).__name__} {value!r}; return a Python "
-                "float (e.g. tensor.mean().item())."
-            )
+                say(
+                    "{call} returned {name} as {kind} {value}; return a Python float (e.g. "
+                    "tensor.mean().item()).",
+                    "{call} 把 {name} 作为 {kind} {value} 返回；请返回 Python float（例如 "
+                    "tensor.mean().item()）。",
+                    call=call, name=name, kind=type(value).__name__, value=repr(value),
+                )
+            )  # fmt: skip
     return tuple(float(v) for v in values)
 
 
-def teacher_ignored(what: str, changed: str) -> CheckFailure:
+def teacher_ignored(what: str, changed: str | Bilingual) -> CheckFailure:
     """The failure for a distillation function whose result does not move with the teacher.
 
     `what` names the call ("kd_loss(...)"), `changed` says how the teacher was changed ("the
     teacher's logits were changed slightly, keeping each row's argmax")."""
     return CheckFailure(
-        f"{what} returned the same result after {changed}: your code ignores the teacher.\n"
-        "  Likely mistake: the teacher's outputs are not used (e.g. only the hard-label loss on "
-        "the true labels is returned, the source article's bug), or the teacher is reduced to "
-        "hard labels (its argmax or top items) so that its soft scores no longer count; the "
-        "distillation term must compare the student with the teacher's soft outputs."
-    )
+        say(
+            "{what} returned the same result after {changed}: your code ignores the teacher.\n"
+            "  Likely mistake: the teacher's outputs are not used (e.g. only the hard-label loss "
+            "on the true labels is returned, the source article's bug), or the teacher is "
+            "reduced to hard labels (its argmax or top items) so that its soft scores no longer "
+            "count; the distillation term must compare the student with the teacher's soft "
+            "outputs.",
+            "{changed}之后，{what} 返回的结果没有变：你的代码忽略了教师模型。\n"
+            "  可能的错误：没有用到教师模型的输出（例如只返回了真实标签上的硬标签损失，也就是"
+            "原文里的那个 bug），或者把教师模型简化成了硬标签（它的 argmax 或排名靠前的物品），"
+            "使它的软分数不再起作用；蒸馏项必须拿学生模型和教师模型的软输出作比较。",
+            what=what, changed=changed,
+        )
+    )  # fmt: skip

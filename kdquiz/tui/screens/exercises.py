@@ -38,7 +38,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from kdquiz.catalog import Exercise
-from kdquiz.checker.report import likely_mistake, listed, mistake_owners
+from kdquiz.checker.report import indent_lines, result_lines, shorten_output
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.i18n import t
@@ -100,14 +100,6 @@ def shown_path(path: Path, root: Path | None) -> str:
     return "~" + text[len(home) :] if home != "/" and text.startswith(home) else text
 
 
-def _indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
-
-
-def _last_lines(text: str, lines: int) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
 def describe_ago(moment: datetime, now: datetime, lang: str) -> str:
     """'just now', '5 min ago', '3 h ago', '4 days ago' (or in Chinese), measured from `now`."""
     seconds = max(0.0, (now - moment).total_seconds())
@@ -138,35 +130,24 @@ def render_result(result: ExerciseResult, lang: str, when: str = "") -> list[Ren
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, width=1)
     grid.add_column(ratio=1)
-    previous = None
-    owners = mistake_owners(result)
-    for check in result.checks:
-        if check.status == "pass":
-            grid.add_row(Text("✓", "bold green"), Text(check.name))
-            continue
-        grid.add_row(Text("✗", "bold red"), Text(check.name, "bold"))
-        names = owners.get(likely_mistake(check.message), [])
-        if check.message and check.message == previous:
-            grid.add_row("", Padding(Text(t("ex_same_problem", lang), "dim"), (0, 0, 0, 2)))
-        elif names and names[0] != check.name:
-            first = check.message.splitlines()[0]
-            grid.add_row("", Padding(Text(first), (0, 0, 0, 2)))
-            pointer = t("ex_mistake_above", lang, name=names[0])
-            grid.add_row("", Padding(Text(pointer, "dim"), (0, 0, 0, 2)))
-        elif check.message:
-            grid.add_row("", Padding(Text(check.message), (0, 0, 0, 2)))
-            if len(names) > 1:
-                also = t("ex_mistake_also", lang, names=listed(names[1:]))
-                grid.add_row("", Padding(Text(also), (0, 0, 0, 4)))
-        previous = check.message
-        if check.output.strip():
-            printed = t("ex_printed", lang) + "\n" + _indent(_last_lines(check.output, 8))
-            grid.add_row("", Padding(Text(printed, "dim"), (0, 0, 0, 2)))
+    for line in result_lines(result, lang):
+        indent = (0, 0, 0, 2 + 2 * line.indent)
+        if line.kind == "passed":
+            grid.add_row(Text("✓", "bold green"), Text(line.text))
+        elif line.kind == "failed":
+            grid.add_row(Text("✗", "bold red"), Text(line.text, "bold"))
+        elif line.kind == "message":
+            grid.add_row("", Padding(Text(line.text), indent))
+        elif line.kind == "note":
+            grid.add_row("", Padding(Text(line.text, "dim"), indent))
+        else:
+            printed = t("report_printed", lang) + "\n" + indent_lines(line.text, "  ")
+            grid.add_row("", Padding(Text(printed, "dim"), indent))
     parts: list[RenderableType] = [head, Text(""), grid]
     if result.message:
-        parts += [Text(""), Text(f"! {result.message}", "yellow")]
+        parts += [Text(""), Text(f"! {result.text(lang)}", "yellow")]
     if result.status == "error" and result.output.strip() and not result.checks:
-        parts.append(Text(_indent(_last_lines(result.output, 20)), "dim"))
+        parts.append(Text(indent_lines(shorten_output(result.output, 20), "    "), "dim"))
     return parts
 
 
