@@ -146,3 +146,41 @@ def chinese_spacing(question: Question) -> list[str]:
             start, end = max(0, match.start() - 6), min(len(text.zh), match.end() + 6)
             excerpts.append(f"“{text.zh[start:end]}”")
     return excerpts
+
+
+def stray_spaces(text: str) -> list[str]:
+    """Excerpts around each stray space in Chinese text (see CJK_SPACE)."""
+    excerpts = []
+    for line in text.splitlines():
+        line = line.strip()
+        for match in CJK_SPACE.finditer(line):
+            start, end = max(0, match.start() - 6), min(len(line), match.end() + 6)
+            excerpts.append(f"“{line[start:end]}”")
+    return excerpts
+
+
+_WORD = re.compile(r"[A-Za-z]+[,.;:!?]?|[A-Za-z]+'[a-z]+[,.;:!?]?")
+_CODE_SPAN = re.compile(r"`[^`]*`|\"[^\"]*\"|'[^'\s]*'")
+ENGLISH_RUN = 3
+"""Consecutive English words that make an untranslated phrase (code and names aside)."""
+
+
+def english_phrases(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    """Runs of `ENGLISH_RUN` or more plain English words in text meant to be Chinese: what was
+    left untranslated. Code (anything quoted, identifiers with _ . ( = [ or digits) breaks a
+    run, as do Chinese characters; phrases in `allowed` (names, titles) are ignored."""
+    for phrase in allowed:
+        text = text.replace(phrase, " ")
+    text = _CODE_SPAN.sub(" ", text)
+    text = re.sub(rf"[{_CJK}{_CJK_PUNCTUATION}]", " \n ", text)
+    found = []
+    for chunk in text.split("\n"):
+        run: list[str] = []
+        for token in [*chunk.split(), ""]:
+            if token and _WORD.fullmatch(token):
+                run.append(token)
+                continue
+            if len(run) >= ENGLISH_RUN:
+                found.append(" ".join(run))
+            run = []
+    return found

@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     selfcheck.add_argument("--update", action="store_true", help="rewrite the golden file")
     cold_help = "start a new interpreter per file instead of forking from the warm checker"
     selfcheck.add_argument("--cold", action="store_true", help=cold_help)
+    selfcheck.add_argument(
+        "--zh", action="store_true",
+        help="print every result in Chinese, with what is untranslated (no golden comparison)",
+    )  # fmt: skip
     mutate = commands.add_parser("mutate", help="mutation testing of the hidden suites")
     mutate.add_argument("exercises", nargs="*")
     mutate.add_argument("--all", action="store_true", help="every exercise")
@@ -38,8 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     mutate.add_argument("--cold", action="store_true", help=cold_help)
     args = parser.parse_args(argv)
     if args.command == "selfcheck":
-        from kdquiz.dev.golden import run_selfcheck
+        from kdquiz.dev.golden import run_selfcheck, show_chinese
 
+        if args.zh:
+            return show_chinese(_exercises(args.exercises, False), args.cold)
         return run_selfcheck(_exercises(args.exercises, False), args.update, args.cold)
     from kdquiz.dev.mutate import run_mutate
 

@@ -60,3 +60,41 @@ def run_selfcheck(exercises: list[str], update: bool, cold: bool = False) -> int
             print(f"CHANGED {name}\n" + "\n".join(diff) + "\n")
     print(f"{len(texts)} results, {changed} changed, {len(bad)} wrong", file=sys.stderr)
     return 1 if bad or changed else 0
+
+
+def zh_problems(result: ExerciseResult) -> list[str]:
+    """What in a result's Chinese is missing or still English: a check name or a message with
+    no Chinese, an untranslated English phrase, a stray space between Chinese characters."""
+    from kdquiz.quality import english_phrases, stray_spaces
+
+    problems = []
+    texts = [(f"message of {result.exercise}", result.message, result.message_zh)]
+    for check in result.checks:
+        texts.append((f"name “{check.name}”", check.name, check.name_zh))
+        texts.append((f"message of “{check.name}”", check.message, check.message_zh))
+    for where, en, zh in texts:
+        if en and (not zh or zh == en) and english_phrases(en):
+            problems.append(f"{where}: no Chinese")
+            continue
+        for phrase in english_phrases(zh):
+            problems.append(f"{where}: English left: “{phrase}”")
+        for excerpt in stray_spaces(zh):
+            problems.append(f"{where}: stray space: {excerpt}")
+    return problems
+
+
+def show_chinese(exercises: list[str], cold: bool = False) -> int:
+    """Print every corpus result as a learner in zh mode reads it, with what is not Chinese."""
+    jobs = corpus_jobs(exercises)
+    print(f"checking {len(jobs)} files ...", file=sys.stderr)
+    results = run_jobs(jobs, cold=cold)
+    count = 0
+    for name, result in results.items():
+        problems = zh_problems(result)
+        count += len(problems)
+        print(f"=== {name}\n{format_result(result, lang='zh')}")
+        for problem in problems:
+            print(f"ZH PROBLEM {name}: {problem}")
+        print()
+    print(f"{len(results)} results, {count} Chinese problems", file=sys.stderr)
+    return 1 if count else 0
