@@ -30,6 +30,7 @@ from kdquiz.checks.support import (
     randn,
     reference,
     require_function,
+    say,
     seeded,
     teacher_ignored,
     tolerances,
@@ -42,54 +43,144 @@ SIGNATURE = "(student_logits, teacher_logits, labels, temperature=4.0, alpha=0.5
 # The common mistakes, in a learner's words, and the value each one produces.
 
 MISTAKES = {
-    "no_t2": "the soft term is not scaled by T² (multiply the KL by temperature ** 2)",
-    "t_not_t2": "the soft term is multiplied by T instead of T²",
-    "div_t2": "the soft term is divided by T² instead of multiplied by it",
-    "t2_whole": "T² multiplies the whole loss; it scales the soft (KL) term only, the hard "
-    "cross-entropy keeps the weight 1 - alpha",
-    "mean": 'the KL is averaged over every element: reduction="mean" divides by B·C; use '
-    'reduction="batchmean" (sum over the classes, average over the batch)',
-    "sum": 'the KL is summed over the batch (reduction="sum"); average it over the B rows '
-    '(reduction="batchmean")',
-    "batch_twice": 'the KL is divided by the batch size twice; reduction="batchmean" already '
-    "averages over the batch",
-    "mean_classes": "the KL is averaged over the classes and summed over the batch; sum it over "
-    "the classes (dim=-1) and average it over the batch",
-    "probs": "kl_div received probabilities as its input; it expects the student's "
-    "log-probabilities, F.log_softmax(student_logits / T, dim=-1)",
-    "log_target_probs": "kl_div was called with log_target=True but received the teacher's "
-    "probabilities as its target; with log_target=True the target must be log-probabilities, "
-    "F.log_softmax(teacher_logits / T, dim=-1) (or pass probabilities without log_target)",
-    "no_log_target": "kl_div received the teacher's log-probabilities as its target without "
-    "log_target=True, so it treats them as probabilities; pass log_target=True",
-    "reverse": "the KL is reversed, KL(p_s ‖ p_t) instead of KL(p_t ‖ p_s): F.kl_div(input, "
-    "target) computes KL(target ‖ input), so the student's log-probabilities are the input and "
-    "the teacher's the target",
-    "neg_kl": "the KL has the wrong sign: Σ p_t·(log p_s − log p_t) is −KL; the KL is "
-    "Σ p_t·(log p_t − log p_s), never negative",
-    "t_teacher_only": "only the teacher's logits are divided by T; the student's "
-    "log-probabilities must be taken at the same temperature, F.log_softmax(student_logits / T, "
-    "dim=-1)",
-    "t_student_only": "only the student's logits are divided by T; the teacher's probabilities "
-    "must be taken at the same temperature, softmax(teacher_logits / T, dim=-1)",
-    "t_times": "the logits are multiplied by T instead of divided by it; soften them with "
-    "logits / T",
-    "hard_at_t": "the hard cross-entropy is computed on student_logits / T; the labels are "
-    "matched at temperature 1, on the plain student_logits",
-    "hard_teacher_argmax": "the hard cross-entropy uses the teacher's predicted classes "
-    "(argmax) as targets; it uses the true labels",
-    "dim0": "the softmax runs over dim 0 (the batch) instead of the classes (dim=-1)",
-    "soft_ce": "the soft term is the soft cross-entropy −Σ p_t·log p_s instead of the KL; the "
-    "two differ by the teacher's entropy, so the loss is not 0 when student and teacher agree",
-    "swap_alpha": "alpha and 1 - alpha are swapped: alpha weighs the soft (teacher) term and "
-    "1 - alpha the hard (label) term",
-    "hard_unweighted": "the hard cross-entropy is not weighted by 1 - alpha (alpha·soft + hard "
-    "instead of alpha·soft + (1 - alpha)·hard)",
-    "soft_unweighted": "the soft term is not weighted by alpha (soft + (1 - alpha)·hard instead "
-    "of alpha·soft + (1 - alpha)·hard)",
-    "hard_sum": "the hard cross-entropy is summed over the batch instead of averaged",
-    "soft_no_grad": "no gradient flows through the soft term: the student's log-probabilities "
-    "are detached or computed under torch.no_grad(); only the teacher's side may be detached",
+    "no_t2": say(
+        "the soft term is not scaled by T² (multiply the KL by temperature ** 2)",
+        "软目标项没有乘以 T²（要把 KL 乘以 temperature ** 2）",
+    ),
+    "t_not_t2": say(
+        "the soft term is multiplied by T instead of T²",
+        "软目标项乘的是 T，而不是 T²",
+    ),
+    "div_t2": say(
+        "the soft term is divided by T² instead of multiplied by it",
+        "软目标项除以了 T²，而应该乘以 T²",
+    ),
+    "t2_whole": say(
+        "T² multiplies the whole loss; it scales the soft (KL) term only, the hard "
+        "cross-entropy keeps the weight 1 - alpha",
+        "整个损失都乘了 T²；T² 只用来缩放软目标（KL）项，硬标签交叉熵的权重仍是 1 - alpha",
+    ),
+    "mean": say(
+        'the KL is averaged over every element: reduction="mean" divides by B·C; use '
+        'reduction="batchmean" (sum over the classes, average over the batch)',
+        'KL 对所有元素取了平均：reduction="mean" 会除以 B·C；应使用 reduction="batchmean"'
+        "（在类别上求和，在批次上取平均）",
+    ),
+    "sum": say(
+        'the KL is summed over the batch (reduction="sum"); average it over the B rows '
+        '(reduction="batchmean")',
+        'KL 在批次上求了和（reduction="sum"）；应在 B 行上取平均（reduction="batchmean"）',
+    ),
+    "batch_twice": say(
+        'the KL is divided by the batch size twice; reduction="batchmean" already '
+        "averages over the batch",
+        'KL 除了两次批次大小；reduction="batchmean" 已经在批次上取过平均了',
+    ),
+    "mean_classes": say(
+        "the KL is averaged over the classes and summed over the batch; sum it over "
+        "the classes (dim=-1) and average it over the batch",
+        "KL 在类别上取了平均、在批次上求了和；应在类别上（dim=-1）求和，再在批次上取平均",
+    ),
+    "probs": say(
+        "kl_div received probabilities as its input; it expects the student's "
+        "log-probabilities, F.log_softmax(student_logits / T, dim=-1)",
+        "kl_div 的 input 传入的是概率；它需要的是学生模型的对数概率，"
+        "即 F.log_softmax(student_logits / T, dim=-1)",
+    ),
+    "log_target_probs": say(
+        "kl_div was called with log_target=True but received the teacher's "
+        "probabilities as its target; with log_target=True the target must be log-probabilities, "
+        "F.log_softmax(teacher_logits / T, dim=-1) (or pass probabilities without log_target)",
+        "调用 kl_div 时设置了 log_target=True，target 传入的却是教师模型的概率；"
+        "设置 log_target=True 时 target 必须是对数概率，即 "
+        "F.log_softmax(teacher_logits / T, dim=-1)（或者传入概率，但不设置 log_target）",
+    ),
+    "no_log_target": say(
+        "kl_div received the teacher's log-probabilities as its target without "
+        "log_target=True, so it treats them as probabilities; pass log_target=True",
+        "kl_div 的 target 传入的是教师模型的对数概率，却没有设置 log_target=True，"
+        "于是 kl_div 把它们当作概率处理；应传入 log_target=True",
+    ),
+    "reverse": say(
+        "the KL is reversed, KL(p_s ‖ p_t) instead of KL(p_t ‖ p_s): F.kl_div(input, "
+        "target) computes KL(target ‖ input), so the student's log-probabilities are the input "
+        "and the teacher's the target",
+        "KL 的方向反了，算成了 KL(p_s ‖ p_t)，而不是 KL(p_t ‖ p_s)：F.kl_div(input, target) "
+        "计算的是 KL(target ‖ input)，所以学生模型的对数概率作 input，教师模型的作 target",
+    ),
+    "neg_kl": say(
+        "the KL has the wrong sign: Σ p_t·(log p_s − log p_t) is −KL; the KL is "
+        "Σ p_t·(log p_t − log p_s), never negative",
+        "KL 的符号反了：Σ p_t·(log p_s − log p_t) 是 −KL；KL 是 Σ p_t·(log p_t − log p_s)，"
+        "永远不会是负数",
+    ),
+    "t_teacher_only": say(
+        "only the teacher's logits are divided by T; the student's "
+        "log-probabilities must be taken at the same temperature, "
+        "F.log_softmax(student_logits / T, dim=-1)",
+        "只有教师模型的 logits 除以了 T；学生模型的对数概率也必须在同一温度下计算，"
+        "即 F.log_softmax(student_logits / T, dim=-1)",
+    ),
+    "t_student_only": say(
+        "only the student's logits are divided by T; the teacher's probabilities "
+        "must be taken at the same temperature, softmax(teacher_logits / T, dim=-1)",
+        "只有学生模型的 logits 除以了 T；教师模型的概率也必须在同一温度下计算，"
+        "即 softmax(teacher_logits / T, dim=-1)",
+    ),
+    "t_times": say(
+        "the logits are multiplied by T instead of divided by it; soften them with logits / T",
+        "logits 乘以了 T，而应该除以 T；要用 logits / T 来软化它们",
+    ),
+    "hard_at_t": say(
+        "the hard cross-entropy is computed on student_logits / T; the labels are "
+        "matched at temperature 1, on the plain student_logits",
+        "硬标签交叉熵是在 student_logits / T 上计算的；与标签的匹配要在温度 1 下进行，"
+        "直接用 student_logits",
+    ),
+    "hard_teacher_argmax": say(
+        "the hard cross-entropy uses the teacher's predicted classes "
+        "(argmax) as targets; it uses the true labels",
+        "硬标签交叉熵把教师模型预测的类别（argmax）当作目标；应该用真实标签",
+    ),
+    "dim0": say(
+        "the softmax runs over dim 0 (the batch) instead of the classes (dim=-1)",
+        "softmax 是在 dim 0（批次维）上做的，而不是在类别维（dim=-1）上",
+    ),
+    "soft_ce": say(
+        "the soft term is the soft cross-entropy −Σ p_t·log p_s instead of the KL; the "
+        "two differ by the teacher's entropy, so the loss is not 0 when student and teacher "
+        "agree",
+        "软目标项用的是软交叉熵 −Σ p_t·log p_s，而不是 KL；两者相差教师模型分布的熵，"
+        "所以学生模型和教师模型一致时损失不为 0",
+    ),
+    "swap_alpha": say(
+        "alpha and 1 - alpha are swapped: alpha weighs the soft (teacher) term and "
+        "1 - alpha the hard (label) term",
+        "alpha 和 1 - alpha 弄反了：alpha 是软目标（教师模型）项的权重，"
+        "1 - alpha 是硬标签（真实标签）项的权重",
+    ),
+    "hard_unweighted": say(
+        "the hard cross-entropy is not weighted by 1 - alpha (alpha·soft + hard "
+        "instead of alpha·soft + (1 - alpha)·hard)",
+        "硬标签交叉熵没有乘以权重 1 - alpha（写成了 alpha·soft + hard，"
+        "而不是 alpha·soft + (1 - alpha)·hard）",
+    ),
+    "soft_unweighted": say(
+        "the soft term is not weighted by alpha (soft + (1 - alpha)·hard instead "
+        "of alpha·soft + (1 - alpha)·hard)",
+        "软目标项没有乘以权重 alpha（写成了 soft + (1 - alpha)·hard，"
+        "而不是 alpha·soft + (1 - alpha)·hard）",
+    ),
+    "hard_sum": say(
+        "the hard cross-entropy is summed over the batch instead of averaged",
+        "硬标签交叉熵在批次上求了和，而不是取平均",
+    ),
+    "soft_no_grad": say(
+        "no gradient flows through the soft term: the student's log-probabilities "
+        "are detached or computed under torch.no_grad(); only the teacher's side may be detached",
+        "软目标项没有梯度流过：学生模型的对数概率被 detach 了，或者是在 torch.no_grad() 下"
+        "计算的；只有教师模型一侧可以 detach",
+    ),
 }
 GRADIENT_ONLY = {"soft_no_grad"}
 """Mistakes that leave the value right and change only the gradient."""
@@ -221,15 +312,24 @@ def _backward(loss, student: torch.Tensor) -> None:
     """loss.backward(), failing with a clear message when the student cannot get a gradient."""
     expect(
         isinstance(loss, torch.Tensor) and loss.requires_grad,
-        "kd_loss's result does not require grad, so the student cannot learn from it; do not "
-        "compute the whole loss under torch.no_grad(), detach the student's logits, or build "
-        "the result from Python numbers (.item()).",
+        say(
+            "kd_loss's result does not require grad, so the student cannot learn from it; do not "
+            "compute the whole loss under torch.no_grad(), detach the student's logits, or build "
+            "the result from Python numbers (.item()).",
+            "kd_loss 的结果不需要梯度（requires_grad 为 False），学生模型无法从中学习；"
+            "不要在 torch.no_grad() 下计算整个损失，不要 detach 学生模型的 logits，"
+            "也不要用 Python 数值（.item()）拼出结果。",
+        ),
     )
     loss.backward()
     expect(
         student.grad is not None,
-        "student_logits.grad is None after loss.backward(); the loss must depend on the "
-        "student's logits through differentiable operations.",
+        say(
+            "student_logits.grad is None after loss.backward(); the loss must depend on the "
+            "student's logits through differentiable operations.",
+            "loss.backward() 之后 student_logits.grad 仍是 None；损失必须通过可微的运算"
+            "依赖于学生模型的 logits。",
+        ),
     )
 
 
@@ -254,7 +354,10 @@ def _nudged(t: torch.Tensor) -> torch.Tensor:
     return t * 1.05
 
 
-NUDGE = "the teacher's logits were scaled by 1.05 (same order, same argmax in every row)"
+NUDGE = say(
+    "the teacher's logits were scaled by 1.05 (same order, same argmax in every row)",
+    "把教师模型的 logits 乘以 1.05（每一行的顺序和 argmax 都不变）",
+)
 
 
 def _teacher_ignored(kd_loss, s, t, y, temperature: float, alpha: float, what: str):
@@ -301,10 +404,17 @@ def _check_not_nan(got, what: str, s, t, y) -> None:
     """Name the likely cause when kd_loss returns nan for ordinary, small logits."""
     if isinstance(got, torch.Tensor) and got.numel() == 1 and bool(torch.isnan(got.detach())):
         raise CheckFailure(
-            f"{what} returned nan for ordinary, small logits.\n  inputs:   "
-            f"student_logits={fmt(s, 3)}, teacher_logits={fmt(t, 3)}, labels={fmt(y)}\n"
-            f"  Likely mistake: the log of a negative number; {MISTAKES['no_log_target']}."
-        )
+            say(
+                "{what} returned nan for ordinary, small logits.\n  inputs:   "
+                "student_logits={s}, teacher_logits={t}, labels={y}\n"
+                "  Likely mistake: the log of a negative number; {mistake}.",
+                "{what} 对普通的小 logits 返回了 nan。\n  输入：   "
+                "student_logits={s}, teacher_logits={t}, labels={y}\n"
+                "  可能的错误：对负数取了对数；{mistake}。",
+                what=what, s=fmt(s, 3), t=fmt(t, 3), y=fmt(y),
+                mistake=MISTAKES["no_log_target"],
+            )
+        )  # fmt: skip
 
 
 def _right(got, expected: torch.Tensor, tolerance: dict[str, float]) -> bool:
@@ -354,46 +464,70 @@ def _check_value(
 
 @DTYPES
 def test_returns_a_scalar_of_the_inputs_dtype(dtype: torch.dtype) -> None:
-    """kd_loss returns a scalar tensor in the inputs' dtype and device"""
+    """kd_loss returns a scalar tensor in the inputs' dtype and device
+    zh: kd_loss 返回标量张量，dtype 和设备与输入相同"""
     s, t, y = _inputs(3, 5, dtype, seed=1)
     got = _kd_loss()(s, t, y, temperature=2.0, alpha=0.5)
     expect(
         isinstance(got, torch.Tensor),
-        f"kd_loss should return a torch.Tensor (so that loss.backward() works), "
-        f"got {type(got).__name__}; do not call .item() on the result.",
+        say(
+            "kd_loss should return a torch.Tensor (so that loss.backward() works), "
+            "got {kind}; do not call .item() on the result.",
+            "kd_loss 应返回 torch.Tensor（这样 loss.backward() 才能用），实际返回的是 {kind}；"
+            "不要对结果调用 .item()。",
+            kind=type(got).__name__,
+        ),
     )
     expect(
         got.dim() == 0,
-        f"kd_loss should return a 0-dim (scalar) tensor, like F.cross_entropy does; got shape "
-        f"{tuple(got.shape)}. Reduce over the batch and the classes.",
+        say(
+            "kd_loss should return a 0-dim (scalar) tensor, like F.cross_entropy does; got shape "
+            "{shape}. Reduce over the batch and the classes.",
+            "kd_loss 应像 F.cross_entropy 一样返回 0 维（标量）张量，实际形状是 {shape}。"
+            "请在批次和类别两个维度上做归约。",
+            shape=tuple(got.shape),
+        ),
     )
     expect(
         got.dtype == dtype,
-        f"kd_loss returned dtype {got.dtype} for {dtype} inputs; the result must keep the "
-        f"inputs' dtype.",
+        say(
+            "kd_loss returned dtype {got} for {dtype} inputs; the result must keep the "
+            "inputs' dtype.",
+            "输入是 {dtype} 时，kd_loss 返回的 dtype 是 {got}；结果必须保持输入的 dtype。",
+            got=got.dtype,
+            dtype=dtype,
+        ),
     )
     expect(
         got.device == s.device,
-        f"kd_loss returned a tensor on {got.device} for inputs on {s.device}; create any new "
-        f"tensor on the inputs' device.",
-    )
+        say(
+            "kd_loss returned a tensor on {got} for inputs on {device}; create any new "
+            "tensor on the inputs' device.",
+            "输入在 {device} 上时，kd_loss 返回的张量在 {got} 上；新建的张量都要放在输入所在的"
+            "设备上。",
+            got=got.device, device=s.device,
+        ),
+    )  # fmt: skip
 
 
 def test_soft_term_is_scaled_by_t_squared() -> None:
-    """The soft term is scaled by T²"""
+    """The soft term is scaled by T²
+    zh: 软目标项乘以 T²"""
     s, t, y = _inputs(3, 5, torch.float64, seed=2)
     _check_value(s, t, y, temperature=4.0, alpha=1.0, first="no_t2")
 
 
 def test_kl_is_batchmean() -> None:
-    """The KL is summed over the classes and averaged over the batch"""
+    """The KL is summed over the classes and averaged over the batch
+    zh: KL 在类别上求和、在批次上取平均"""
     s, t, y = _inputs(4, 5, torch.float64, seed=3)
     # T² = 9 differs from B = 4 and C = 5, so that each wrong divisor shows.
     _check_value(s, t, y, temperature=3.0, alpha=1.0, first="mean")
 
 
 def test_zero_when_student_equals_teacher() -> None:
-    """The soft term is 0 when student and teacher agree (a KL, not a cross-entropy)"""
+    """The soft term is 0 when student and teacher agree (a KL, not a cross-entropy)
+    zh: 学生模型与教师模型一致时，软目标项为 0（它是 KL，不是交叉熵）"""
     s, _, y = _inputs(3, 5, torch.float64, seed=4)
     # Same values, separate tensors: a learner may not rely on `s is t`.
     _check_value(s, s.clone(), y, temperature=2.0, alpha=1.0, first="soft_ce")
@@ -402,39 +536,48 @@ def test_zero_when_student_equals_teacher() -> None:
     _backward(_kd_loss()(student, s.clone(), y, temperature=2.0, alpha=1.0), student)
     expect(
         bool((student.grad.abs() < 1e-12).all()),
-        "The gradient of kd_loss should be all zeros when student and teacher agree and "
-        f"alpha=1, got {fmt(student.grad)}.",
+        say(
+            "The gradient of kd_loss should be all zeros when student and teacher agree and "
+            "alpha=1, got {grad}.",
+            "学生模型与教师模型一致且 alpha=1 时，kd_loss 的梯度应全为 0，实际是 {grad}。",
+            grad=fmt(student.grad),
+        ),
     )
 
 
 def test_kl_direction() -> None:
-    """The soft term is KL(teacher ‖ student), not KL(student ‖ teacher)"""
+    """The soft term is KL(teacher ‖ student), not KL(student ‖ teacher)
+    zh: 软目标项是 KL(教师模型 ‖ 学生模型)，而不是 KL(学生模型 ‖ 教师模型)"""
     s, t, y = _inputs(3, 4, torch.float64, seed=5)
     t = t * 2.0  # a peaked teacher and a flatter student: the two directions differ clearly
     _check_value(s, t, y, temperature=1.5, alpha=1.0, first="reverse")
 
 
 def test_softmax_over_classes() -> None:
-    """The softmax runs over the classes (the last dim)"""
+    """The softmax runs over the classes (the last dim)
+    zh: softmax 在类别维（最后一维）上计算"""
     s, t, y = _inputs(3, 5, torch.float64, seed=6)
     _check_value(s, t, y, temperature=2.0, alpha=1.0, first="dim0")
 
 
 def test_hard_term_at_temperature_one() -> None:
-    """The hard term is the ordinary cross-entropy, at temperature 1"""
+    """The hard term is the ordinary cross-entropy, at temperature 1
+    zh: 硬标签项是温度为 1 的普通交叉熵"""
     s, t, y = _inputs(4, 5, torch.float64, seed=7)
     _check_value(s, t, y, temperature=4.0, alpha=0.0, first="hard_at_t")
 
 
 def test_alpha_weighs_soft_and_hard_terms() -> None:
-    """alpha weighs the soft term and 1 - alpha the hard term"""
+    """alpha weighs the soft term and 1 - alpha the hard term
+    zh: alpha 是软目标项的权重，1 - alpha 是硬标签项的权重"""
     s, t, y = _inputs(3, 5, torch.float64, seed=8)
     _check_value(s, t, y, temperature=2.5, alpha=0.25, first="swap_alpha")
 
 
 @DTYPES
 def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
-    """The student gets the right gradient and the teacher none"""
+    """The student gets the right gradient and the teacher none
+    zh: 学生模型得到正确的梯度，教师模型得不到梯度"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, dtype, seed=9)
     temperature, alpha = 2.5, 0.4
@@ -443,10 +586,16 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
     _backward(kd_loss(student, teacher, y, temperature=temperature, alpha=alpha), student)
     expect(
         teacher.grad is None,
-        "The teacher received a gradient: after loss.backward(), teacher_logits.grad is a "
-        "tensor but should stay None.\n  Likely mistake: the teacher is not detached; use "
-        "teacher_logits.detach() (or compute its probabilities under torch.no_grad()) so that "
-        "gradients reach the student only.",
+        say(
+            "The teacher received a gradient: after loss.backward(), teacher_logits.grad is a "
+            "tensor but should stay None.\n  Likely mistake: the teacher is not detached; use "
+            "teacher_logits.detach() (or compute its probabilities under torch.no_grad()) so "
+            "that gradients reach the student only.",
+            "教师模型得到了梯度：loss.backward() 之后 teacher_logits.grad 是一个张量，"
+            "而它应保持为 None。\n  可能的错误：教师模型没有 detach；请使用 "
+            "teacher_logits.detach()（或者在 torch.no_grad() 下计算它的概率），"
+            "让梯度只传到学生模型。",
+        ),
     )
     ref_student = s.detach().to(torch.float64, copy=True).requires_grad_(True)
     reference("exercise_1").kd_loss(ref_student, t.double(), y, temperature, alpha).backward()
@@ -459,7 +608,10 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
         expect_close(
             student.grad,
             ref_student.grad.to(dtype),
-            what="The gradient of kd_loss with respect to student_logits",
+            what=say(
+                "The gradient of kd_loss with respect to student_logits",
+                "kd_loss 对 student_logits 的梯度 student_logits.grad",
+            ),
             inputs=_show(s, t, y, temperature, alpha),
             mistakes=_gradient_mistakes(s, t, y, temperature, alpha),
             atol=grad_atol,
@@ -476,9 +628,14 @@ def test_gradients_reach_the_student_only(dtype: torch.dtype) -> None:
     _backward(kd_loss(student, teacher_model(features), y, temperature, alpha), student)
     expect(
         all(p.grad is None for p in teacher_model.parameters()),
-        "The teacher model's parameters received gradients when kd_loss got its logits straight "
-        "from teacher(inputs).\n  Likely mistake: the teacher is not detached; use "
-        "teacher_logits.detach() so that gradients reach the student only.",
+        say(
+            "The teacher model's parameters received gradients when kd_loss got its logits "
+            "straight from teacher(inputs).\n  Likely mistake: the teacher is not detached; use "
+            "teacher_logits.detach() so that gradients reach the student only.",
+            "kd_loss 直接接收 teacher(inputs) 输出的 logits 时，教师模型的参数得到了梯度。\n"
+            "  可能的错误：教师模型没有 detach；请使用 teacher_logits.detach()，"
+            "让梯度只传到学生模型。",
+        ),
     )
 
 
@@ -494,10 +651,13 @@ def _scaled_down_value(kd_loss, s, t, y, temperature: float, alpha: float):
     return got.detach()
 
 
-EPS_BEFORE_LOG = (
+EPS_BEFORE_LOG = say(
     "the probabilities are clamped or given an eps before the log (torch.log(p + eps), "
     "p.clamp(min=eps).log()): finite, but log p of a large logit gap lies far below log(eps); "
-    "get log-probabilities from F.log_softmax instead"
+    "get log-probabilities from F.log_softmax instead",
+    "取对数之前对概率做了 clamp 或加了 eps（torch.log(p + eps)、p.clamp(min=eps).log()）："
+    "结果虽然有限，但 logit 差距很大时，真实的 log p 远低于 log(eps)；"
+    "请改用 F.log_softmax 得到对数概率",
 )
 
 
@@ -534,7 +694,8 @@ def _eps_mistake(got, s, t, y, temperature: float, alpha: float) -> dict[str, to
 
 @DTYPES
 def test_stable_for_large_logits(dtype: torch.dtype) -> None:
-    """Logits of magnitude 1e3 give a finite loss and finite gradients"""
+    """Logits of magnitude 1e3 give a finite loss and finite gradients
+    zh: 量级为 1e3 的 logits 也能得到有限的损失和有限的梯度"""
     kd_loss = _kd_loss()
     s = torch.tensor([[1e3, -1e3, 0.0], [-1e3, 1e3, 5e2]], dtype=dtype, device=DEVICE)
     t = torch.tensor([[-1e3, 1e3, 0.0], [1e3, -1e3, -5e2]], dtype=dtype, device=DEVICE)
@@ -551,28 +712,43 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
         if not all(bool(v) for v in torch.isfinite(value).reshape(-1).cpu()):
             small = _scaled_down_value(kd_loss, s, t, y, temperature, alpha)
             if small is not None and not bool(torch.isfinite(small)):
-                cause = (
+                cause = say(
                     "  It is not finite for small logits either: the log of a negative number? "
-                    f"Check: {MISTAKES['no_log_target']}."
+                    "Check: {mistake}.",
+                    "  对较小的 logits 它也不是有限值：是不是对负数取了对数？请检查：{mistake}。",
+                    mistake=MISTAKES["no_log_target"],
                 )
             else:
-                cause = (
+                cause = say(
                     "  Common causes: torch.log(F.softmax(...)) underflows to log(0) = -inf "
                     "(and 0 * -inf = nan); torch.distributions' kl_divergence likewise returns "
                     "inf where a student probability underflows to 0; get log-probabilities "
-                    "from F.log_softmax instead."
+                    "from F.log_softmax instead.",
+                    "  常见原因：torch.log(F.softmax(...)) 下溢成 log(0) = -inf"
+                    "（而 0 * -inf = nan）；torch.distributions 的 kl_divergence 在学生模型的概率"
+                    "下溢为 0 的地方同样会返回 inf；请改用 F.log_softmax 得到对数概率。",
                 )
             raise CheckFailure(
-                f"kd_loss is not finite for logits of magnitude 1e3: got {fmt(loss)}.\n"
-                f"  inputs:   {inputs}\n{cause}"
-            )
+                say(
+                    "kd_loss is not finite for logits of magnitude 1e3: got {got}.\n"
+                    "  inputs:   {inputs}\n{cause}",
+                    "logits 的量级为 1e3 时，kd_loss 的结果不是有限值：得到的是 {got}。\n"
+                    "  输入：   {inputs}\n{cause}",
+                    got=fmt(loss), inputs=inputs, cause=cause,
+                )
+            )  # fmt: skip
         _backward(loss, student)
         expect_finite(
             student.grad,
-            f"The gradient of kd_loss is not finite for logits of magnitude 1e3: "
-            f"{fmt(student.grad)}.\n  inputs:   {inputs}\n  A common cause: a log of a "
-            "probability that underflows to 0; work with F.log_softmax throughout.",
-        )
+            say(
+                "The gradient of kd_loss is not finite for logits of magnitude 1e3: "
+                "{grad}.\n  inputs:   {inputs}\n  A common cause: a log of a "
+                "probability that underflows to 0; work with F.log_softmax throughout.",
+                "logits 的量级为 1e3 时，kd_loss 的梯度不是有限值：{grad}。\n  输入：   {inputs}\n"
+                "  一个常见原因：对下溢为 0 的概率取了对数；请全程使用 F.log_softmax。",
+                grad=fmt(student.grad), inputs=inputs,
+            ),
+        )  # fmt: skip
         expected = _expected(s, t, y, temperature, alpha)
         tolerance = _tolerance(s, t, y, temperature, alpha)
         if _right(loss, expected, tolerance):
@@ -595,13 +771,27 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
 
 @DTYPES
 def test_batch_of_one(dtype: torch.dtype) -> None:
-    """A batch of one sample works"""
+    """A batch of one sample works
+    zh: 批次里只有一个样本时也能正常计算"""
     s, t, y = _inputs(1, 4, dtype, seed=11)
     _check_value(s, t, y, temperature=3.0, alpha=0.5)
 
 
+def _zh_name(zh: str):
+    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
+    @given check's examples are seeded from its source, docstring included but decorators left
+    out, so a "zh:" line written in the docstring would change which examples it draws."""
+
+    def add(test):
+        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
+        return test
+
+    return add
+
+
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
+@_zh_name("在随机的形状、dtype、T 和 alpha 下，kd_loss 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),
@@ -627,7 +817,8 @@ def test_matches_reference_on_random_inputs(
 
 
 def test_inputs_are_not_modified() -> None:
-    """The inputs are not modified in place"""
+    """The inputs are not modified in place
+    zh: 不会原地修改输入"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, torch.float32, seed=12)
     expect_unchanged(
@@ -637,7 +828,8 @@ def test_inputs_are_not_modified() -> None:
 
 
 def test_teacher_matters() -> None:
-    """The loss changes when the teacher's soft outputs change"""
+    """The loss changes when the teacher's soft outputs change
+    zh: 教师模型的软输出变化时，损失也随之变化"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(4, 5, torch.float64, seed=14)
     for temperature, alpha in ((2.0, 0.5), (4.0, 1.0)):
@@ -649,7 +841,8 @@ def test_teacher_matters() -> None:
 
 
 def test_default_arguments() -> None:
-    """The defaults are temperature=4.0 and alpha=0.5"""
+    """The defaults are temperature=4.0 and alpha=0.5
+    zh: 默认参数为 temperature=4.0 和 alpha=0.5"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, torch.float64, seed=15)
     y = y % 3  # labels that leave out the last classes: F.one_hot(labels) would be too narrow
@@ -676,19 +869,31 @@ def test_default_arguments() -> None:
         wrong = {}
         for temperature in (1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 20.0):
             if varied in (None, "temperature"):
-                wrong[f"the default temperature is {temperature:g}; the task's is 4.0"] = _expected(
-                    s, t, y, temperature, passed.get("alpha", 0.5)
-                )
+                wrong[
+                    say(
+                        "the default temperature is {t}; the task's is 4.0",
+                        "temperature 的默认值设成了 {t}；题目要求的是 4.0",
+                        t=f"{temperature:g}",
+                    )
+                ] = _expected(s, t, y, temperature, passed.get("alpha", 0.5))
         for alpha in (0.0, 0.1, 0.25, 0.3, 0.7, 0.9, 0.95, 0.99, 1.0):
             if varied in (None, "alpha"):
-                wrong[f"the default alpha is {alpha:g}; the task's is 0.5"] = _expected(
-                    s, t, y, passed.get("temperature", 4.0), alpha
-                )
+                wrong[
+                    say(
+                        "the default alpha is {a}; the task's is 0.5",
+                        "alpha 的默认值设成了 {a}；题目要求的是 0.5",
+                        a=f"{alpha:g}",
+                    )
+                ] = _expected(s, t, y, passed.get("temperature", 4.0), alpha)
         expect_close(
             got,
             _expected(s, t, y, 4.0, 0.5),
-            what=what + " (default arguments left out)",
-            inputs=_show(s, t, y, 4.0, 0.5) + " (the task's defaults)",
+            what=say("{what} (default arguments left out)", "省略默认参数时，{what}", what=what),
+            inputs=say(
+                "{shown} (the task's defaults)",
+                "{shown}（题目给定的默认值）",
+                shown=_show(s, t, y, 4.0, 0.5),
+            ),
             mistakes=wrong,
             **_tolerance(s, t, y, 4.0, 0.5),
         )
@@ -699,14 +904,20 @@ def _expect_accepted(kd_loss, s, t, y, temperature: float, alpha: float) -> None
         kd_loss(s, t, y, temperature=temperature, alpha=alpha)
     except ValueError as exc:
         raise CheckFailure(
-            f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g}) raised "
-            f"ValueError({str(exc)!r}), but alpha may be anywhere in [0, 1], ends included, "
-            "and any temperature > 0 is valid."
-        ) from None
+            say(
+                "kd_loss(..., temperature={t}, alpha={a}) raised "
+                "ValueError({message}), but alpha may be anywhere in [0, 1], ends included, "
+                "and any temperature > 0 is valid.",
+                "kd_loss(..., temperature={t}, alpha={a}) 抛出了 ValueError({message})，"
+                "但 alpha 可以取 [0, 1] 中的任何值（包括两端），任何 temperature > 0 也都合法。",
+                t=f"{temperature:g}", a=f"{alpha:g}", message=repr(str(exc)),
+            )
+        ) from None  # fmt: skip
 
 
 def test_invalid_temperature_raises_value_error() -> None:
-    """temperature <= 0 raises ValueError, whatever alpha is"""
+    """temperature <= 0 raises ValueError, whatever alpha is
+    zh: 无论 alpha 取何值，temperature <= 0 都会抛出 ValueError"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, torch.float32, seed=13)
     for alpha in (0.5, 0.0, 1.0):
@@ -715,7 +926,13 @@ def test_invalid_temperature_raises_value_error() -> None:
                 f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g})", "temperature"
             ):
                 kd_loss(s, t, y, temperature=temperature, alpha=alpha)
-    with expect_value_error("kd_loss(..., temperature=0) with alpha left out", "temperature"):
+    with expect_value_error(
+        say(
+            "kd_loss(..., temperature=0) with alpha left out",
+            "省略 alpha 时，kd_loss(..., temperature=0)",
+        ),
+        "temperature",
+    ):
         kd_loss(s, t, y, temperature=0.0)
     for temperature in (0.05, 1e-3, 100.0):
         for alpha in (0.0, 1.0, 0.5):
@@ -723,7 +940,8 @@ def test_invalid_temperature_raises_value_error() -> None:
 
 
 def test_invalid_alpha_raises_value_error() -> None:
-    """alpha outside [0, 1] raises ValueError, whatever the temperature is"""
+    """alpha outside [0, 1] raises ValueError, whatever the temperature is
+    zh: 无论 temperature 取何值，alpha 不在 [0, 1] 内都会抛出 ValueError"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, torch.float32, seed=16)
     for temperature in (2.0, 1.0, 0.05):
@@ -732,26 +950,53 @@ def test_invalid_alpha_raises_value_error() -> None:
                 f"kd_loss(..., temperature={temperature:g}, alpha={alpha:g})", "alpha"
             ):
                 kd_loss(s, t, y, temperature=temperature, alpha=alpha)
-    with expect_value_error("kd_loss(..., alpha=1.5) with temperature left out", "alpha"):
+    with expect_value_error(
+        say(
+            "kd_loss(..., alpha=1.5) with temperature left out",
+            "省略 temperature 时，kd_loss(..., alpha=1.5)",
+        ),
+        "alpha",
+    ):
         kd_loss(s, t, y, alpha=1.5)
     for alpha in (0.0, 1.0):
         _expect_accepted(kd_loss, s, t, y, 4.0, alpha)
 
 
 def test_mismatched_shapes_raise_value_error() -> None:
-    """Mismatched shapes raise ValueError, whatever alpha is"""
+    """Mismatched shapes raise ValueError, whatever alpha is
+    zh: 无论 alpha 取何值，形状不匹配都会抛出 ValueError"""
     kd_loss = _kd_loss()
     s, t, y = _inputs(3, 5, torch.float32, seed=13)
     bad_shapes = {
-        "student_logits (3, 5) and teacher_logits (3, 4)": (s, t[:, :4], y),
-        "student_logits (3, 5) and teacher_logits (1, 5)": (s, t[:1], y),
-        "student_logits (3, 5) and teacher_logits (1, 3, 5)": (s, t[None], y),
-        "labels (4,) for a batch of 3": (s, t, torch.cat([y, y[:1]])),
-        "labels (3, 1) instead of (3,)": (s, t, y[:, None]),
+        say(
+            "student_logits (3, 5) and teacher_logits (3, 4)",
+            "student_logits 为 (3, 5)、teacher_logits 为 (3, 4)",
+        ): (s, t[:, :4], y),
+        say(
+            "student_logits (3, 5) and teacher_logits (1, 5)",
+            "student_logits 为 (3, 5)、teacher_logits 为 (1, 5)",
+        ): (s, t[:1], y),
+        say(
+            "student_logits (3, 5) and teacher_logits (1, 3, 5)",
+            "student_logits 为 (3, 5)、teacher_logits 为 (1, 3, 5)",
+        ): (s, t[None], y),
+        say(
+            "labels (4,) for a batch of 3",
+            "批次大小为 3 而 labels 为 (4,)",
+        ): (s, t, torch.cat([y, y[:1]])),
+        say(
+            "labels (3, 1) instead of (3,)",
+            "labels 为 (3, 1) 而不是 (3,)",
+        ): (s, t, y[:, None]),
     }
     for alpha in (0.5, 0.0, 1.0):
         for described, (bad_s, bad_t, bad_y) in bad_shapes.items():
-            with expect_value_error(f"kd_loss with {described}, alpha={alpha:g}", "shape"):
+            call = say(
+                "kd_loss with {described}, alpha={alpha}",
+                "{described}、alpha={alpha} 时，kd_loss",
+                described=described, alpha=f"{alpha:g}",
+            )  # fmt: skip
+            with expect_value_error(call, "shape"):
                 kd_loss(bad_s, bad_t, bad_y, temperature=2.0, alpha=alpha)
 
 
@@ -766,14 +1011,19 @@ DEVICE_ERRORS = (
 
 
 def test_new_tensors_follow_the_inputs_device() -> None:
-    """Tensors the loss creates live on the inputs' device"""
+    """Tensors the loss creates live on the inputs' device
+    zh: 损失函数新建的张量位于输入所在的设备上"""
     kd_loss = _kd_loss()
     # The meta device has shapes but no data: a tensor created without device= lands on the
     # CPU and mixing it in fails, as it would on a GPU (which this machine may not have).
     s = torch.empty(3, 5, device="meta")
     y = torch.zeros(3, dtype=torch.int64, device="meta")
     for alpha in (0.5, 0.0, 1.0):
-        call = f"kd_loss(...) on inputs on the 'meta' device, alpha={alpha:g}"
+        call = say(
+            "kd_loss(...) on inputs on the 'meta' device, alpha={alpha}",
+            "输入在 'meta' 设备上、alpha={alpha} 时，kd_loss(...)",
+            alpha=f"{alpha:g}",
+        )
         try:
             got = kd_loss(s, s.clone(), y, temperature=2.0, alpha=alpha)
         except NotImplementedError as exc:
@@ -783,15 +1033,29 @@ def test_new_tensors_follow_the_inputs_device() -> None:
         except Exception as exc:  # noqa: BLE001 - only device errors count here
             if any(text in str(exc) for text in DEVICE_ERRORS):
                 raise CheckFailure(
-                    f"{call} raised {type(exc).__name__}: {str(exc).strip().splitlines()[0]}\n"
-                    "  Your code uses a tensor that is not on the inputs' device (one created "
-                    "without device= lands on the CPU; .numpy() needs a CPU tensor): create new "
-                    "tensors with device=student_logits.device (or torch.zeros_like, "
-                    "F.one_hot(labels, C), ...) and stay in torch."
-                ) from None
+                    say(
+                        "{call} raised {error}: {message}\n"
+                        "  Your code uses a tensor that is not on the inputs' device (one created "
+                        "without device= lands on the CPU; .numpy() needs a CPU tensor): create "
+                        "new tensors with device=student_logits.device (or torch.zeros_like, "
+                        "F.one_hot(labels, C), ...) and stay in torch.",
+                        "{call} 抛出了 {error}：{message}\n"
+                        "  你的代码用到了一个不在输入所在设备上的张量（不带 device= 新建的张量"
+                        "会落在 CPU 上；.numpy() 需要 CPU 张量）：请用 "
+                        "device=student_logits.device（或 torch.zeros_like、"
+                        "F.one_hot(labels, C) 等）新建张量，并且全程使用 torch 运算。",
+                        call=call, error=type(exc).__name__,
+                        message=str(exc).strip().splitlines()[0],
+                    )
+                ) from None  # fmt: skip
             continue
         expect(
             not isinstance(got, torch.Tensor) or got.device.type == "meta",
-            f"{call} returned a tensor on {getattr(got, 'device', '?')}; results live on the "
-            "inputs' device: create new tensors with device=student_logits.device.",
-        )
+            say(
+                "{call} returned a tensor on {device}; results live on the "
+                "inputs' device: create new tensors with device=student_logits.device.",
+                "{call} 返回的张量在 {device} 上；结果应在输入所在的设备上："
+                "新建张量时请指定 device=student_logits.device。",
+                call=call, device=getattr(got, "device", "?"),
+            ),
+        )  # fmt: skip
