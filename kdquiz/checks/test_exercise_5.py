@@ -18,6 +18,7 @@ import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from kdquiz.checker.bilingual import Bilingual, join
 from kdquiz.checker.tracebacks import learner_traceback
 from kdquiz.checks.devices import expect_device_following
 from kdquiz.checks.support import (
@@ -32,6 +33,7 @@ from kdquiz.checks.support import (
     learner,
     reference,
     require_function,
+    say,
     seeded,
 )
 
@@ -100,16 +102,25 @@ def _ranking(scores, exclude, user: int) -> list[int]:
     return sorted((i for i in range(len(s)) if not e[i]), key=lambda i: (-s[i], i))
 
 
-def _top_k_lines(scores, relevant, k: int, exclude) -> str:
+def _top_k_lines(scores, relevant, k: int, exclude) -> Bilingual:
     """Per user (at most 6): the expected top-k items, relevant ones starred."""
     rel = _rows(relevant.bool())
     lines = []
     for u in range(min(len(rel), 6)):
         top = _ranking(scores, exclude, u)[: min(k, len(rel[u]))]
         shown = ", ".join(f"{i}*" if rel[u][i] else str(i) for i in top)
-        lines.append(f"user {u}: [{shown}]" + ("" if any(rel[u]) else "  (no relevant item)"))
-    more = "" if len(rel) <= 6 else f"  … ({len(rel)} users)"
-    return "; ".join(lines) + more
+        none = "" if any(rel[u]) else say("  (no relevant item)", "（没有相关物品）")
+        lines.append(
+            say(
+                "user {u}: [{shown}]{none}",
+                "用户 {u}：[{shown}]{none}",
+                u=u,
+                shown=shown,
+                none=none,
+            )
+        )
+    more = "" if len(rel) <= 6 else say("  … ({n} users)", "…（共 {n} 个用户）", n=len(rel))
+    return join(lines, "; ", "；") + more
 
 
 def _digits(t: torch.Tensor) -> int:
@@ -132,46 +143,118 @@ def _show(scores, relevant, k: int, exclude) -> str:
 # The common mistakes, in a learner's words, and the value each one produces.
 
 MISTAKES = {
-    "idcg_k": "IDCG sums k discounts, but a user with fewer than k relevant items can fill only "
-    "|R_u| of the top k slots: IDCG runs over min(k, |R_u|) positions (otherwise even a perfect "
-    "ranking scores NDCG < 1)",
-    "idcg_all": "IDCG sums a discount for every relevant item even when |R_u| > k; only "
-    "min(k, |R_u|) of them fit in the top k",
-    "recall_k": "Recall@k is divided by k (that is precision@k); divide the hits by the user's "
-    "number of relevant items |R_u|",
-    "recall_min": "Recall@k is divided by min(k, |R_u|) (a truncated recall); divide the hits by "
-    "the user's number of relevant items |R_u|",
-    "micro": "recall is pooled over users (all hits / all relevant items); compute it per user, "
-    "then average over the users",
-    "zero_users": "users without relevant items are counted as 0; leave them out of both averages",
-    "exclude_ignored": "exclude is ignored: excluded items stay in the ranking and take places "
-    "in the top k; mask them out, e.g. scores.masked_fill(exclude, float('-inf'))",
-    "exclude_zero": "excluded items get the score 0 instead of leaving the ranking; 0 still ranks "
-    "them above every negative score; use float('-inf') (masked_fill) instead",
-    "reversed_ties": "ties are broken by item index, highest first; among equal scores the lower "
-    "item index comes first (a stable descending sort: torch.sort(scores, dim=1, "
-    "descending=True, stable=True))",
-    "ascending": "items are ranked lowest score first; rank by score descending",
-    "single_precision": "float64 scores that differ by about 1e-10 were treated as equal (and "
-    "ordered by item index): are they cast to float32 (.float())? rank them in their own dtype",
-    "exclude_finite": "excluded items get a large negative score (such as -1e4) instead of "
-    "leaving the ranking, and real scores can be lower still: use float('-inf') "
-    "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
-    "exclude_finite_far": "excluded items get a large negative score (such as -1e9) instead of "
-    "leaving the ranking, and real scores can be lower still: use float('-inf') "
-    "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
-    "idcg_from_hits": "IDCG is computed from the retrieved list (its hits moved to the top); "
-    "the ideal ranking puts min(k, |R_u|) of all the user's relevant items at the top, "
-    "retrieved or not",
-    "ndcg_over_hit_users": "NDCG is averaged over the users with a hit in the top k only; "
-    "average over every user with a relevant item, a user without a hit scoring 0",
-    "micro_ndcg": "NDCG is pooled over users (sum of the DCGs / sum of the IDCGs); compute it "
-    "per user, then average over the users",
-    "cutoff_plus_one": "k + 1 items are scored (an off-by-one in the cut-off); the top k holds "
-    "exactly k items",
-    "discount_plus_two": "position j is discounted by 1/log2(j + 2), the 0-based formula applied "
-    "to 1-based positions; the top position's discount is 1/log2(2) = 1",
-    "swapped": "the two results are swapped; return (Recall@k, NDCG@k) in that order",
+    "idcg_k": say(
+        "IDCG sums k discounts, but a user with fewer than k relevant items can fill only "
+        "|R_u| of the top k slots: IDCG runs over min(k, |R_u|) positions (otherwise even a "
+        "perfect ranking scores NDCG < 1)",
+        "IDCG 累加了 k 个折扣，但相关物品少于 k 个的用户只能填满前 k 个位置中的 |R_u| 个："
+        "IDCG 应只累加 min(k, |R_u|) 个位置（否则即使是完美排序，NDCG 也会小于 1）",
+    ),
+    "idcg_all": say(
+        "IDCG sums a discount for every relevant item even when |R_u| > k; only "
+        "min(k, |R_u|) of them fit in the top k",
+        "即使 |R_u| > k，IDCG 也为每个相关物品都累加了一个折扣；前 k 个位置只放得下其中的 "
+        "min(k, |R_u|) 个",
+    ),
+    "recall_k": say(
+        "Recall@k is divided by k (that is precision@k); divide the hits by the user's "
+        "number of relevant items |R_u|",
+        "Recall@k 除以了 k（那是 precision@k）；应该用命中数除以该用户的相关物品数 |R_u|",
+    ),
+    "recall_min": say(
+        "Recall@k is divided by min(k, |R_u|) (a truncated recall); divide the hits by "
+        "the user's number of relevant items |R_u|",
+        "Recall@k 除以了 min(k, |R_u|)（这是截断召回率）；应该用命中数除以该用户的相关物品数 |R_u|",
+    ),
+    "micro": say(
+        "recall is pooled over users (all hits / all relevant items); compute it per user, "
+        "then average over the users",
+        "召回率是把所有用户合在一起算的（总命中数 / 总相关物品数）；应先为每个用户单独计算，"
+        "再对用户取平均",
+    ),
+    "zero_users": say(
+        "users without relevant items are counted as 0; leave them out of both averages",
+        "没有相关物品的用户被记为 0；应把这些用户排除在两个平均值之外",
+    ),
+    "exclude_ignored": say(
+        "exclude is ignored: excluded items stay in the ranking and take places "
+        "in the top k; mask them out, e.g. scores.masked_fill(exclude, float('-inf'))",
+        "忽略了 exclude：被排除的物品仍留在排序里，占据了前 k 个位置；应把它们屏蔽掉，"
+        "例如 scores.masked_fill(exclude, float('-inf'))",
+    ),
+    "exclude_zero": say(
+        "excluded items get the score 0 instead of leaving the ranking; 0 still ranks "
+        "them above every negative score; use float('-inf') (masked_fill) instead",
+        "被排除的物品被赋了 0 分，而不是移出排序；0 分仍会让它们排在所有负分物品之前；"
+        "应改用 float('-inf')（masked_fill）",
+    ),
+    "reversed_ties": say(
+        "ties are broken by item index, highest first; among equal scores the lower "
+        "item index comes first (a stable descending sort: torch.sort(scores, dim=1, "
+        "descending=True, stable=True))",
+        "得分相同时按物品索引从大到小排列了；得分相同的物品中，索引小的应排在前面（用稳定的"
+        "降序排序：torch.sort(scores, dim=1, descending=True, stable=True)）",
+    ),
+    "ascending": say(
+        "items are ranked lowest score first; rank by score descending",
+        "物品按得分从低到高排序了；应按得分从高到低排序",
+    ),
+    "single_precision": say(
+        "float64 scores that differ by about 1e-10 were treated as equal (and "
+        "ordered by item index): are they cast to float32 (.float())? rank them in their own "
+        "dtype",
+        "相差约 1e-10 的 float64 得分被当成了相等（并按物品索引排序）：是不是把它们转成了 "
+        "float32（.float()）？应在得分原本的 dtype 下排序",
+    ),
+    "exclude_finite": say(
+        "excluded items get a large negative score (such as -1e4) instead of "
+        "leaving the ranking, and real scores can be lower still: use float('-inf') "
+        "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
+        "被排除的物品被赋了一个很大的负分（如 -1e4），而不是移出排序，而真实得分可能比它"
+        "还低：应使用 float('-inf')（scores.masked_fill(exclude, float('-inf'))），或直接去掉"
+        "被排除的物品",
+    ),
+    "exclude_finite_far": say(
+        "excluded items get a large negative score (such as -1e9) instead of "
+        "leaving the ranking, and real scores can be lower still: use float('-inf') "
+        "(scores.masked_fill(exclude, float('-inf'))) or drop the excluded items",
+        "被排除的物品被赋了一个很大的负分（如 -1e9），而不是移出排序，而真实得分可能比它"
+        "还低：应使用 float('-inf')（scores.masked_fill(exclude, float('-inf'))），或直接去掉"
+        "被排除的物品",
+    ),
+    "idcg_from_hits": say(
+        "IDCG is computed from the retrieved list (its hits moved to the top); "
+        "the ideal ranking puts min(k, |R_u|) of all the user's relevant items at the top, "
+        "retrieved or not",
+        "IDCG 是根据检索出的列表算的（把其中的命中物品移到最前面）；理想排序应把该用户全部"
+        "相关物品中的 min(k, |R_u|) 个放在最前面，不管它们有没有被检索到",
+    ),
+    "ndcg_over_hit_users": say(
+        "NDCG is averaged over the users with a hit in the top k only; "
+        "average over every user with a relevant item, a user without a hit scoring 0",
+        "NDCG 只对前 k 个中有命中的用户取了平均；应对每个有相关物品的用户取平均，没有命中的"
+        "用户记为 0",
+    ),
+    "micro_ndcg": say(
+        "NDCG is pooled over users (sum of the DCGs / sum of the IDCGs); compute it "
+        "per user, then average over the users",
+        "NDCG 是把所有用户合在一起算的（DCG 之和 / IDCG 之和）；应先为每个用户单独计算，"
+        "再对用户取平均",
+    ),
+    "cutoff_plus_one": say(
+        "k + 1 items are scored (an off-by-one in the cut-off); the top k holds exactly k items",
+        "计入了 k + 1 个物品（截断位置差了一位）；前 k 个恰好只有 k 个物品",
+    ),
+    "discount_plus_two": say(
+        "position j is discounted by 1/log2(j + 2), the 0-based formula applied "
+        "to 1-based positions; the top position's discount is 1/log2(2) = 1",
+        "位置 j 的折扣用了 1/log2(j + 2)，即把从 0 开始计数的公式用在了从 1 开始计数的位置上；"
+        "第一个位置的折扣是 1/log2(2) = 1",
+    ),
+    "swapped": say(
+        "the two results are swapped; return (Recall@k, NDCG@k) in that order",
+        "两个结果的顺序反了；应按 (Recall@k, NDCG@k) 的顺序返回",
+    ),
 }
 
 
@@ -277,18 +360,24 @@ def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> 
     """A "Likely mistake: ..." line naming the mistakes that reproduce `got`, or ""."""
     if not all(math.isfinite(v) for v in got):
         if _finite_without_empty_users(scores, relevant, k, exclude):
-            cause = "a user without relevant items gives 0/0; leave such users out of both averages"
+            cause = say(
+                "a user without relevant items gives 0/0; leave such users out of both averages",
+                "没有相关物品的用户得到了 0/0；应把这些用户排除在两个平均值之外",
+            )
         elif _top_hit_not_finite(scores.dtype):
-            cause = (
+            cause = say(
                 "a discount divides by log2(1) = 0: positions start at 1, and position j is "
-                "discounted by 1/log2(j + 1)"
+                "discounted by 1/log2(j + 1)",
+                "折扣除以了 log2(1) = 0：位置从 1 开始计数，位置 j 的折扣是 1/log2(j + 1)",
             )
         else:
-            return (
+            return say(
                 "\n  Your result is not a finite number: look for a division by zero or a "
-                "log of 0, and compare your code with the formulas in the task."
+                "log of 0, and compare your code with the formulas in the task.",
+                "\n  你的结果不是有限数：检查代码里有没有除以 0 或对 0 取 log，并对照题目里的"
+                "公式检查你的代码。",
             )
-        return f"\n  Likely mistake: {cause}."
+        return say("\n  Likely mistake: {cause}.", "\n  可能的错误：{cause}。", cause=cause)
     expected = _expected(scores, relevant, k, exclude)
     order = [first] * bool(first) + [m for m in MISTAKES if m != first]
     values = {m: _mistaken(scores, relevant, k, exclude, m) for m in order}
@@ -303,12 +392,16 @@ def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> 
         and _has_ties(scores, exclude)
         and all(lo - 1e-6 <= g <= hi + 1e-6 for g, lo, hi in zip(got, worst, best, strict=True))
     ):
-        return (
+        return say(
             "\n  Likely mistake: some items tie here, and your result matches neither the "
             "required tie order nor a known mistake: equal scores were put in an arbitrary "
             "order (torch.topk, or argsort without stable=True, does that); use "
             "torch.sort(scores, dim=1, descending=True, stable=True), which keeps the lower "
-            "item index first."
+            "item index first.",
+            "\n  可能的错误：这里有得分相同的物品，而你的结果既不符合要求的并列顺序，也对不上"
+            "任何已知错误：得分相同的物品被排成了任意顺序（torch.topk 或不带 stable=True 的 "
+            "argsort 都会这样）；请用 torch.sort(scores, dim=1, descending=True, stable=True)，"
+            "它会让索引小的物品排在前面。",
         )
     if not found:  # two mistakes at once: each one explains every number it changes
         found = [
@@ -322,7 +415,11 @@ def _likely_mistake(scores, relevant, k: int, exclude, got, first: str = "") -> 
         ]
     if not found:
         return ""
-    return "\n  Likely mistake: " + "; or: ".join(MISTAKES[m] for m in found[:2]) + "."
+    return say(
+        "\n  Likely mistake: {mistakes}.",
+        "\n  可能的错误：{mistakes}。",
+        mistakes=join([MISTAKES[m] for m in found[:2]], "; or: ", "；或者："),
+    )
 
 
 def _check_value(
@@ -339,12 +436,29 @@ def _check_value(
     if not wrong:
         return
     raise CheckFailure(
-        f"{call} returned the wrong {' and '.join(wrong)}.\n"
-        f"  inputs:   {_show(scores, relevant, k, exclude)}\n"
-        f"  top k:    {_top_k_lines(scores, relevant, k, exclude)}  (* = relevant)\n"
-        f"  expected: (Recall@k, NDCG@k) = ({fmt(expected[0])}, {fmt(expected[1])})\n"
-        f"  got:      (Recall@k, NDCG@k) = ({fmt(got[0])}, {fmt(got[1])})"
-        f"{_likely_mistake(scores, relevant, k, exclude, got, first)}"
+        say(
+            "{call} returned the wrong {wrong}.\n"
+            "  inputs:   {inputs}\n"
+            "  top k:    {top}  (* = relevant)\n"
+            "  expected: (Recall@k, NDCG@k) = ({e0}, {e1})\n"
+            "  got:      (Recall@k, NDCG@k) = ({g0}, {g1})"
+            "{hint}",
+            "{call} 返回的 {wrong} 不对。\n"
+            "  输入：{inputs}\n"
+            "  前 k 个：{top}（* 表示相关物品）\n"
+            "  应为：(Recall@k, NDCG@k) = ({e0}, {e1})\n"
+            "  实际：(Recall@k, NDCG@k) = ({g0}, {g1})"
+            "{hint}",
+            call=call,
+            wrong=join(wrong, " and ", " 和 "),
+            inputs=_show(scores, relevant, k, exclude),
+            top=_top_k_lines(scores, relevant, k, exclude),
+            e0=fmt(expected[0]),
+            e1=fmt(expected[1]),
+            g0=fmt(got[0]),
+            g1=fmt(got[1]),
+            hint=_likely_mistake(scores, relevant, k, exclude, got, first),
+        )
     )
 
 
@@ -361,14 +475,16 @@ def _mask(rows: Sequence[Sequence[int]]) -> torch.Tensor:
 
 
 def test_returns_two_python_floats() -> None:
-    """Returns (Recall@k, NDCG@k) as two Python floats"""
+    """Returns (Recall@k, NDCG@k) as two Python floats
+    zh: 以两个 Python float 的形式返回 (Recall@k, NDCG@k)"""
     scores = _tensor([[0.9, 0.1, 0.5, 0.5]])
     _call(scores, _mask([[0, 1, 0, 1]]), 3, None, style="keywords")
 
 
 @DTYPES
 def test_example_from_the_task(dtype: torch.dtype) -> None:
-    """The task's example: Recall@3 = 1/2 and NDCG@3 ≈ 0.3066, Recall@2 = NDCG@2 = 0"""
+    """The task's example: Recall@3 = 1/2 and NDCG@3 ≈ 0.3066, Recall@2 = NDCG@2 = 0
+    zh: 题目中的示例：Recall@3 = 1/2，NDCG@3 ≈ 0.3066；Recall@2 = NDCG@2 = 0"""
     scores = _tensor([[0.9, 0.1, 0.5, 0.5]], dtype)
     relevant = _mask([[0, 1, 0, 1]])
     _check_value(scores, relevant, 3)
@@ -377,7 +493,8 @@ def test_example_from_the_task(dtype: torch.dtype) -> None:
 
 @DTYPES
 def test_perfect_ranking_scores_one(dtype: torch.dtype) -> None:
-    """A perfect ranking scores Recall@k = NDCG@k = 1, with fewer relevant items than k"""
+    """A perfect ranking scores Recall@k = NDCG@k = 1, with fewer relevant items than k
+    zh: 相关物品少于 k 个时，完美排序的 Recall@k = NDCG@k = 1"""
     # The relevant items hold the top scores: user 0 has 2 relevant items, user 1 has 3, k = 3.
     scores = _tensor([[0.1, 0.8, -0.3, 0.9, 0.2], [0.7, 0.6, -1.0, 0.0, 0.5]], dtype)
     relevant = _mask([[0, 1, 0, 1, 0], [1, 1, 0, 0, 1]])
@@ -385,7 +502,8 @@ def test_perfect_ranking_scores_one(dtype: torch.dtype) -> None:
 
 
 def test_recall_divides_by_relevant_count() -> None:
-    """Recall@k divides each user's hits by that user's number of relevant items"""
+    """Recall@k divides each user's hits by that user's number of relevant items
+    zh: Recall@k 用每个用户的命中数除以该用户的相关物品数"""
     # User 0: 4 relevant items, 2 of them in the top 2 (recall 1/2); user 1: 1 relevant item,
     # found (recall 1). Per-user average 3/4.
     scores = _tensor([[0.9, 0.8, 0.1, 0.2, 0.3, 0.0], [0.1, 0.9, 0.3, 0.2, 0.0, 0.4]])
@@ -394,7 +512,8 @@ def test_recall_divides_by_relevant_count() -> None:
 
 
 def test_idcg_over_min_k_relevant() -> None:
-    """IDCG counts min(k, |R_u|) ideal hits"""
+    """IDCG counts min(k, |R_u|) ideal hits
+    zh: IDCG 按 min(k, |R_u|) 个理想命中计算"""
     # k = 3. User 0: 1 relevant item, at position 2 (IDCG over 1 position); user 1: 5 relevant
     # items, 2 of them in the top 3 (IDCG over 3 positions, not 5).
     scores = _tensor([[0.5, 0.9, 0.4, 0.1, 0.0], [0.9, 0.8, 0.7, 0.1, 0.2]])
@@ -406,7 +525,8 @@ def test_idcg_over_min_k_relevant() -> None:
 
 @DTYPES
 def test_position_discount(dtype: torch.dtype) -> None:
-    """Position j is discounted by 1/log2(j + 1), with j = 1 at the top"""
+    """Position j is discounted by 1/log2(j + 1), with j = 1 at the top
+    zh: 位置 j 的折扣为 1/log2(j + 1)，最靠前的位置 j = 1"""
     # Relevant items at positions 2 and 4 of the top 4.
     scores = _tensor([[0.2, 0.9, 0.4, 0.8, 0.7, 0.1]], dtype)
     relevant = _mask([[0, 0, 1, 1, 0, 0]])
@@ -425,13 +545,15 @@ def _tie_inputs(dtype: torch.dtype):
 
 @DTYPES
 def test_ties_broken_by_item_index(dtype: torch.dtype) -> None:
-    """Equal scores are ordered by item index, lowest first"""
+    """Equal scores are ordered by item index, lowest first
+    zh: 得分相同时按物品索引从小到大排列"""
     for scores, relevant, k in _tie_inputs(dtype):
         _check_value(scores, relevant, k, first="reversed_ties")
 
 
 def test_excluded_items_leave_the_ranking() -> None:
-    """Excluded items are removed from the ranking"""
+    """Excluded items are removed from the ranking
+    zh: 被排除的物品会移出排序"""
     # Item 0 (excluded) has the top score: it must not take a place in the top 2.
     scores = _tensor([[3.0, 1.0, -1.0, 2.0, 0.5]])
     relevant = _mask([[0, 1, 0, 1, 0]])
@@ -451,7 +573,8 @@ def test_excluded_items_leave_the_ranking() -> None:
 
 
 def test_users_without_relevant_items_are_skipped() -> None:
-    """Users without relevant items are left out of the average; users without a hit count 0"""
+    """Users without relevant items are left out of the average; users without a hit count 0
+    zh: 没有相关物品的用户不参与平均；没有命中的用户记为 0"""
     scores = _tensor([[0.9, 0.1, 0.4, 0.3], [0.2, 0.8, 0.5, 0.1], [0.3, 0.2, 0.9, 0.4]])
     relevant = _mask([[1, 0, 0, 1], [0, 0, 0, 0], [0, 0, 1, 0]])
     _check_value(scores, relevant, 2, first="zero_users")
@@ -461,7 +584,8 @@ def test_users_without_relevant_items_are_skipped() -> None:
 
 
 def test_k_beyond_the_catalogue() -> None:
-    """k larger than the number of items behaves as k = I"""
+    """k larger than the number of items behaves as k = I
+    zh: k 大于物品数时等同于 k = I"""
     g = seeded(53)
     scores = torch.randn(3, 4, generator=g).to(DEVICE)
     relevant = _mask([[1, 0, 0, 1], [0, 1, 0, 0], [1, 1, 1, 0]])
@@ -474,26 +598,53 @@ def test_k_beyond_the_catalogue() -> None:
             raise
         except Exception as exc:  # noqa: BLE001 - explained to the learner below
             raise CheckFailure(
-                f"{FUNCTION}(scores, relevant, {k}, exclude) with I = 4 items raised "
-                f"{type(exc).__name__}: {exc}\n"
-                f"  inputs:   {_show(scores, relevant, k, exclude)}\n"
-                "  k larger than the number of items must behave as k = I: the top k is then "
-                "the whole ranking. (torch.topk(k) needs k <= I, and discounts for k positions "
-                "do not fit I columns: use min(k, I).)"
+                say(
+                    "{fn}(scores, relevant, {k}, exclude) with I = 4 items raised "
+                    "{error}: {exc}\n"
+                    "  inputs:   {inputs}\n"
+                    "  k larger than the number of items must behave as k = I: the top k is "
+                    "then the whole ranking. (torch.topk(k) needs k <= I, and discounts for k "
+                    "positions do not fit I columns: use min(k, I).)",
+                    "{fn}(scores, relevant, {k}, exclude) 在只有 I = 4 个物品时抛出了 "
+                    "{error}：{exc}\n"
+                    "  输入：{inputs}\n"
+                    "  k 大于物品数时必须等同于 k = I：此时前 k 个就是整个排序。"
+                    "（torch.topk(k) 要求 k <= I，k 个位置的折扣也放不进 I 列：请用 "
+                    "min(k, I)。）",
+                    fn=FUNCTION,
+                    k=k,
+                    error=type(exc).__name__,
+                    exc=exc,
+                    inputs=_show(scores, relevant, k, exclude),
+                )
             ) from None
 
 
 @DTYPES
 def test_single_user(dtype: torch.dtype) -> None:
-    """A single user works"""
+    """A single user works
+    zh: 只有一个用户时也能正确计算"""
     scores = _tensor([[0.3, -0.2, 0.8, 0.1, 0.6]], dtype)
     relevant = _mask([[1, 0, 0, 1, 1]])
     _check_value(scores, relevant, 2)
     _check_value(scores, relevant, 3, _mask([[0, 0, 1, 0, 0]]))
 
 
+def _zh_name(zh: str):
+    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
+    @given check's examples are seeded from its source, docstring included but decorators left
+    out, so a "zh:" line written in the docstring would change which examples it draws."""
+
+    def add(test):
+        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
+        return test
+
+    return add
+
+
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
+@_zh_name("在随机的形状、dtype、并列得分、排除项和 k 下，Recall@k 与 NDCG@k 都与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=40)
 @given(
     users=st.integers(1, 6),
@@ -536,7 +687,8 @@ def test_matches_reference_on_random_inputs(
 
 
 def test_inputs_are_not_modified() -> None:
-    """The inputs are not modified in place"""
+    """The inputs are not modified in place
+    zh: 不会原地修改输入"""
     fn = mine()
     g = seeded(54)
     scores = torch.randn(3, 6, generator=g).to(DEVICE)
@@ -549,7 +701,8 @@ def test_inputs_are_not_modified() -> None:
 
 
 def test_invalid_k_or_shapes_raise_value_error() -> None:
-    """k < 1 and mismatched shapes raise ValueError"""
+    """k < 1 and mismatched shapes raise ValueError
+    zh: k < 1 或形状不匹配时抛出 ValueError"""
     fn = mine()
     g = seeded(55)
     scores = torch.randn(3, 5, generator=g).to(DEVICE)
@@ -557,40 +710,92 @@ def test_invalid_k_or_shapes_raise_value_error() -> None:
     exclude = _mask([[0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]])
     # k is checked whatever the other arguments: exclude given or not, float64, one item.
     k_cases = [
-        ("", (scores, relevant, None)),
-        ("", (scores, relevant, exclude)),
-        (", float64 scores", (scores.double(), relevant, None)),
-        (", one user and one item", (scores[:1, :1], _mask([[1]]), None)),
+        (("", ""), (scores, relevant, None)),
+        (("", ""), (scores, relevant, exclude)),
+        ((", float64 scores", "scores 为 float64 时，"), (scores.double(), relevant, None)),
+        (
+            (", one user and one item", "只有一个用户和一个物品时，"),
+            (scores[:1, :1], _mask([[1]]), None),
+        ),
     ]
     for k in (0, -2):
-        for described, (s, r, e) in k_cases:
+        for (described, described_zh), (s, r, e) in k_cases:
             call = f"{FUNCTION}(scores, relevant, k={k}{', exclude' if e is not None else ''})"
-            with expect_value_error(call + described, "k"):
+            with expect_value_error(Bilingual(call + described, described_zh + call), "k"):
                 fn(s.clone(), r.clone(), k, e)
     # Shapes are checked whatever k is and with exclude given or not; shapes that broadcast
     # are mismatched too: relevant and exclude must be exactly (U, I).
     zeros = torch.zeros(3, 5, dtype=torch.bool, device=DEVICE)
     bad_shapes = {
-        "scores (3, 5) and relevant (3, 4)": (scores, relevant[:, :4], None),
-        "scores (3, 5) and relevant (2, 5)": (scores, relevant[:2], None),
-        "scores (3, 5) and relevant (1, 5)": (scores, relevant[:1], None),
-        "scores (3, 5) and relevant (3, 1)": (scores, relevant[:, :1], None),
-        "scores (3, 5) and relevant (3, 5, 1)": (scores, relevant.unsqueeze(2), None),
-        "scores (1, 5) and relevant (5,)": (scores[:1], relevant[0], None),
-        "scores (3, 5), relevant (3, 4) and exclude (3, 5)": (scores, relevant[:, :4], zeros),
-        "scores (3, 5) and exclude (3, 4)": (scores, relevant, zeros[:, :4]),
-        "scores (3, 5) and exclude (4, 5)": (
+        say("scores (3, 5) and relevant (3, 4)", "scores 形状为 (3, 5)、relevant 形状为 (3, 4)"): (
+            scores,
+            relevant[:, :4],
+            None,
+        ),
+        say("scores (3, 5) and relevant (2, 5)", "scores 形状为 (3, 5)、relevant 形状为 (2, 5)"): (
+            scores,
+            relevant[:2],
+            None,
+        ),
+        say("scores (3, 5) and relevant (1, 5)", "scores 形状为 (3, 5)、relevant 形状为 (1, 5)"): (
+            scores,
+            relevant[:1],
+            None,
+        ),
+        say("scores (3, 5) and relevant (3, 1)", "scores 形状为 (3, 5)、relevant 形状为 (3, 1)"): (
+            scores,
+            relevant[:, :1],
+            None,
+        ),
+        say(
+            "scores (3, 5) and relevant (3, 5, 1)",
+            "scores 形状为 (3, 5)、relevant 形状为 (3, 5, 1)",
+        ): (scores, relevant.unsqueeze(2), None),
+        say("scores (1, 5) and relevant (5,)", "scores 形状为 (1, 5)、relevant 形状为 (5,)"): (
+            scores[:1],
+            relevant[0],
+            None,
+        ),
+        say(
+            "scores (3, 5), relevant (3, 4) and exclude (3, 5)",
+            "scores 形状为 (3, 5)、relevant 形状为 (3, 4)、exclude 形状为 (3, 5)",
+        ): (scores, relevant[:, :4], zeros),
+        say("scores (3, 5) and exclude (3, 4)", "scores 形状为 (3, 5)、exclude 形状为 (3, 4)"): (
+            scores,
+            relevant,
+            zeros[:, :4],
+        ),
+        say("scores (3, 5) and exclude (4, 5)", "scores 形状为 (3, 5)、exclude 形状为 (4, 5)"): (
             scores,
             relevant,
             torch.zeros(4, 5, dtype=torch.bool, device=DEVICE),
         ),
-        "scores (3, 5) and exclude (1, 5)": (scores, relevant, zeros[:1]),
-        "scores (3, 5) and exclude (3, 1)": (scores, relevant, zeros[:, :1]),
-        "scores (1, 5) and exclude (5,)": (scores[:1], relevant[:1], zeros[0]),
+        say("scores (3, 5) and exclude (1, 5)", "scores 形状为 (3, 5)、exclude 形状为 (1, 5)"): (
+            scores,
+            relevant,
+            zeros[:1],
+        ),
+        say("scores (3, 5) and exclude (3, 1)", "scores 形状为 (3, 5)、exclude 形状为 (3, 1)"): (
+            scores,
+            relevant,
+            zeros[:, :1],
+        ),
+        say("scores (1, 5) and exclude (5,)", "scores 形状为 (1, 5)、exclude 形状为 (5,)"): (
+            scores[:1],
+            relevant[:1],
+            zeros[0],
+        ),
     }
     for described, (bad_scores, bad_relevant, bad_exclude) in bad_shapes.items():
         for k in (2, 1, 50):
-            with expect_value_error(f"{FUNCTION} with {described}, k={k}", "shape"):
+            call = say(
+                "{fn} with {described}, k={k}",
+                "{described}、k={k} 时，{fn}",
+                fn=FUNCTION,
+                described=described,
+                k=k,
+            )
+            with expect_value_error(call, "shape"):
                 fn(
                     bad_scores.clone(),
                     bad_relevant.clone(),
@@ -603,61 +808,111 @@ def test_invalid_k_or_shapes_raise_value_error() -> None:
             fn(scores.clone(), relevant.clone(), k, None if e is None else e.clone())
         except ValueError as exc:
             raise CheckFailure(
-                f"{FUNCTION}(scores, relevant, k={k}"
-                f"{', exclude' if e is not None else ''}) raised ValueError({str(exc)!r}), but "
-                "any k >= 1 is valid (k > I behaves as k = I) and any exclude that spares the "
-                "relevant items is valid."
+                say(
+                    "{fn}(scores, relevant, k={k}{exclude}) raised ValueError({message}), but "
+                    "any k >= 1 is valid (k > I behaves as k = I) and any exclude that spares "
+                    "the relevant items is valid.",
+                    "{fn}(scores, relevant, k={k}{exclude}) 抛出了 ValueError({message})，但任何 "
+                    "k >= 1 都是合法的（k > I 时等同于 k = I），任何不含相关物品的 exclude "
+                    "也都是合法的。",
+                    fn=FUNCTION,
+                    k=k,
+                    exclude=", exclude" if e is not None else "",
+                    message=repr(str(exc)),
+                )
             ) from None
 
 
 @contextmanager
-def _expect_value_error_naming(call: str, names: tuple[str, ...]) -> Iterator[None]:
+def _expect_value_error_naming(call: str | Bilingual, names: tuple[str, ...]) -> Iterator[None]:
     """Like expect_value_error, accepting a message that names any one of `names`."""
     try:
         yield
     except ValueError as exc:
         if not any(name in str(exc).lower() for name in names):
             raise CheckFailure(
-                f"{call} raised ValueError({str(exc)!r}); its message should name "
-                f"{' or '.join(repr(n) for n in names)} so the caller knows what is wrong."
+                say(
+                    "{call} raised ValueError({message}); its message should name "
+                    "{names} so the caller knows what is wrong.",
+                    "{call} 抛出了 ValueError({message})；消息里应写明 {names}，调用者才知道"
+                    "哪里错了。",
+                    call=call,
+                    message=repr(str(exc)),
+                    names=join([repr(n) for n in names], " or ", " 或 "),
+                )
             ) from None
     except NotImplementedError:
         raise
     except Exception as exc:  # noqa: BLE001
         raise CheckFailure(
-            f"{call} should raise ValueError, but raised {type(exc).__name__}: {exc}"
+            say(
+                "{call} should raise ValueError, but raised {error}: {exc}",
+                "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}",
+                call=call,
+                error=type(exc).__name__,
+                exc=exc,
+            )
         ) from None
     else:
         raise CheckFailure(
-            f"{call} should raise ValueError, but returned normally.\n  Likely mistake: "
-            "the relevant and excluded items are not checked against each other."
+            say(
+                "{call} should raise ValueError, but returned normally.\n  Likely mistake: "
+                "the relevant and excluded items are not checked against each other.",
+                "{call} 应抛出 ValueError，实际却正常返回了。\n  可能的错误：没有检查相关物品"
+                "和被排除的物品是否重叠。",
+                call=call,
+            )
         )
 
 
 def test_undefined_relevance_raises_value_error() -> None:
-    """No relevant item at all, or a relevant excluded item, raises ValueError"""
+    """No relevant item at all, or a relevant excluded item, raises ValueError
+    zh: 完全没有相关物品，或有相关物品被排除时，抛出 ValueError"""
     fn = mine()
     scores = _tensor([[0.9, 0.1, 0.5], [0.2, 0.3, 0.4]])
     nothing = _mask([[0, 0, 0], [0, 0, 0]])
-    with expect_value_error(f"{FUNCTION} with no relevant item in any user", "relevant"):
+    no_relevant = say(
+        "{fn} with no relevant item in any user", "所有用户都没有相关物品时，{fn}", fn=FUNCTION
+    )
+    with expect_value_error(no_relevant, "relevant"):
         fn(scores, nothing, 2)
     with expect_value_error(
-        f"{FUNCTION} with no relevant item in any user (exclude given)", "relevant"
+        say(
+            "{fn} with no relevant item in any user (exclude given)",
+            "所有用户都没有相关物品（且传入了 exclude）时，{fn}",
+            fn=FUNCTION,
+        ),
+        "relevant",
     ):
         fn(scores, nothing, 2, _mask([[1, 0, 0], [0, 0, 0]]))
     with expect_value_error(
-        f"{FUNCTION} with no relevant item in any user (k = 5 > I = 3)", "relevant"
+        say(
+            "{fn} with no relevant item in any user (k = 5 > I = 3)",
+            "所有用户都没有相关物品（k = 5 > I = 3）时，{fn}",
+            fn=FUNCTION,
+        ),
+        "relevant",
     ):
         fn(scores, nothing, 5)
     relevant = _mask([[1, 0, 0], [0, 0, 1]])
     with _expect_value_error_naming(
-        f"{FUNCTION} with item 2 of user 1 both relevant and excluded", ("exclude", "relevant")
+        say(
+            "{fn} with item 2 of user 1 both relevant and excluded",
+            "用户 1 的物品 2 既是相关物品又被排除时，{fn}",
+            fn=FUNCTION,
+        ),
+        ("exclude", "relevant"),
     ):
         fn(scores, relevant, 2, _mask([[0, 1, 0], [0, 0, 1]]))
     # Whatever k, and wherever the item would rank (item 1 of user 0 has its lowest score).
     for k in (1, 3, 10):
         with _expect_value_error_naming(
-            f"{FUNCTION} with item 1 of user 0 both relevant and excluded, k={k}",
+            say(
+                "{fn} with item 1 of user 0 both relevant and excluded, k={k}",
+                "k={k} 且用户 0 的物品 1 既是相关物品又被排除时，{fn}",
+                fn=FUNCTION,
+                k=k,
+            ),
             ("exclude", "relevant"),
         ):
             fn(scores, _mask([[1, 1, 0], [0, 0, 1]]), k, _mask([[0, 1, 0], [0, 0, 0]]))
@@ -666,13 +921,20 @@ def test_undefined_relevance_raises_value_error() -> None:
         fn(scores, _mask([[0, 0, 0], [0, 1, 0]]), 2)
     except ValueError as exc:
         raise CheckFailure(
-            f"{FUNCTION} raised ValueError({str(exc)!r}) when only some users have relevant "
-            "items; those without are simply left out of the average."
+            say(
+                "{fn} raised ValueError({message}) when only some users have relevant "
+                "items; those without are simply left out of the average.",
+                "只有部分用户有相关物品时，{fn} 抛出了 ValueError({message})；没有相关物品的"
+                "用户只需排除在平均值之外即可。",
+                fn=FUNCTION,
+                message=repr(str(exc)),
+            )
         ) from None
 
 
 def test_exclude_defaults_to_none() -> None:
-    """exclude is optional: leaving it out removes nothing"""
+    """exclude is optional: leaving it out removes nothing
+    zh: exclude 是可选参数：省略时不去掉任何物品"""
     g = seeded(56)
     scores = torch.randn(3, 7, generator=g).to(DEVICE)
     relevant = _mask([[1, 0, 0, 1, 0, 0, 1], [0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 0, 0]])
@@ -688,17 +950,31 @@ def test_exclude_defaults_to_none() -> None:
         expected = _expected(scores, relevant, k)
         if not is_close(list(got), list(expected), RTOL, ATOL):
             raise CheckFailure(
-                f"{call} (exclude left out) returned the wrong value.\n"
-                f"  inputs:   {_show(scores, relevant, k, None)}\n"
-                f"  expected: (Recall@k, NDCG@k) = ({fmt(expected[0])}, {fmt(expected[1])})\n"
-                f"  got:      (Recall@k, NDCG@k) = ({fmt(got[0])}, {fmt(got[1])})\n"
-                "  Without exclude nothing is removed from the ranking (exclude=None)."
+                say(
+                    "{call} (exclude left out) returned the wrong value.\n"
+                    "  inputs:   {inputs}\n"
+                    "  expected: (Recall@k, NDCG@k) = ({e0}, {e1})\n"
+                    "  got:      (Recall@k, NDCG@k) = ({g0}, {g1})\n"
+                    "  Without exclude nothing is removed from the ranking (exclude=None).",
+                    "{call}（省略 exclude）返回的值不对。\n"
+                    "  输入：{inputs}\n"
+                    "  应为：(Recall@k, NDCG@k) = ({e0}, {e1})\n"
+                    "  实际：(Recall@k, NDCG@k) = ({g0}, {g1})\n"
+                    "  不传 exclude 时，不应从排序中去掉任何物品（exclude=None）。",
+                    call=call,
+                    inputs=_show(scores, relevant, k, None),
+                    e0=fmt(expected[0]),
+                    e1=fmt(expected[1]),
+                    g0=fmt(got[0]),
+                    g1=fmt(got[1]),
+                )
             )
 
 
 @DTYPES
 def test_excluded_items_sink_below_extreme_scores(dtype: torch.dtype) -> None:
-    """Excluded items leave the ranking even when every score is as low as -1e5"""
+    """Excluded items leave the ranking even when every score is as low as -1e5
+    zh: 即使所有得分都低至 -1e5，被排除的物品也会移出排序"""
     # Real scores between -1e5 and 1e5: an excluded item filled with a large finite negative
     # value (-1e4) would still rank above the items scored -1e5 .. -5e4.
     scores = _tensor(
@@ -722,7 +998,8 @@ def test_excluded_items_sink_below_extreme_scores(dtype: torch.dtype) -> None:
 
 @DTYPES
 def test_extreme_scores(dtype: torch.dtype) -> None:
-    """Scores as large as ±1e5 are ranked like any others"""
+    """Scores as large as ±1e5 are ranked like any others
+    zh: 高达 ±1e5 的得分也能和其他得分一样正确排序"""
     # No squashing (sigmoid, softmax) may tie them: 1e5 - 1 ranks below 1e5.
     scores = _tensor([[1e5 - 1.0, 1e5, -1e5, 99990.0, -99999.0, 5e4]], dtype)
     relevant = _mask([[1, 0, 0, 0, 1, 0]])
@@ -737,7 +1014,8 @@ def test_extreme_scores(dtype: torch.dtype) -> None:
 
 
 def test_near_equal_float64_scores() -> None:
-    """float64 scores that differ by 1e-10 are ranked exactly"""
+    """float64 scores that differ by 1e-10 are ranked exactly
+    zh: 相差 1e-10 的 float64 得分也能精确排序"""
     # Relevant items score 1e-10 above their neighbours with a lower index: equal in float32
     # (where the lower index would win the tie), and swapped by an epsilon tie-break.
     # User 2's relevant item is 1e-10 below item 1 (it wins the tie in float32).
@@ -758,7 +1036,8 @@ def test_near_equal_float64_scores() -> None:
 
 
 def test_scores_that_require_grad() -> None:
-    """Scores that require grad (a model's output) work"""
+    """Scores that require grad (a model's output) work
+    zh: requires_grad 的得分（模型的输出）也能正确处理"""
     g = seeded(58)
     relevant = _mask([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1]])
     exclude = _mask([[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0]])
@@ -771,17 +1050,30 @@ def test_scores_that_require_grad() -> None:
                 raise
             except Exception as exc:  # noqa: BLE001 - explained to the learner below
                 raise CheckFailure(
-                    f"{FUNCTION}(scores, relevant, 3{', exclude' if e is not None else ''}) "
-                    f"raised {type(exc).__name__}: {exc}\n{learner_traceback(exc)}\n"
-                    "  inputs:   scores straight from a model, with requires_grad=True "
-                    f"({str(dtype).removeprefix('torch.')})\n"
-                    "  A metric must accept a model's scores as they are: call .detach() before "
-                    ".numpy() (or rank the tensors directly)."
+                    say(
+                        "{fn}(scores, relevant, 3{exclude}) "
+                        "raised {error}: {exc}\n{trace}\n"
+                        "  inputs:   scores straight from a model, with requires_grad=True "
+                        "({dtype})\n"
+                        "  A metric must accept a model's scores as they are: call .detach() "
+                        "before .numpy() (or rank the tensors directly).",
+                        "{fn}(scores, relevant, 3{exclude}) 抛出了 {error}：{exc}\n{trace}\n"
+                        "  输入：直接来自模型、requires_grad=True 的 scores（{dtype}）\n"
+                        "  指标函数必须能直接接受模型输出的得分：先调用 .detach() 再调用 "
+                        ".numpy()（或直接对张量排序）。",
+                        fn=FUNCTION,
+                        exclude=", exclude" if e is not None else "",
+                        error=type(exc).__name__,
+                        exc=exc,
+                        trace=learner_traceback(exc),
+                        dtype=str(dtype).removeprefix("torch."),
+                    )
                 ) from None
 
 
 def test_new_tensors_on_the_inputs_device() -> None:
-    """Tensors your code creates live on the inputs' device"""
+    """Tensors your code creates live on the inputs' device
+    zh: 你的代码新建的张量位于输入所在的设备上"""
     g = seeded(59)
     scores = torch.randn(3, 6, generator=g).to(DEVICE)
     relevant = _mask([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1]])
