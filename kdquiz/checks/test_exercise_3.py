@@ -25,6 +25,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from torch import Tensor, nn
 
+from kdquiz.checker.bilingual import Bilingual, join, zh_of
 from kdquiz.checks.support import (
     DEVICE,
     FLOAT_DTYPES,
@@ -38,6 +39,7 @@ from kdquiz.checks.support import (
     is_close,
     learner,
     reference,
+    say,
     seeded,
     teacher_ignored,
     tolerances,
@@ -112,6 +114,17 @@ class PlainSGD(torch.optim.Optimizer):
 _exercise_1_notes: list[str] = []
 
 
+def _message(exc: BaseException) -> str:
+    """A CheckFailure's message with its Chinese (what str(exc) gives, in both languages)."""
+    given = exc.args[0] if len(exc.args) == 1 else None
+    return given if isinstance(given, Bilingual) else str(exc)
+
+
+def _first_line(text: str) -> str:
+    """The first line of `text`, in each of its languages."""
+    return Bilingual(str(text).splitlines()[0], (zh_of(text).splitlines() or [""])[0])
+
+
 def _exercise_1_problem() -> str:
     """Why the learner's kd_loss cannot be trusted yet, or "" when it passes a quick check."""
     ex1 = sys.modules.get("exercise_1")
@@ -119,10 +132,17 @@ def _exercise_1_problem() -> str:
         try:
             ex1 = learner("exercise_1")
         except CheckFailure as exc:
-            return f"exercises/exercise_1.py cannot be used ({str(exc).splitlines()[0]})"
+            return say(
+                "exercises/exercise_1.py cannot be used ({first})",
+                "你的 exercises/exercise_1.py 无法使用（{first}）",
+                first=_first_line(_message(exc)),
+            )
     mine = getattr(ex1, "kd_loss", None)
     if not callable(mine):
-        return "exercises/exercise_1.py does not define kd_loss"
+        return say(
+            "exercises/exercise_1.py does not define kd_loss",
+            "你的 exercises/exercise_1.py 没有定义 kd_loss",
+        )
     expected_fn = reference("exercise_1").kd_loss
     g = seeded(301)
     s = (torch.randn(3, 4, dtype=torch.float64, generator=g) * 2).to(DEVICE)
@@ -134,13 +154,23 @@ def _exercise_1_problem() -> str:
             got = mine(s.clone().requires_grad_(True), t_leaf, y, temperature, alpha)
             got.backward()
         except NotImplementedError:
-            return "your kd_loss is not implemented yet"
+            return say("your kd_loss is not implemented yet", "你的 kd_loss 还没有实现")
         except Exception as exc:  # noqa: BLE001 - any failure means exercise_1 is not done
-            return f"your kd_loss raised {type(exc).__name__} on a small example"
+            return say(
+                "your kd_loss raised {error} on a small example",
+                "你的 kd_loss 在一个小例子上抛出了 {error}",
+                error=type(exc).__name__,
+            )
         if not is_close(got, expected_fn(s, t, y, temperature, alpha), rtol=1e-6, atol=1e-8):
-            return "your kd_loss does not return the right value yet"
+            return say(
+                "your kd_loss does not return the right value yet",
+                "你的 kd_loss 返回的值还不对",
+            )
         if t_leaf.grad is not None:
-            return "your kd_loss lets gradient reach the teacher's logits"
+            return say(
+                "your kd_loss lets gradient reach the teacher's logits",
+                "你的 kd_loss 让梯度传到了教师模型的 logits 上",
+            )
     return ""
 
 
@@ -160,8 +190,13 @@ def _exercise_1_note() -> str:
     if not _exercise_1_notes:
         problem = _exercise_1_problem() if _uses_exercise_1() else ""
         _exercise_1_notes.append(
-            f"\n  Note: train_student_epoch uses kd_loss from exercise_1, and {problem}; make "
-            "`kdquiz check exercise_1` pass first."
+            say(
+                "\n  Note: train_student_epoch uses kd_loss from exercise_1, and {problem}; make "
+                "`kdquiz check exercise_1` pass first.",
+                "\n  注意：train_student_epoch 用的是 exercise_1 里的 kd_loss，但{problem}；请先让 "
+                "`kdquiz check exercise_1` 通过。",
+                problem=problem,
+            )
             if problem
             else ""
         )
@@ -178,14 +213,21 @@ def mentions_exercise_1(test: Callable[..., Any]) -> Callable[..., Any]:
         except CheckFailure as exc:
             note = _exercise_1_note()
             if note and note not in str(exc):
-                raise CheckFailure(f"{exc}{note}") from None
+                raise CheckFailure(
+                    say("{exc}{note}", "{exc}{note}", exc=_message(exc), note=note)
+                ) from None
             raise
         except NotImplementedError as exc:
             frames = traceback.extract_tb(exc.__traceback__)
             if frames and frames[-1].filename.endswith("exercise_1.py"):
                 raise CheckFailure(
-                    "train_student_epoch calls kd_loss from exercises/exercise_1.py, which is not "
-                    "implemented yet (it raises NotImplementedError); solve exercise_1 first."
+                    say(
+                        "train_student_epoch calls kd_loss from exercises/exercise_1.py, which is "
+                        "not implemented yet (it raises NotImplementedError); solve exercise_1 "
+                        "first.",
+                        "train_student_epoch 调用了 exercises/exercise_1.py 里的 kd_loss，而它还"
+                        "没有实现（会抛出 NotImplementedError）；请先完成 exercise_1。",
+                    )
                 ) from None
             raise
 
@@ -277,7 +319,11 @@ def _describe_model(model: nn.Module) -> str:
             parts.append(f"Dropout({module.p:g})")
         else:
             parts.append(type(module).__name__)
-    return "–".join(parts) + (" in train mode" if model.training else " in eval mode")
+    return "–".join(parts) + (
+        say(" in train mode", "（训练模式）")
+        if model.training
+        else say(" in eval mode", "（评估模式）")
+    )
 
 
 @dataclass(repr=False)
@@ -309,20 +355,36 @@ class Case:
     def describe(self) -> str:
         sizes = [int(y.shape[0]) for _, y in self.batches]
         if self.pass_defaults:
-            settings_text = "temperature and alpha left at their defaults"
+            settings_text = say(
+                "temperature and alpha left at their defaults", "temperature 和 alpha 都取默认值"
+            )
         elif self.keyword_only == "temperature":
-            settings_text = (
-                f"temperature={self.temperature:g} by keyword, alpha left at its default"
+            settings_text = say(
+                "temperature={t} by keyword, alpha left at its default",
+                "temperature={t}（按关键字传入），alpha 取默认值",
+                t=f"{self.temperature:g}",
             )
         elif self.keyword_only == "alpha":
-            settings_text = f"alpha={self.alpha:g} by keyword, temperature left at its default"
+            settings_text = say(
+                "alpha={a} by keyword, temperature left at its default",
+                "alpha={a}（按关键字传入），temperature 取默认值",
+                a=f"{self.alpha:g}",
+            )
         else:
-            settings_text = f"temperature={self.temperature:g}, alpha={self.alpha:g}"
-        return (
-            f"{len(sizes)} batch(es) of sizes {sizes} ({self.dtype}), "
-            f"student {_describe_model(self.student)}, teacher {_describe_model(self.teacher)} "
-            f"before the call, plain SGD(lr={LR:g}), {settings_text}"
-        )
+            settings_text = say(
+                "temperature={t}, alpha={a}",
+                "temperature={t}，alpha={a}",
+                t=f"{self.temperature:g}",
+                a=f"{self.alpha:g}",
+            )
+        return say(
+            "{n} batch(es) of sizes {sizes} ({dtype}), student {student}, teacher {teacher} "
+            "before the call, plain SGD(lr={lr}), {settings}",
+            "{n} 个批次，大小依次为 {sizes}（{dtype}），调用前学生模型为 {student}，教师模型为 "
+            "{teacher}，普通 SGD(lr={lr})，{settings}",
+            n=len(sizes), sizes=sizes, dtype=self.dtype, student=_describe_model(self.student),
+            teacher=_describe_model(self.teacher), lr=f"{LR:g}", settings=settings_text,
+        )  # fmt: skip
 
     def fresh(
         self,
@@ -357,13 +419,21 @@ class Case:
             # No example inputs in the message: the same text for every check collapses into
             # "(the same problem as above)" in the report.
             raise CheckFailure(
-                f"loss.backward() failed: the loss has no path back to the student's parameters "
-                f"(RuntimeError: {exc}). The student's logits must reach the loss with their "
-                f"autograd graph: call student(inputs) outside torch.no_grad() and without "
-                f".detach(), and pass them first: kd_loss(student_logits, teacher_logits, labels, "
-                f"temperature, alpha) (kd_loss detaches its second argument, the teacher's "
-                f"logits).{_learner_frames(exc)}"
-            ) from None
+                say(
+                    "loss.backward() failed: the loss has no path back to the student's "
+                    "parameters (RuntimeError: {exc}). The student's logits must reach the loss "
+                    "with their autograd graph: call student(inputs) outside torch.no_grad() and "
+                    "without .detach(), and pass them first: kd_loss(student_logits, "
+                    "teacher_logits, labels, temperature, alpha) (kd_loss detaches its second "
+                    "argument, the teacher's logits).{frames}",
+                    "loss.backward() 失败了：损失无法沿计算图回到学生模型的参数（报错为 "
+                    "`RuntimeError: {exc}`）。学生模型的 logits 必须带着 autograd 计算图进入损失："
+                    "在 torch.no_grad() 之外调用 student(inputs)，不要 .detach()，并把它作为第一个"
+                    "参数传入：kd_loss(student_logits, teacher_logits, labels, temperature, alpha)"
+                    "（kd_loss 会对第二个参数，即教师模型的 logits，做 detach）。{frames}",
+                    exc=exc, frames=_learner_frames(exc),
+                )
+            ) from None  # fmt: skip
         except ValueError as exc:
             if not (self.temperature > 0 and 0 <= self.alpha <= 1):
                 raise
@@ -372,18 +442,32 @@ class Case:
                 name in str(exc).lower() for name in ("temperature", "alpha")
             )
             advice = (
-                "Likely mistake: temperature and alpha reach kd_loss in the wrong order: "
-                "kd_loss(student_logits, teacher_logits, labels, temperature, alpha), "
-                "temperature before alpha (or pass them by keyword)"
+                say(
+                    "Likely mistake: temperature and alpha reach kd_loss in the wrong order: "
+                    "kd_loss(student_logits, teacher_logits, labels, temperature, alpha), "
+                    "temperature before alpha (or pass them by keyword)",
+                    "可能的错误：temperature 和 alpha 传给 kd_loss 的顺序反了：应为 "
+                    "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)，"
+                    "temperature 在 alpha 之前（或者按关键字传入）",
+                )
                 if swapped
-                else "If the error comes from kd_loss, check what your loop passes to it: "
-                "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)"
+                else say(
+                    "If the error comes from kd_loss, check what your loop passes to it: "
+                    "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)",
+                    "如果这个错误来自 kd_loss，请检查你的循环传给它的参数：应为 "
+                    "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)",
+                )
             )
             raise CheckFailure(
-                f"train_student_epoch raised ValueError({str(exc)!r}) although "
-                f"temperature={self.temperature:g} and alpha={self.alpha:g} are valid."
-                f"{_learner_frames(exc)}\n  inputs:   {self.describe()}\n  {advice}."
-            ) from None
+                say(
+                    "train_student_epoch raised ValueError({error}) although temperature={t} and "
+                    "alpha={a} are valid.{frames}\n  inputs:   {inputs}\n  {advice}.",
+                    "train_student_epoch 抛出了 `ValueError({error})`，但 temperature={t} 和 "
+                    "alpha={a} 都是合法的。{frames}\n  输入：   {inputs}\n  {advice}。",
+                    error=repr(str(exc)), t=f"{self.temperature:g}", a=f"{self.alpha:g}",
+                    frames=_learner_frames(exc), inputs=self.describe(), advice=advice,
+                )
+            ) from None  # fmt: skip
 
     def run(
         self, function: Callable[..., Any], loader: Callable[[list[Any]], Iterable[Any]] = list
@@ -449,48 +533,89 @@ class Case:
     def training_mistakes(self) -> dict[str, nn.Module]:
         """Description of each common training mistake -> the student it produces."""
         mistakes = {
-            "the teacher's logits are computed but never used: the loss is hard-label "
-            "cross-entropy only (use kd_loss(student_logits, teacher_logits, labels, "
-            "temperature, alpha))": self.simulate(hard_only=True)[0],
-            "gradients accumulate across batches: call optimizer.zero_grad() before each "
-            "backward()": self.simulate(zero_grad=False)[0],
-            "the teacher ran in train mode (dropout active, BatchNorm using batch statistics): "
-            "call teacher.eval() before computing its logits": self.simulate(teacher_eval=False)[0],
-            "the student was not put in train mode: call student.train() at the start of the "
-            "epoch": self.simulate(student_train=False)[0],
-            "the student's weights did not change at all: optimizer.step() is never called, "
-            "the gradients are cleared between loss.backward() and optimizer.step() (call "
-            "optimizer.zero_grad() before backward(), never between backward() and step()), or "
-            "the loader was used up before the training loop": self.simulate(step=False)[0],
-            "the logits were divided by the temperature before kd_loss, which divides them by T "
-            "itself (the temperature was applied twice)": self.simulate(prescaled=True)[0],
-            "kd_loss received 1 - alpha instead of alpha: alpha is the weight of the soft "
-            "(teacher) term, 1 - alpha that of the hard-label term": self.simulate(
-                alpha=1 - self.alpha
-            )[0],
+            say(
+                "the teacher's logits are computed but never used: the loss is hard-label "
+                "cross-entropy only (use kd_loss(student_logits, teacher_logits, labels, "
+                "temperature, alpha))",
+                "教师模型的 logits 算出来了却从未使用：损失只有硬标签交叉熵（应使用 "
+                "kd_loss(student_logits, teacher_logits, labels, temperature, alpha)）",
+            ): self.simulate(hard_only=True)[0],
+            say(
+                "gradients accumulate across batches: call optimizer.zero_grad() before each "
+                "backward()",
+                "梯度在批次之间不断累积：每次 backward() 之前都要调用 optimizer.zero_grad()",
+            ): self.simulate(zero_grad=False)[0],
+            say(
+                "the teacher ran in train mode (dropout active, BatchNorm using batch "
+                "statistics): call teacher.eval() before computing its logits",
+                "教师模型在训练模式下运行（dropout 生效，BatchNorm 用的是当前批次的统计量）："
+                "计算它的 logits 之前要调用 teacher.eval()",
+            ): self.simulate(teacher_eval=False)[0],
+            say(
+                "the student was not put in train mode: call student.train() at the start of the "
+                "epoch",
+                "没有把学生模型切换到训练模式：在 epoch 开始时调用 student.train()",
+            ): self.simulate(student_train=False)[0],
+            say(
+                "the student's weights did not change at all: optimizer.step() is never called, "
+                "the gradients are cleared between loss.backward() and optimizer.step() (call "
+                "optimizer.zero_grad() before backward(), never between backward() and step()), "
+                "or the loader was used up before the training loop",
+                "学生模型的权重完全没有变化：从未调用 optimizer.step()；或者在 loss.backward() 和 "
+                "optimizer.step() 之间清空了梯度（optimizer.zero_grad() 要在 backward() 之前"
+                "调用，绝不能放在 backward() 和 step() 之间）；或者 loader 在训练循环开始前就已经"
+                "被耗尽了",
+            ): self.simulate(step=False)[0],
+            say(
+                "the logits were divided by the temperature before kd_loss, which divides them by "
+                "T itself (the temperature was applied twice)",
+                "调用 kd_loss 之前就把 logits 除以了温度，而 kd_loss 自己还会再除以 T（温度被用了"
+                "两次）",
+            ): self.simulate(prescaled=True)[0],
+            say(
+                "kd_loss received 1 - alpha instead of alpha: alpha is the weight of the soft "
+                "(teacher) term, 1 - alpha that of the hard-label term",
+                "传给 kd_loss 的是 1 - alpha 而不是 alpha：alpha 是软目标（教师模型）项的权重，"
+                "1 - alpha 才是硬标签项的权重",
+            ): self.simulate(alpha=1 - self.alpha)[0],
         }
         if self.pass_defaults or self.keyword_only:
             for value in (1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 0.5):
                 if self.keyword_only != "temperature" and value != self.temperature:
-                    mistakes[f"the default temperature is not 4.0 (it looks like {value:g})"] = (
-                        self.simulate(temperature=value)[0]
+                    wrong_default = say(
+                        "the default temperature is not 4.0 (it looks like {value})",
+                        "temperature 的默认值不是 4.0（看起来是 {value}）",
+                        value=f"{value:g}",
                     )
+                    mistakes[wrong_default] = self.simulate(temperature=value)[0]
             for value in (0.0, 0.1, 0.3, 0.7, 0.9, 1.0):
                 if self.keyword_only != "alpha" and value != self.alpha:
-                    mistakes[f"the default alpha is not 0.5 (it looks like {value:g})"] = (
-                        self.simulate(alpha=value)[0]
+                    wrong_default = say(
+                        "the default alpha is not 0.5 (it looks like {value})",
+                        "alpha 的默认值不是 0.5（看起来是 {value}）",
+                        value=f"{value:g}",
                     )
+                    mistakes[wrong_default] = self.simulate(alpha=value)[0]
         elif (self.temperature, self.alpha) != (4.0, 0.5):
             mistakes[
-                "temperature and alpha are not passed on to kd_loss (its defaults T=4, "
-                "alpha=0.5 were used)"
+                say(
+                    "temperature and alpha are not passed on to kd_loss (its defaults T=4, "
+                    "alpha=0.5 were used)",
+                    "temperature 和 alpha 没有传给 kd_loss（用的是它的默认值 T=4、alpha=0.5）",
+                )
             ] = self.simulate(temperature=4.0, alpha=0.5)[0]
-            mistakes["alpha is not passed on to kd_loss (its default 0.5 was used)"] = (
-                self.simulate(alpha=0.5)[0]
-            )
-            mistakes["temperature is not passed on to kd_loss (its default 4 was used)"] = (
-                self.simulate(temperature=4.0)[0]
-            )
+            mistakes[
+                say(
+                    "alpha is not passed on to kd_loss (its default 0.5 was used)",
+                    "alpha 没有传给 kd_loss（用的是它的默认值 0.5）",
+                )
+            ] = self.simulate(alpha=0.5)[0]
+            mistakes[
+                say(
+                    "temperature is not passed on to kd_loss (its default 4 was used)",
+                    "temperature 没有传给 kd_loss（用的是它的默认值 4）",
+                )
+            ] = self.simulate(temperature=4.0)[0]
         return mistakes
 
     def mean_loss_mistakes(self) -> dict[str, float]:
@@ -504,28 +629,53 @@ class Case:
             accumulator += torch.tensor(loss, dtype=torch.float64) * n
         as_float32 = [float(torch.tensor(loss, dtype=torch.float32)) for loss in values]
         return {
-            "the epoch's loss was accumulated in float32 (e.g. in a torch.zeros(()) "
-            "accumulator) although the models are float64: keep the loss's own precision, e.g. "
-            "add loss.item() * batch_size to a Python float": (accumulator / samples).item(),
-            "each batch's loss was converted to float32 (e.g. with .float()) before averaging, "
-            "although the models are float64": sum(
-                v * n for v, (_, n) in zip(as_float32, losses, strict=True)
-            )
-            / samples,
-            "a plain mean of the per-batch losses: batches of unequal size must weigh by their "
-            "size (Σ n_b·loss_b / Σ n_b)": sum(values) / len(values),
-            "the loss of the last batch only, not the epoch's mean": values[-1],
-            "the sum of the per-batch losses, not their weighted mean": sum(values),
-            "Σ n_b·loss_b is not divided by the number of samples": weighted_sum,
-            "Σ n_b·loss_b is divided by the number of batches instead of the number of samples": (
-                weighted_sum / len(values)
-            ),
+            say(
+                "the epoch's loss was accumulated in float32 (e.g. in a torch.zeros(()) "
+                "accumulator) although the models are float64: keep the loss's own precision, "
+                "e.g. add loss.item() * batch_size to a Python float",
+                "模型是 float64，这个 epoch 的损失却是在 float32 里累加的（例如累加到 "
+                "torch.zeros(()) 里）：要保持损失本身的精度，例如把 loss.item() * batch_size "
+                "加到一个 Python float 上",
+            ): (accumulator / samples).item(),
+            say(
+                "each batch's loss was converted to float32 (e.g. with .float()) before "
+                "averaging, although the models are float64",
+                "模型是 float64，但求平均之前把每个批次的损失转成了 float32（例如用了 .float()）",
+            ): sum(v * n for v, (_, n) in zip(as_float32, losses, strict=True)) / samples,
+            say(
+                "a plain mean of the per-batch losses: batches of unequal size must weigh by "
+                "their size (Σ n_b·loss_b / Σ n_b)",
+                "直接对各批次的损失取了简单平均：批次大小不一时，要按批次大小加权"
+                "（Σ n_b·loss_b / Σ n_b）",
+            ): sum(values) / len(values),
+            say(
+                "the loss of the last batch only, not the epoch's mean",
+                "返回的只是最后一个批次的损失，而不是整个 epoch 的平均损失",
+            ): values[-1],
+            say(
+                "the sum of the per-batch losses, not their weighted mean",
+                "返回的是各批次损失之和，而不是它们的加权平均",
+            ): sum(values),
+            say(
+                "Σ n_b·loss_b is not divided by the number of samples",
+                "Σ n_b·loss_b 没有除以样本数",
+            ): weighted_sum,
+            say(
+                "Σ n_b·loss_b is divided by the number of batches instead of the number of samples",
+                "Σ n_b·loss_b 除以的是批次数，而不是样本数",
+            ): weighted_sum / len(values),
         }
 
 
 def learner_train() -> Callable[..., Any]:
     function = getattr(learner("exercise_3"), "train_student_epoch", None)
-    expect(callable(function), "exercises/exercise_3.py does not define train_student_epoch(...).")
+    expect(
+        callable(function),
+        say(
+            "exercises/exercise_3.py does not define train_student_epoch(...).",
+            "exercises/exercise_3.py 没有定义 train_student_epoch(...)。",
+        ),
+    )
     return function  # type: ignore[return-value]
 
 
@@ -548,7 +698,7 @@ def expect_same_student(
     case: Case,
     *,
     mistakes: Callable[[], dict[str, nn.Module]] | None = None,
-    after: str = "one epoch of train_student_epoch",
+    after: str = say("one epoch of train_student_epoch", "train_student_epoch 训练一个 epoch 之后"),
 ) -> None:
     """The learner's student must match the reference's, parameters and buffers."""
     rtol, atol = _student_tolerances(case.dtype)
@@ -566,20 +716,30 @@ def expect_same_student(
             if _same_state(m, e, rtol, atol):
                 continue  # this mistake makes no difference here
             if _same_state(g, m, max(rtol, 1e-4), max(atol, 1e-5)):
-                hint = f"\n  Likely mistake: {description}."
+                hint = say("\n  Likely mistake: {d}.", "\n  可能的错误：{d}。", d=description)
                 break
-        kind = "parameter" if name in parameters else "buffer"
+        kind = say("parameter", "参数") if name in parameters else say("buffer", "缓冲区（buffer）")
         raise CheckFailure(
-            f"After {after}, the student's {kind} '{name}' differs from the reference's (same "
-            f"starting weights, same batches, plain SGD)."
-            f"\n  inputs:   {case.describe()}"
-            f"\n  expected: {fmt(e_value, 6)}\n  got:      {fmt(g_value, 6)}{hint}"
-        )
+            say(
+                "After {after}, the student's {kind} '{name}' differs from the reference's (same "
+                "starting weights, same batches, plain SGD)."
+                "\n  inputs:   {inputs}"
+                "\n  expected: {expected}\n  got:      {got}{hint}",
+                "{after}，学生模型的{kind} '{name}' 与参考实现的不一致（初始权重相同、"
+                "批次相同、都用普通 SGD）。"
+                "\n  输入：   {inputs}"
+                "\n  应为：   {expected}\n  实际：   {got}{hint}",
+                after=after, kind=kind, name=name, inputs=case.describe(),
+                expected=fmt(e_value, 6), got=fmt(g_value, 6), hint=hint,
+            )
+        )  # fmt: skip
 
 
-TEACHER_NUDGED = (
+TEACHER_NUDGED = say(
     "the teacher's logits were scaled slightly (its predicted class unchanged for every input); "
-    "the student came out with the same weights"
+    "the student came out with the same weights",
+    "把教师模型的 logits 略微缩放（每个输入的预测类别都不变；训练出的学生模型权重与缩放前完全"
+    "相同）",
 )
 
 
@@ -638,30 +798,54 @@ def expect_teacher_untouched(
     for (name, p), p_after in zip(before.named_parameters(), after.parameters(), strict=True):
         if p_after.grad is not None:
             raise CheckFailure(
-                f"A gradient reached the teacher: after the call its parameter '{name}' has a "
-                f".grad ({fmt(p_after.grad)}). Compute the teacher's logits under torch.no_grad() "
-                f"so that no graph is built through the teacher.\n  inputs:   {case.describe()}"
-            )
+                say(
+                    "A gradient reached the teacher: after the call its parameter '{name}' has a "
+                    ".grad ({grad}). Compute the teacher's logits under torch.no_grad() so that no "
+                    "graph is built through the teacher.\n  inputs:   {inputs}",
+                    "梯度传到了教师模型：调用之后，它的参数 '{name}' 有了 .grad（{grad}）。"
+                    "请在 torch.no_grad() 下计算教师模型的 logits，这样就不会构建经过教师模型的"
+                    "计算图。\n  输入：   {inputs}",
+                    name=name, grad=fmt(p_after.grad), inputs=case.describe(),
+                )
+            )  # fmt: skip
         if not torch.equal(p.detach(), p_after.detach()):
             raise CheckFailure(
-                f"The teacher's parameter '{name}' changed during the call; the teacher must never "
-                f"be updated (only the student's parameters are in the optimizer).\n"
-                f"  inputs:   {case.describe()}"
-            )
+                say(
+                    "The teacher's parameter '{name}' changed during the call; the teacher must "
+                    "never be updated (only the student's parameters are in the optimizer).\n"
+                    "  inputs:   {inputs}",
+                    "教师模型的参数 '{name}' 在调用过程中被改变了；教师模型绝不能被更新（优化器里"
+                    "只有学生模型的参数）。\n"
+                    "  输入：   {inputs}",
+                    name=name, inputs=case.describe(),
+                )
+            )  # fmt: skip
     for (name, b), b_after in zip(before.named_buffers(), after.buffers(), strict=True):
         if buffers and not torch.equal(b, b_after):
             raise CheckFailure(
-                f"The teacher's buffer '{name}' changed during the call (BatchNorm running "
-                f"statistics are updated in train mode): the teacher ran in train mode. Call "
-                f"teacher.eval() before computing its logits.\n  inputs:   {case.describe()}"
-            )
+                say(
+                    "The teacher's buffer '{name}' changed during the call (BatchNorm running "
+                    "statistics are updated in train mode): the teacher ran in train mode. Call "
+                    "teacher.eval() before computing its logits.\n  inputs:   {inputs}",
+                    "教师模型的缓冲区（buffer）'{name}' 在调用过程中被改变了（BatchNorm 的滑动"
+                    "统计量 running_mean/running_var 在训练模式下会更新）：教师模型是在训练模式下"
+                    "运行的。请在计算它的 logits 之前调用 teacher.eval()。\n  输入：   {inputs}",
+                    name=name, inputs=case.describe(),
+                )
+            )  # fmt: skip
     if flag and after.training != before.training:
         raise CheckFailure(
-            f"The teacher's training flag was not restored: teacher.training was "
-            f"{before.training} before the call and {after.training} after it. Save "
-            f"`was = teacher.training` first and call teacher.train(was) at the end.\n"
-            f"  inputs:   {case.describe()}"
-        )
+            say(
+                "The teacher's training flag was not restored: teacher.training was "
+                "{before} before the call and {after} after it. Save "
+                "`was = teacher.training` first and call teacher.train(was) at the end.\n"
+                "  inputs:   {inputs}",
+                "教师模型的 training 标志没有恢复：调用前 teacher.training 是 {before}，调用后是 "
+                "{after}。请先保存 `was = teacher.training`，最后再调用 teacher.train(was)。\n"
+                "  输入：   {inputs}",
+                before=before.training, after=after.training, inputs=case.describe(),
+            )
+        )  # fmt: skip
 
 
 def expect_mean_loss(
@@ -685,8 +869,13 @@ def expect_mean_loss(
         r2, a2 = _student_tolerances(case.dtype)
         if not _same_state(_state(student), _state(expected_student), r2, a2):
             raise CheckFailure(
-                f"{exc}\n  The student's weights also differ from the reference's (see the other "
-                f"failing checks), and that changes every batch's loss."
+                say(
+                    "{exc}\n  The student's weights also differ from the reference's (see the "
+                    "other failing checks), and that changes every batch's loss.",
+                    "{exc}\n  学生模型的权重也与参考实现的不一致（见其他未通过的检查），这会改变"
+                    "每个批次的损失。",
+                    exc=_message(exc),
+                )
             ) from None
         raise
 
@@ -748,7 +937,8 @@ def kd_loss_replaced(replacement: Callable[..., Tensor]) -> Iterator[None]:
 
 @mentions_exercise_1
 def test_uses_teacher_soft_targets() -> None:
-    """The student learns from the teacher's logits through kd_loss"""
+    """The student learns from the teacher's logits through kd_loss
+    zh: 学生模型通过 kd_loss 从教师模型的 logits 中学习"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=11),
@@ -764,7 +954,8 @@ def test_uses_teacher_soft_targets() -> None:
 
 @mentions_exercise_1
 def test_temperature_and_alpha_reach_kd_loss() -> None:
-    """temperature and alpha are passed on to kd_loss"""
+    """temperature and alpha are passed on to kd_loss
+    zh: temperature 和 alpha 都传给了 kd_loss"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=21),
@@ -781,7 +972,8 @@ def test_temperature_and_alpha_reach_kd_loss() -> None:
 
 @mentions_exercise_1
 def test_gradients_cleared_each_batch() -> None:
-    """Gradients are cleared before every batch (optimizer.zero_grad())"""
+    """Gradients are cleared before every batch (optimizer.zero_grad())
+    zh: 每个批次之前都清空梯度（optimizer.zero_grad()）"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=31),
@@ -796,7 +988,8 @@ def test_gradients_cleared_each_batch() -> None:
 
 @mentions_exercise_1
 def test_teacher_runs_in_eval_mode() -> None:
-    """The teacher computes its logits in eval mode"""
+    """The teacher computes its logits in eval mode
+    zh: 教师模型在评估模式下计算 logits"""
     train = learner_train()
     teacher = make_model(3, 6, 4, seed=42, batchnorm=True, dropout=0.5)
     teacher.train()  # e.g. straight out of its own training loop
@@ -813,10 +1006,17 @@ def test_teacher_runs_in_eval_mode() -> None:
         case.call(train, student, teacher_copy, batches, optimizer)
     expect(
         not any(modes),
-        "The teacher ran in train mode when it computed its logits (teacher.training was True "
-        "during teacher(inputs)): dropout made its targets noisy and BatchNorm used batch "
-        "statistics. Call teacher.eval() before the loop (and restore its mode at the end).\n"
-        f"  inputs:   {case.describe()}",
+        say(
+            "The teacher ran in train mode when it computed its logits (teacher.training was True "
+            "during teacher(inputs)): dropout made its targets noisy and BatchNorm used batch "
+            "statistics. Call teacher.eval() before the loop (and restore its mode at the end).\n"
+            "  inputs:   {inputs}",
+            "教师模型计算 logits 时处于训练模式（调用 teacher(inputs) 时 teacher.training 为 "
+            "True）：dropout 让它给出的目标带上了噪声，BatchNorm 用的也是当前批次的统计量。请在"
+            "循环之前调用 teacher.eval()（并在最后恢复它原来的模式）。\n"
+            "  输入：   {inputs}",
+            inputs=case.describe(),
+        ),
     )
     expected, _, _ = case.reference_run()
     expect_same_student(student, expected, case, mistakes=case.training_mistakes)
@@ -825,7 +1025,8 @@ def test_teacher_runs_in_eval_mode() -> None:
 
 @mentions_exercise_1
 def test_teacher_mode_restored() -> None:
-    """The teacher's training flag is restored after the epoch"""
+    """The teacher's training flag is restored after the epoch
+    zh: epoch 结束后，教师模型的 training 标志恢复原样"""
     train = learner_train()
     for teacher_training in (True, False):
         teacher = make_model(3, 6, 4, seed=52, batchnorm=True, dropout=0.3)
@@ -839,16 +1040,25 @@ def test_teacher_mode_restored() -> None:
         _, teacher_after, _ = case.run(train)
         expect(
             teacher_after.training == teacher_training,
-            f"The teacher's training flag was not restored: teacher.training was "
-            f"{teacher_training} before the call and {teacher_after.training} after it. Save "
-            f"`was = teacher.training` first and call teacher.train(was) at the end (the caller's "
-            f"teacher must come back in the mode it was given in).\n  inputs:   {case.describe()}",
-        )
+            say(
+                "The teacher's training flag was not restored: teacher.training was "
+                "{before} before the call and {after} after it. Save "
+                "`was = teacher.training` first and call teacher.train(was) at the end (the "
+                "caller's teacher must come back in the mode it was given in).\n"
+                "  inputs:   {inputs}",
+                "教师模型的 training 标志没有恢复：调用前 teacher.training 是 {before}，调用后是 "
+                "{after}。请先保存 `was = teacher.training`，最后调用 teacher.train(was)（调用者"
+                "传入的教师模型，交还时必须还是传入时的模式）。\n"
+                "  输入：   {inputs}",
+                before=teacher_training, after=teacher_after.training, inputs=case.describe(),
+            ),
+        )  # fmt: skip
 
 
 @mentions_exercise_1
 def test_student_trained_in_train_mode() -> None:
-    """The student is trained in train mode"""
+    """The student is trained in train mode
+    zh: 学生模型在训练模式下训练"""
     train = learner_train()
     student = make_model(3, 5, 4, seed=61, batchnorm=True)
     student.eval()  # e.g. just after a validation pass
@@ -863,10 +1073,17 @@ def test_student_trained_in_train_mode() -> None:
         case.call(train, student_copy, teacher, batches, optimizer)
     expect(
         all(modes),
-        "The student ran in eval mode (student.training was False during student(inputs)): the "
-        "student was not put in train mode. Call student.train() at the start of the epoch; the "
-        "caller may have left it in eval mode, e.g. after validation.\n"
-        f"  inputs:   {case.describe()}",
+        say(
+            "The student ran in eval mode (student.training was False during student(inputs)): "
+            "the student was not put in train mode. Call student.train() at the start of the "
+            "epoch; the caller may have left it in eval mode, e.g. after validation.\n"
+            "  inputs:   {inputs}",
+            "学生模型是在评估模式下运行的（调用 student(inputs) 时 student.training 为 False）："
+            "没有把学生模型切换到训练模式。请在 epoch 开始时调用 student.train()；调用者可能把它"
+            "留在了评估模式，例如刚做完验证。\n"
+            "  输入：   {inputs}",
+            inputs=case.describe(),
+        ),
     )
     expected, _, _ = case.reference_run()
     expect_same_student(student_copy, expected, case, mistakes=case.training_mistakes)
@@ -874,7 +1091,8 @@ def test_student_trained_in_train_mode() -> None:
 
 @mentions_exercise_1
 def test_returns_sample_weighted_mean_loss() -> None:
-    """Returns the epoch's loss weighted by batch size (sizes 1, 6, 3)"""
+    """Returns the epoch's loss weighted by batch size (sizes 1, 6, 3)
+    zh: 返回按批次大小加权的 epoch 平均损失（批次大小为 1、6、3）"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=71),
@@ -914,20 +1132,28 @@ def _teacher_gradient(teacher: nn.Module, reached: set[str]) -> str:
     """The first teacher parameter a gradient reached, with how it shows; "" when none did."""
     for name, p in teacher.named_parameters():
         if p.grad is not None:
-            return f"the teacher's parameter '{name}' has a .grad after the call"
+            return say(
+                "the teacher's parameter '{name}' has a .grad after the call",
+                "调用之后，教师模型的参数 '{name}' 有了 .grad",
+                name=name,
+            )
     for name, _ in teacher.named_parameters():
         if name in reached:
-            return (
-                f"loss.backward() computed a gradient for the teacher's parameter '{name}' "
-                f"(clearing it afterwards, e.g. with teacher.zero_grad(), does not undo the "
-                f"backward pass through the teacher)"
+            return say(
+                "loss.backward() computed a gradient for the teacher's parameter '{name}' "
+                "(clearing it afterwards, e.g. with teacher.zero_grad(), does not undo the "
+                "backward pass through the teacher)",
+                "loss.backward() 为教师模型的参数 '{name}' 计算了梯度（事后再清空梯度，例如调用 "
+                "teacher.zero_grad()，也撤销不了已经穿过教师模型的反向传播）",
+                name=name,
             )
     return ""
 
 
 @mentions_exercise_1
 def test_no_gradient_reaches_teacher() -> None:
-    """No gradient reaches the teacher, which is never updated"""
+    """No gradient reaches the teacher, which is never updated
+    zh: 梯度不会传到教师模型，教师模型也从不更新"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=81),
@@ -941,10 +1167,16 @@ def test_no_gradient_reaches_teacher() -> None:
     problem = _teacher_gradient(teacher, reached)
     expect(
         not problem,
-        f"A gradient reached the teacher: {problem}. Compute the teacher's logits under "
-        f"torch.no_grad() (or detach them: teacher(inputs).detach()) so that backward() never "
-        f"goes through the teacher.\n  inputs:   {case.describe()}",
-    )
+        say(
+            "A gradient reached the teacher: {problem}. Compute the teacher's logits under "
+            "torch.no_grad() (or detach them: teacher(inputs).detach()) so that backward() never "
+            "goes through the teacher.\n  inputs:   {inputs}",
+            "梯度传到了教师模型：{problem}。请在 torch.no_grad() 下计算教师模型的 logits（或者对"
+            "它们做 detach：teacher(inputs).detach()），这样 backward() 就不会经过教师模型。\n"
+            "  输入：   {inputs}",
+            problem=problem, inputs=case.describe(),
+        ),
+    )  # fmt: skip
     expect_teacher_untouched(case.teacher, teacher, case, buffers=False, flag=False)
 
     # The loop must protect the teacher itself, not count on kd_loss to detach the teacher's
@@ -955,17 +1187,29 @@ def test_no_gradient_reaches_teacher() -> None:
     problem = _teacher_gradient(teacher, reached)
     expect(
         not problem,
-        f"A gradient reached the teacher when the loss did not detach the teacher's logits: "
-        f"{problem}. This check ran your train_student_epoch with a kd_loss that computes the "
-        f"right value but does not call .detach() on teacher_logits (as a loss written by someone "
-        f"else, or a buggy one, may not). Your loop calls teacher(inputs) with gradients enabled, "
-        f"so PyTorch records a graph through the teacher's layers, and loss.backward() follows "
-        f"it into the teacher's parameters unless something cuts it. Keeping the teacher out of "
-        f"backpropagation is the training loop's job, not the loss's: compute the logits with "
-        f"`with torch.no_grad(): teacher_logits = teacher(inputs)` (or at least "
-        f"teacher(inputs).detach()); no_grad also saves the memory and time of recording that "
-        f"graph.\n  inputs:   {case.describe()}",
-    )
+        say(
+            "A gradient reached the teacher when the loss did not detach the teacher's logits: "
+            "{problem}. This check ran your train_student_epoch with a kd_loss that computes the "
+            "right value but does not call .detach() on teacher_logits (as a loss written by "
+            "someone else, or a buggy one, may not). Your loop calls teacher(inputs) with "
+            "gradients enabled, so PyTorch records a graph through the teacher's layers, and "
+            "loss.backward() follows it into the teacher's parameters unless something cuts it. "
+            "Keeping the teacher out of backpropagation is the training loop's job, not the "
+            "loss's: compute the logits with `with torch.no_grad(): teacher_logits = "
+            "teacher(inputs)` (or at least teacher(inputs).detach()); no_grad also saves the "
+            "memory and time of recording that graph.\n  inputs:   {inputs}",
+            "当损失函数不对教师模型的 logits 做 detach 时，梯度传到了教师模型：{problem}。这项"
+            "检查让你的 train_student_epoch 使用一个数值正确、但不对 teacher_logits 调用 "
+            ".detach() 的 kd_loss（别人写的损失函数，或者有 bug 的损失函数，都可能这样）。你的"
+            "循环在启用梯度的情况下调用 teacher(inputs)，于是 PyTorch 会记录一张穿过教师模型各层"
+            "的计算图；除非有什么把它切断，loss.backward() 会沿着这张图一直传到教师模型的参数。"
+            "让教师模型不参与反向传播是训练循环的职责，而不是损失函数的：请用 "
+            "`with torch.no_grad(): teacher_logits = teacher(inputs)` 计算 logits（至少也要用 "
+            "teacher(inputs).detach()）；no_grad 还能省下记录这张计算图所需的内存和时间。\n"
+            "  输入：   {inputs}",
+            problem=problem, inputs=case.describe(),
+        ),
+    )  # fmt: skip
 
 
 def mixed_mode_teacher(seed: int) -> nn.Sequential:
@@ -978,9 +1222,12 @@ def mixed_mode_teacher(seed: int) -> nn.Sequential:
 def module_modes(model: nn.Module) -> dict[str, bool]:
     """The training flag of the model and of each of its submodules, by name and type."""
     return {
-        f"'{name}' ({type(m).__name__})" if name else "the teacher itself": m.training
+        f"'{name}' ({type(m).__name__})" if name else TEACHER_ITSELF: m.training
         for name, m in model.named_modules()
     }
+
+
+TEACHER_ITSELF = say("the teacher itself", "教师模型本身")
 
 
 def expect_modes_restored(before: dict[str, bool], teacher: nn.Module, when: str) -> None:
@@ -994,19 +1241,35 @@ def expect_modes_restored(before: dict[str, bool], teacher: nn.Module, when: str
     top = "the teacher itself"
     if after.get(top) == before[top] and all(flag == before[top] for flag in after.values()):
         return  # teacher.train(was)
-    listing = ", ".join(
-        f"{name} was training={before[name]}, now {after[name]}" for name in changed
-    )
+    listing = join(
+        [
+            say(
+                "{name} was training={before}, now {after}",
+                "{name}：原为 training={before}，现为 {after}",
+                name=name, before=before[name], after=after[name],
+            )
+            for name in changed
+        ],
+        ", ",
+        "；",
+    )  # fmt: skip
     raise CheckFailure(
-        f"The teacher's modes were not restored {when}: {listing}. Save `was = "
-        "teacher.training` first and call teacher.train(was) at the end, in a finally block so "
-        "that it also runs when something raises."
+        say(
+            "The teacher's modes were not restored {when}: {listing}. Save `was = "
+            "teacher.training` first and call teacher.train(was) at the end, in a finally block "
+            "so that it also runs when something raises.",
+            "{when}，教师模型的模式没有恢复：{listing}。请先保存 `was = teacher.training`，最后"
+            "在 finally 块里调用 teacher.train(was)，这样即使中途抛出异常，它也会执行。",
+            when=when,
+            listing=listing,
+        )
     )
 
 
 @mentions_exercise_1
 def test_value_errors() -> None:
-    """Rejects temperature <= 0 and an empty loader with ValueError, whatever alpha and loader"""
+    """Rejects temperature <= 0 and an empty loader with ValueError, whatever alpha and loader
+    zh: 无论 alpha 和 loader 是什么，temperature <= 0 或 loader 为空都抛出 ValueError"""
     train = learner_train()
     for temperature in (0.0, -1.0):
         for alpha in (0.5, 0.0, 1.0):
@@ -1018,18 +1281,27 @@ def test_value_errors() -> None:
                 optimizer = PlainSGD(student.parameters(), lr=LR)
                 batches = make_batches([3], 3, 4, seed=93)
                 loader = batches if kind == "list" else (b for b in batches)
-                call = (
-                    f"train_student_epoch(..., temperature={temperature:g}, alpha={alpha:g}) "
-                    f"with a {kind} of batches"
-                )
+                call = say(
+                    "train_student_epoch(..., temperature={t}, alpha={a}) with a {kind} of batches",
+                    "train_student_epoch(..., temperature={t}, alpha={a})（批次以{kind}传入）",
+                    t=f"{temperature:g}", a=f"{alpha:g}",
+                    kind=say("list", "列表") if kind == "list" else say("generator", "生成器"),
+                )  # fmt: skip
                 with expect_value_error(call, "temperature"):
                     train(student, teacher, loader, optimizer, temperature, alpha)
                 expect(
                     _same_state(_state(student), start, 0.0, 0.0),
-                    f"{call} raised ValueError, but only after it had trained the student: "
-                    "check the temperature before the loop.",
+                    say(
+                        "{call} raised ValueError, but only after it had trained the student: "
+                        "check the temperature before the loop.",
+                        "{call} 抛出了 ValueError，但那是在已经训练了学生模型之后：请在循环开始前"
+                        "检查 temperature。",
+                        call=call,
+                    ),
                 )
-                expect_modes_restored(before, teacher, "when the temperature was rejected")
+                expect_modes_restored(
+                    before, teacher, say("when the temperature was rejected", "拒绝 temperature 时")
+                )
     for temperature, alpha in ((None, None), (2.0, 0.0), (2.0, 1.0)):
         for kind in ("[]", "an empty generator"):
             student = make_model(3, 5, 4, seed=91)
@@ -1040,18 +1312,26 @@ def test_value_errors() -> None:
             settings_text = (
                 "" if temperature is None else f", temperature={temperature:g}, alpha={alpha:g}"
             )
-            call = f"train_student_epoch(student, teacher, {kind}, optimizer{settings_text})"
+            call = say(
+                "train_student_epoch(student, teacher, {kind}, optimizer{settings})",
+                "train_student_epoch(student, teacher, {kind}, optimizer{settings})",
+                kind=kind if kind == "[]" else say(kind, "空生成器"),
+                settings=settings_text,
+            )
             with expect_value_error(call, "loader"):
                 if temperature is None:
                     train(student, teacher, loader, optimizer)
                 else:
                     train(student, teacher, loader, optimizer, temperature, alpha)
-            expect_modes_restored(before, teacher, "when the empty loader was rejected")
+            expect_modes_restored(
+                before, teacher, say("when the empty loader was rejected", "拒绝空 loader 时")
+            )
 
 
 @mentions_exercise_1
 def test_batches_not_modified() -> None:
-    """The batches are not modified in place"""
+    """The batches are not modified in place
+    zh: 不会原地修改批次数据"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=101),
@@ -1063,14 +1343,15 @@ def test_batches_not_modified() -> None:
     student, teacher, optimizer, batches = case.fresh()
     tensors = {}
     for i, (x, y) in enumerate(batches):
-        tensors[f"batch {i} inputs"] = x
-        tensors[f"batch {i} labels"] = y
+        tensors[say("batch {i} inputs", "第 {i} 个批次的输入", i=i)] = x
+        tensors[say("batch {i} labels", "第 {i} 个批次的标签", i=i)] = y
     expect_unchanged(tensors, lambda: case.call(train, student, teacher, batches, optimizer))
 
 
 @mentions_exercise_1
 def test_returns_python_float() -> None:
-    """Returns the mean loss as a Python float"""
+    """Returns the mean loss as a Python float
+    zh: 以 Python float 返回平均损失"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=111),
@@ -1081,15 +1362,22 @@ def test_returns_python_float() -> None:
     _, _, got = case.run(train)
     expect(
         isinstance(got, float),
-        f"train_student_epoch should return a Python float, got {type(got).__name__} "
-        f"({fmt(got) if isinstance(got, Tensor) else repr(got)}). Use loss.item() to turn each "
-        f"batch's loss into a float: a tensor would also keep the batch's autograd graph alive.",
-    )
+        say(
+            "train_student_epoch should return a Python float, got {kind} ({shown}). Use "
+            "loss.item() to turn each batch's loss into a float: a tensor would also keep the "
+            "batch's autograd graph alive.",
+            "train_student_epoch 应返回 Python float，实际返回的是 {kind}（{shown}）。请用 "
+            "loss.item() 把每个批次的损失转成 float：如果用张量，还会让该批次的 autograd 计算图"
+            "一直无法释放。",
+            kind=type(got).__name__, shown=fmt(got) if isinstance(got, Tensor) else repr(got),
+        ),
+    )  # fmt: skip
 
 
 @mentions_exercise_1
 def test_single_sample_epoch() -> None:
-    """An epoch of a single sample works (one batch of size 1)"""
+    """An epoch of a single sample works (one batch of size 1)
+    zh: 只有一个样本的 epoch 也能正常训练（一个大小为 1 的批次）"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=191),
@@ -1106,7 +1394,8 @@ def test_single_sample_epoch() -> None:
 
 @mentions_exercise_1
 def test_one_pass_iterable_loader() -> None:
-    """Works with any iterable of batches, e.g. a one-pass generator"""
+    """Works with any iterable of batches, e.g. a one-pass generator
+    zh: 任何批次的可迭代对象都能用，例如只能遍历一次的生成器"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=121),
@@ -1115,20 +1404,30 @@ def test_one_pass_iterable_loader() -> None:
         alpha=0.7,
         seed=124,
     )
-    advice = (
+    advice = say(
         "loader may be any iterable of (inputs, labels) pairs, e.g. a generator that can be "
         "iterated only once: do not call len(loader) or loop over it twice; count the samples "
-        "while training"
+        "while training",
+        "loader 可以是任何由 (inputs, labels) 对组成的可迭代对象，例如只能遍历一次的生成器："
+        "不要调用 len(loader)，也不要遍历它两次；样本数要在训练过程中统计",
     )
     try:
         student, _, _ = case.run(train, loader=lambda batches: (b for b in batches))
     except TypeError as exc:
         raise CheckFailure(
-            f"With a generator as loader, your code raised TypeError: {exc}. {advice}."
-        ) from None
+            say(
+                "With a generator as loader, your code raised TypeError: {exc}. {advice}.",
+                "loader 是生成器时，你的代码抛出了 `TypeError: {exc}`。{advice}。",
+                exc=exc, advice=advice,
+            )
+        ) from None  # fmt: skip
     try:
         with expect_value_error(
-            "train_student_epoch(student, teacher, <empty generator>, optimizer)", "loader"
+            say(
+                "train_student_epoch(student, teacher, <empty generator>, optimizer)",
+                "train_student_epoch(student, teacher, <空生成器>, optimizer)",
+            ),
+            "loader",
         ):
             empty_student = make_model(3, 5, 4, seed=121)
             train(
@@ -1138,16 +1437,26 @@ def test_one_pass_iterable_loader() -> None:
                 PlainSGD(empty_student.parameters(), lr=LR),
             )
     except CheckFailure as exc:
-        raise CheckFailure(f"{exc}\n  Remember: {advice}.") from None
+        raise CheckFailure(
+            say(
+                "{exc}\n  Remember: {advice}.",
+                "{exc}\n  记住：{advice}。",
+                exc=_message(exc),
+                advice=advice,
+            )
+        ) from None
     expected, _, _ = case.reference_run()
     expect_same_student(
         student,
         expected,
         case,
-        after="one epoch over a generator of batches",
+        after=say("one epoch over a generator of batches", "用批次生成器训练一个 epoch 之后"),
         mistakes=lambda: {
-            "the loader was consumed before the training loop (a generator is empty the "
-            "second time it is iterated)": case.simulate(step=False)[0],
+            say(
+                "the loader was consumed before the training loop (a generator is empty the "
+                "second time it is iterated)",
+                "loader 在训练循环开始前就被耗尽了（生成器第二次遍历时是空的）",
+            ): case.simulate(step=False)[0],
             **case.training_mistakes(),
         },
     )
@@ -1155,7 +1464,8 @@ def test_one_pass_iterable_loader() -> None:
 
 @mentions_exercise_1
 def test_huge_logits_stay_finite() -> None:
-    """Stays finite when the logits are as large as ±1e3"""
+    """Stays finite when the logits are as large as ±1e3
+    zh: logits 大到 ±1e3 时结果仍是有限值"""
     train = learner_train()
     case = Case(
         student=make_model(4, 0, 5, seed=131, hidden=False, out_scale=300.0),
@@ -1165,21 +1475,38 @@ def test_huge_logits_stay_finite() -> None:
     )
     student, _, got = case.run(train)
     expect(
-        isinstance(got, float | int | Tensor), f"train_student_epoch returned {type(got).__name__}."
+        isinstance(got, float | int | Tensor),
+        say(
+            "train_student_epoch returned {kind}.",
+            "train_student_epoch 返回的是 {kind}。",
+            kind=type(got).__name__,
+        ),
     )
     expect_finite(
         torch.tensor(float(got), dtype=torch.float64, device=DEVICE),
-        f"With logits of magnitude ~1e3 the returned loss is {fmt(float(got))}; the loss must stay "
-        f"finite (kd_loss uses log_softmax, never log(softmax(...))).\n"
-        f"  inputs:   {case.describe()}",
-    )
+        say(
+            "With logits of magnitude ~1e3 the returned loss is {loss}; the loss must stay "
+            "finite (kd_loss uses log_softmax, never log(softmax(...))).\n"
+            "  inputs:   {inputs}",
+            "logits 的量级约为 1e3 时，返回的损失是 {loss}；损失必须保持有限（kd_loss 用的是 "
+            "log_softmax，绝不是 log(softmax(...))）。\n"
+            "  输入：   {inputs}",
+            loss=fmt(float(got)), inputs=case.describe(),
+        ),
+    )  # fmt: skip
     for name, p in student.named_parameters():
         expect_finite(
             p.detach(),
-            f"With logits of magnitude ~1e3 the student's parameter '{name}' became NaN or inf "
-            f"after training; the loss and its gradients must stay finite.\n"
-            f"  inputs:   {case.describe()}",
-        )
+            say(
+                "With logits of magnitude ~1e3 the student's parameter '{name}' became NaN or inf "
+                "after training; the loss and its gradients must stay finite.\n"
+                "  inputs:   {inputs}",
+                "logits 的量级约为 1e3 时，训练后学生模型的参数 '{name}' 变成了 NaN 或 inf；损失"
+                "及其梯度必须保持有限。\n"
+                "  输入：   {inputs}",
+                name=name, inputs=case.describe(),
+            ),
+        )  # fmt: skip
     expected, _, expected_loss = case.reference_run()
     expect_same_student(student, expected, case, mistakes=case.training_mistakes)
     expect_close(
@@ -1232,9 +1559,18 @@ def test_matches_reference_on_random_cases(case: Case) -> None:
     expect_mean_loss(got, case, expected, student, expected_student)
 
 
+# The Chinese name is added after the definition, not in the docstring itself: Hypothesis seeds a
+# derandomized check from its source, docstring included, so a new line there would change every
+# example this check draws (and every message it gives).
+test_matches_reference_on_random_cases.__doc__ += (
+    "\n    zh: 在随机的模型、批次、dtype、T 和 alpha 上与参考实现一致"
+)
+
+
 @mentions_exercise_1
 def test_student_follows_the_teacher() -> None:
-    """The student learns from the teacher's soft outputs, not only from its argmax"""
+    """The student learns from the teacher's soft outputs, not only from its argmax
+    zh: 学生模型学习的是教师模型的软输出，而不只是它的 argmax"""
     train = learner_train()
     case = Case(
         student=make_model(3, 5, 4, seed=141),
@@ -1251,7 +1587,8 @@ def test_student_follows_the_teacher() -> None:
 
 @mentions_exercise_1
 def test_defaults_one_at_a_time() -> None:
-    """The defaults are temperature=4.0 and alpha=0.5, each on its own"""
+    """The defaults are temperature=4.0 and alpha=0.5, each on its own
+    zh: 默认值为 temperature=4.0 和 alpha=0.5，只传其中一个时也成立"""
     train = learner_train()
     for keyword, temperature, alpha in (("temperature", 2.0, 0.5), ("alpha", 4.0, 0.8)):
         case = Case(
@@ -1282,7 +1619,8 @@ def record_submodule_modes(model: nn.Module) -> Iterator[list[dict[str, bool]]]:
 
 @mentions_exercise_1
 def test_mixed_mode_models() -> None:
-    """Models that mix modes: teacher fully in eval, student fully in train, teacher restored"""
+    """Models that mix modes: teacher fully in eval, student fully in train, teacher restored
+    zh: 混合模式的模型：教师模型整体处于评估模式，学生模型整体处于训练模式，事后恢复教师模型"""
     train = learner_train()
     student = make_model(3, 5, 4, seed=161, batchnorm=True, dropout=0.3).train()
     student[3].eval()  # e.g. a Dropout switched off by hand
@@ -1303,23 +1641,41 @@ def test_mixed_mode_models() -> None:
         training = [name for name, flag in seen.items() if flag]
         expect(
             not training,
-            f"The teacher was given in eval mode with its Dropout in train mode (as for MC "
-            f"dropout), and it computed its logits with {', '.join(training)} in train mode: "
-            "switch all of it with teacher.eval() every time, not only `if teacher.training:` "
-            f"(and not `teacher.training = False`, which changes the top module only).\n"
-            f"  inputs:   {case.describe()}",
-        )
+            say(
+                "The teacher was given in eval mode with its Dropout in train mode (as for MC "
+                "dropout), and it computed its logits with {modules} in train mode: "
+                "switch all of it with teacher.eval() every time, not only `if teacher.training:` "
+                "(and not `teacher.training = False`, which changes the top module only).\n"
+                "  inputs:   {inputs}",
+                "传入的教师模型处于评估模式，其中的 Dropout 却处于训练模式（如 MC dropout），而它"
+                "计算 logits 时 {modules} 处于训练模式：每次都要用 teacher.eval() 把整个模型切换"
+                "过去，而不是只在 `if teacher.training:` 时才切换（也不要用 "
+                "`teacher.training = False`，它只改变最外层的模块）。\n"
+                "  输入：   {inputs}",
+                modules=join(training, ", ", "、"), inputs=case.describe(),
+            ),
+        )  # fmt: skip
     for seen in student_modes:
-        resting = [name.replace("the teacher itself", "the student") for name, f in seen.items()]
+        resting = [
+            say("the student", "学生模型本身") if name == "the teacher itself" else name
+            for name, f in seen.items()
+        ]
         resting = [name for name, flag in zip(resting, seen.values(), strict=True) if not flag]
         expect(
             not resting,
-            f"The student was given in train mode with its Dropout in eval mode, and it ran with "
-            f"{', '.join(resting)} in eval mode: call student.train() every time (not only "
-            f"`if not student.training:`), which switches every submodule.\n"
-            f"  inputs:   {case.describe()}",
-        )
-    expect_modes_restored(before, teacher_copy, "after the epoch")
+            say(
+                "The student was given in train mode with its Dropout in eval mode, and it ran "
+                "with {modules} in eval mode: call student.train() every time (not only "
+                "`if not student.training:`), which switches every submodule.\n"
+                "  inputs:   {inputs}",
+                "传入的学生模型处于训练模式，其中的 Dropout 却处于评估模式，而它运行时 {modules} "
+                "处于评估模式：每次都要调用 student.train()（而不是只在 "
+                "`if not student.training:` 时才调用），它会切换所有子模块。\n"
+                "  输入：   {inputs}",
+                modules=join(resting, ", ", "、"), inputs=case.describe(),
+            ),
+        )  # fmt: skip
+    expect_modes_restored(before, teacher_copy, say("after the epoch", "epoch 结束后"))
     expected, _, _ = case.reference_run()
     expect_same_student(student_copy, expected, case, mistakes=case.training_mistakes)
 
@@ -1345,7 +1701,8 @@ class FailingOnSecondBatch(nn.Module):
 
 @mentions_exercise_1
 def test_modes_restored_when_a_batch_raises() -> None:
-    """The teacher's modes are restored when a batch raises"""
+    """The teacher's modes are restored when a batch raises
+    zh: 某个批次抛出异常时，教师模型的模式同样会恢复"""
     train = learner_train()
     # Two teachers: one in training mode (left in eval if nothing restores it), and one that mixes
     # modes (eval at the top, its Dropout in training mode, as for MC dropout).
@@ -1370,15 +1727,28 @@ def test_modes_restored_when_a_batch_raises() -> None:
             pass
         else:
             raise CheckFailure(
-                "The teacher raised TeacherFailure on the second batch, but train_student_epoch "
-                "returned normally: let the exception propagate to the caller."
+                say(
+                    "The teacher raised TeacherFailure on the second batch, but "
+                    "train_student_epoch returned normally: let the exception propagate to the "
+                    "caller.",
+                    "教师模型在第二个批次上抛出了 TeacherFailure，train_student_epoch 却正常"
+                    "返回了：应让这个异常继续传给调用者。",
+                )
             )
-        expect_modes_restored(before, teacher, "when the teacher raised on the second batch")
+        expect_modes_restored(
+            before,
+            teacher,
+            say(
+                "when the teacher raised on the second batch",
+                "教师模型在第二个批次上抛出异常时",
+            ),
+        )
 
 
 @mentions_exercise_1
 def test_ends_of_the_valid_ranges() -> None:
-    """Accepts the ends of the valid ranges (temperature 0.05, alpha 0 and 1)"""
+    """Accepts the ends of the valid ranges (temperature 0.05, alpha 0 and 1)
+    zh: 接受合法范围的端点（temperature 为 0.05，alpha 为 0 和 1）"""
     train = learner_train()
     for temperature, alpha in ((0.05, 1.0), (0.05, 0.0), (10.0, 1.0)):
         case = Case(
