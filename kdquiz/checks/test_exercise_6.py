@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from kdquiz.checker.bilingual import Bilingual, join
 from kdquiz.checks.support import (
     DEVICE,
     DTYPES,
@@ -28,6 +29,7 @@ from kdquiz.checks.support import (
     named_mistakes,
     reference,
     require_function,
+    say,
     seeded,
 )
 
@@ -112,26 +114,63 @@ def _expect_metric(
 # AUC: the common mistakes and the value each one produces
 
 AUC_MISTAKES = {
-    "strict": "a tie between a positive and a negative counts 0 (only positive > negative is "
-    "counted); a tied pair counts ½",
-    "geq": "a tie between a positive and a negative counts as a win (>=); a tied pair counts ½",
-    "ordinal": "ties are not averaged: ranks from argsort/sort (or a ROC curve with one threshold "
-    "per sample) give tied scores different ranks, so the result depends on the order of the "
-    "samples; give every score in a tied group the average of the ranks the group occupies",
-    "min_rank": "tied scores all get the lowest rank of their group (searchsorted with "
-    "right=False); they get the average of the ranks the group occupies",
-    "max_rank": "tied scores all get the highest rank of their group (searchsorted with "
-    "right=True); they get the average of the ranks the group occupies",
-    "flipped": "the AUC is flipped (you return 1 − AUC): the scores are ranked in descending "
-    "order, or positives and negatives are swapped",
-    "zero_based": "the ranks start at 0 (argsort without + 1), so the AUC comes out 1/N too low; "
-    "ranks run from 1 to n, and R⁺ − P·(P + 1)/2 assumes that",
-    "float32": "the scores are converted to float32 (e.g. .float()), which turns scores that "
-    "differ only beyond float32's precision into ties; rank them in their own dtype",
-    "rounded": "the scores are rounded (here to 6 decimals), which turns distinct scores into "
-    "ties; rank the scores as they are",
-    "offset_high": "the positives' rank sum is reduced by P·(P − 1)/2 although the ranks start "
-    "at 1 (the AUC comes out 1/N too high); subtract P·(P + 1)/2",
+    "strict": say(
+        "a tie between a positive and a negative counts 0 (only positive > negative is "
+        "counted); a tied pair counts ½",
+        "正负样本打平时算成了 0（只统计了正样本 > 负样本的情况）；打平的一对应算 ½",
+    ),
+    "geq": say(
+        "a tie between a positive and a negative counts as a win (>=); a tied pair counts ½",
+        "正负样本打平时算成了赢（>=）；打平的一对应算 ½",
+    ),
+    "ordinal": say(
+        "ties are not averaged: ranks from argsort/sort (or a ROC curve with one threshold "
+        "per sample) give tied scores different ranks, so the result depends on the order of the "
+        "samples; give every score in a tied group the average of the ranks the group occupies",
+        "没有对平局取平均：argsort/sort 给出的名次（或每个样本一个阈值的 ROC 曲线）会给相同的"
+        "得分不同的名次，结果因而取决于样本的顺序；一组相同得分中的每个得分，都应取这一组所占"
+        "名次的平均值",
+    ),
+    "min_rank": say(
+        "tied scores all get the lowest rank of their group (searchsorted with "
+        "right=False); they get the average of the ranks the group occupies",
+        "相同的得分都取了所在组的最低名次（searchsorted 用了 right=False）；应取这一组所占名次"
+        "的平均值",
+    ),
+    "max_rank": say(
+        "tied scores all get the highest rank of their group (searchsorted with "
+        "right=True); they get the average of the ranks the group occupies",
+        "相同的得分都取了所在组的最高名次（searchsorted 用了 right=True）；应取这一组所占名次"
+        "的平均值",
+    ),
+    "flipped": say(
+        "the AUC is flipped (you return 1 − AUC): the scores are ranked in descending "
+        "order, or positives and negatives are swapped",
+        "AUC 反了（返回的是 1 − AUC）：得分按降序排名了，或者把正负样本弄反了",
+    ),
+    "zero_based": say(
+        "the ranks start at 0 (argsort without + 1), so the AUC comes out 1/N too low; "
+        "ranks run from 1 to n, and R⁺ − P·(P + 1)/2 assumes that",
+        "名次从 0 开始（argsort 之后没有 + 1），所以 AUC 偏低了 1/N；名次应从 1 排到 n，"
+        "R⁺ − P·(P + 1)/2 正是以此为前提的",
+    ),
+    "float32": say(
+        "the scores are converted to float32 (e.g. .float()), which turns scores that "
+        "differ only beyond float32's precision into ties; rank them in their own dtype",
+        "得分被转成了 float32（例如 .float()），只在 float32 精度以外才有差别的得分因此变成了"
+        "平局；应在得分原本的 dtype 下排名",
+    ),
+    "rounded": say(
+        "the scores are rounded (here to 6 decimals), which turns distinct scores into "
+        "ties; rank the scores as they are",
+        "得分被四舍五入了（这里是保留 6 位小数），不同的得分因此变成了平局；应按得分的原值排名",
+    ),
+    "offset_high": say(
+        "the positives' rank sum is reduced by P·(P − 1)/2 although the ranks start "
+        "at 1 (the AUC comes out 1/N too high); subtract P·(P + 1)/2",
+        "正样本的名次之和减去的是 P·(P − 1)/2，而名次是从 1 开始的（AUC 因此偏高了 1/N）；"
+        "应减去 P·(P + 1)/2",
+    ),
 }
 
 
@@ -182,9 +221,16 @@ def _auc_mistakes(scores: torch.Tensor, labels: torch.Tensor) -> dict[str, float
     values = {m: v for m, v in values.items() if not is_close(v, right, rtol=1e-9, atol=1e-12)}
     descriptions = {
         **AUC_MISTAKES,
-        "ordinal": AUC_MISTAKES["ordinal"] + " (here: tied scores ranked in order of appearance)",
+        "ordinal": AUC_MISTAKES["ordinal"]
+        + say(
+            " (here: tied scores ranked in order of appearance)",
+            "（这里：相同的得分按出现的先后排名）",
+        ),
         "ordinal_back": AUC_MISTAKES["ordinal"]
-        + " (here: tied scores ranked in reverse order of appearance)",
+        + say(
+            " (here: tied scores ranked in reverse order of appearance)",
+            "（这里：相同的得分按出现的先后倒序排名）",
+        ),
     }
     return named_mistakes(values, descriptions, rtol=1e-9, atol=1e-12)
 
@@ -210,27 +256,64 @@ def _check_auc(
 # LogLoss: the common mistakes and the value each one produces
 
 LOG_LOSS_MISTAKES = {
-    "bce_no_clip": "the probabilities are not clipped: F.binary_cross_entropy clamps each log at "
-    "−100 instead, so a confident mistake costs 100 instead of −ln(eps); clamp the probabilities "
-    "to [eps, 1 − eps] first",
-    "plus_eps": "eps is added inside the logs, ln(p + eps) and ln(1 − p + eps), instead of "
-    "clipping p to [eps, 1 − eps]",
-    "lower_only": "the probabilities are clipped from below only; clip them to [eps, 1 − eps]",
-    "upper_only": "the probabilities are clipped from above only; clip them to [eps, 1 − eps]",
-    "eps_ignored": "the eps argument is ignored (a fixed 1e-7 is used); clip to [eps, 1 − eps] "
-    "with the eps you are given",
-    "exact_only": "only probabilities of exactly 0 and 1 are replaced; clip every probability "
-    "to [eps, 1 − eps] (torch.clamp), so that e.g. 1e-9 becomes eps too",
-    "positive_term_only": "the (1 − y)·ln(1 − q) term is missing: a negative sample costs "
-    "−ln(1 − q)",
-    "sum": "the losses are summed over the samples instead of averaged",
-    "swapped": "the labels are swapped: y·ln(1 − p) + (1 − y)·ln(p) instead of "
-    "y·ln(p) + (1 − y)·ln(1 − p)",
-    "negated": "the sign is flipped: LogLoss is −mean(y·ln q + (1 − y)·ln(1 − q)), a positive "
-    "number",
-    "log2": "the logs are base 2; LogLoss uses the natural log",
-    "float32": "the loss is computed in float32: convert the probabilities with .double() (or "
-    ".to(torch.float64)) before clipping and taking logs",
+    "bce_no_clip": say(
+        "the probabilities are not clipped: F.binary_cross_entropy clamps each log at "
+        "−100 instead, so a confident mistake costs 100 instead of −ln(eps); clamp the "
+        "probabilities to [eps, 1 − eps] first",
+        "概率没有裁剪：F.binary_cross_entropy 只是把每个 log 截断在 −100，所以一个很有把握的"
+        "错误预测代价是 100，而不是 −ln(eps)；应先把概率裁剪到 [eps, 1 − eps]",
+    ),
+    "plus_eps": say(
+        "eps is added inside the logs, ln(p + eps) and ln(1 − p + eps), instead of "
+        "clipping p to [eps, 1 − eps]",
+        "eps 被加到了对数里面，即 ln(p + eps) 和 ln(1 − p + eps)，而不是把 p 裁剪到 [eps, 1 − eps]",
+    ),
+    "lower_only": say(
+        "the probabilities are clipped from below only; clip them to [eps, 1 − eps]",
+        "概率只裁剪了下限；应裁剪到 [eps, 1 − eps]",
+    ),
+    "upper_only": say(
+        "the probabilities are clipped from above only; clip them to [eps, 1 − eps]",
+        "概率只裁剪了上限；应裁剪到 [eps, 1 − eps]",
+    ),
+    "eps_ignored": say(
+        "the eps argument is ignored (a fixed 1e-7 is used); clip to [eps, 1 − eps] "
+        "with the eps you are given",
+        "忽略了参数 eps（用的是固定的 1e-7）；应该用传入的 eps 裁剪到 [eps, 1 − eps]",
+    ),
+    "exact_only": say(
+        "only probabilities of exactly 0 and 1 are replaced; clip every probability "
+        "to [eps, 1 − eps] (torch.clamp), so that e.g. 1e-9 becomes eps too",
+        "只替换了恰好为 0 和 1 的概率；应把每个概率都裁剪到 [eps, 1 − eps]（torch.clamp），"
+        "这样像 1e-9 这样的值也会变成 eps",
+    ),
+    "positive_term_only": say(
+        "the (1 − y)·ln(1 − q) term is missing: a negative sample costs −ln(1 − q)",
+        "缺少 (1 − y)·ln(1 − q) 这一项：负样本的代价是 −ln(1 − q)",
+    ),
+    "sum": say(
+        "the losses are summed over the samples instead of averaged",
+        "对各样本的损失求了和，而不是取平均",
+    ),
+    "swapped": say(
+        "the labels are swapped: y·ln(1 − p) + (1 − y)·ln(p) instead of "
+        "y·ln(p) + (1 − y)·ln(1 − p)",
+        "标签用反了：写成了 y·ln(1 − p) + (1 − y)·ln(p)，应为 y·ln(p) + (1 − y)·ln(1 − p)",
+    ),
+    "negated": say(
+        "the sign is flipped: LogLoss is −mean(y·ln q + (1 − y)·ln(1 − q)), a positive number",
+        "符号反了：LogLoss 是 −mean(y·ln q + (1 − y)·ln(1 − q))，是一个正数",
+    ),
+    "log2": say(
+        "the logs are base 2; LogLoss uses the natural log",
+        "对数以 2 为底了；LogLoss 用的是自然对数",
+    ),
+    "float32": say(
+        "the loss is computed in float32: convert the probabilities with .double() (or "
+        ".to(torch.float64)) before clipping and taking logs",
+        "损失是用 float32 计算的：应在裁剪和取对数之前，先用 .double()（或 "
+        ".to(torch.float64)）转换概率",
+    ),
 }
 
 
@@ -319,8 +402,14 @@ def _check_log_loss(
         value = float(got.item()) if isinstance(got, torch.Tensor) and got.numel() == 1 else got
         if isinstance(value, float) and (value != value or abs(value) == float("inf")):
             raise CheckFailure(
-                f"{call} returned {value}.\n  inputs:   {inputs}\n  Likely mistake: "
-                f"{_non_finite_cause(p, y, eps, used)}."
+                say(
+                    "{call} returned {value}.\n  inputs:   {inputs}\n  Likely mistake: {cause}.",
+                    "{call} 返回了 {value}。\n  输入：{inputs}\n  可能的错误：{cause}。",
+                    call=call,
+                    value=value,
+                    inputs=inputs,
+                    cause=_non_finite_cause(p, y, eps, used),
+                )
             )
     if eps is None:
         _check_default_eps(p, y, got, expected, call, inputs)
@@ -348,14 +437,25 @@ def _check_default_eps(
         return
     if isinstance(explicit, float | int) and is_close(explicit, expected, rtol=1e-9, atol=1e-9):
         raise CheckFailure(
-            f"{call} returned {fmt(float(got), 10)}, but log_loss(probs, labels, eps=1e-7) "
-            f"returns the right {fmt(expected, 10)}.\n  inputs:   {inputs}\n  Likely mistake: "
-            "eps's default is not the task's: the signature is log_loss(probs, labels, "
-            "eps=1e-7)."
+            say(
+                "{call} returned {got}, but log_loss(probs, labels, eps=1e-7) "
+                "returns the right {expected}.\n  inputs:   {inputs}\n  Likely mistake: "
+                "eps's default is not the task's: the signature is log_loss(probs, labels, "
+                "eps=1e-7).",
+                "{call} 返回了 {got}，而 log_loss(probs, labels, eps=1e-7) 返回的是正确的 "
+                "{expected}。\n  输入：{inputs}\n  可能的错误：eps 的默认值与题目要求的不同："
+                "函数签名应为 log_loss(probs, labels, eps=1e-7)。",
+                call=call,
+                got=fmt(float(got), 10),
+                expected=fmt(expected, 10),
+                inputs=inputs,
+            )
         )
 
 
-def _non_finite_cause(p: torch.Tensor, y: torch.Tensor, eps: float | None, used: float) -> str:
+def _non_finite_cause(
+    p: torch.Tensor, y: torch.Tensor, eps: float | None, used: float
+) -> Bilingual:
     """Why log_loss is inf or nan on these inputs: which side of the clipping is missing."""
     fn = mine("log_loss")
     one = torch.ones(1, dtype=p.dtype, device=p.device)
@@ -370,15 +470,26 @@ def _non_finite_cause(p: torch.Tensor, y: torch.Tensor, eps: float | None, used:
         if value != value or abs(value) == float("inf"):
             broken.append(side)
     where = {
-        "below": "a probability of 0 for a positive is not clipped up to eps",
-        "above": "a probability of 1 for a negative is not clipped down to 1 − eps",
+        "below": say(
+            "a probability of 0 for a positive is not clipped up to eps",
+            "正样本上为 0 的概率没有向上裁剪到 eps",
+        ),
+        "above": say(
+            "a probability of 1 for a negative is not clipped down to 1 − eps",
+            "负样本上为 1 的概率没有向下裁剪到 1 − eps",
+        ),
     }
     detail = (
-        " and ".join(where[side] for side in broken) or "a probability of 0 or 1 is not clipped"
+        join([where[side] for side in broken], " and ", "，")
+        if broken
+        else say("a probability of 0 or 1 is not clipped", "为 0 或 1 的概率没有裁剪")
     )
-    return (
-        f"{detail}, so a log of 0 gives -inf (and 0·ln 0 gives nan); clamp the probabilities to "
-        f"[eps, 1 − eps] before taking logs"
+    return say(
+        "{detail}, so a log of 0 gives -inf (and 0·ln 0 gives nan); clamp the probabilities to "
+        "[eps, 1 − eps] before taking logs",
+        "{detail}，于是对 0 取 log 得到 -inf（0·ln 0 则得到 nan）；取对数之前要先把概率裁剪到 "
+        "[eps, 1 − eps]",
+        detail=detail,
     )
 
 
@@ -387,36 +498,40 @@ def _non_finite_cause(p: torch.Tensor, y: torch.Tensor, eps: float | None, used:
 
 
 def test_auc_small_example() -> None:
-    """AUC of a small example without ties"""
+    """AUC of a small example without ties
+    zh: 没有平局的小例子上的 AUC"""
     scores = _tensor([0.1, 0.4, 0.35, 0.8, 0.65, 0.2, 0.9, 0.55])
     labels = _tensor([0, 0, 1, 1, 0, 1, 1, 0], torch.int64)
     _check_auc(scores, labels)
 
 
 def test_ties_count_half() -> None:
-    """A tie between a positive and a negative counts ½"""
+    """A tie between a positive and a negative counts ½
+    zh: 正负样本打平时算 ½"""
     scores = _tensor([0.2, 0.5, 0.5, 0.5, 0.9, 0.2, 0.7, 0.5, 0.1, 0.7])
     labels = _tensor([0, 1, 0, 1, 1, 1, 0, 0, 0, 1], torch.int64)
     _check_auc(scores, labels)
 
 
 def test_constant_scorer() -> None:
-    """A constant scorer gets AUC 0.5"""
+    """A constant scorer gets AUC 0.5
+    zh: 打分恒为常数时 AUC 为 0.5"""
     scores = torch.full((7,), 0.3, dtype=torch.float32, device=DEVICE)
     labels = _tensor([1, 0, 0, 1, 0, 1, 0], torch.int64)
     _check_auc(scores, labels)
 
 
 def test_auc_does_not_depend_on_sample_order() -> None:
-    """AUC does not depend on the order of the samples"""
+    """AUC does not depend on the order of the samples
+    zh: AUC 与样本的顺序无关"""
     auc = mine("auc_score")
     g = seeded(61)
     scores = (torch.randint(0, 4, (12,), generator=g).double() / 4).to(DEVICE)
     labels = (torch.arange(12) % 3 == 0).long().to(DEVICE)
     orders = {
-        "positives first": torch.argsort(-labels.cpu(), stable=True),
-        "negatives first": torch.argsort(labels.cpu(), stable=True),
-        "shuffled": torch.randperm(12, generator=g),
+        say("positives first", "正样本在前"): torch.argsort(-labels.cpu(), stable=True),
+        say("negatives first", "负样本在前"): torch.argsort(labels.cpu(), stable=True),
+        say("shuffled", "打乱顺序"): torch.randperm(12, generator=g),
     }
     values = {}
     for name, order in orders.items():
@@ -425,61 +540,111 @@ def test_auc_does_not_depend_on_sample_order() -> None:
     low, high = min(values, key=lambda k: values[k]), max(values, key=lambda k: values[k])
     expect(
         abs(values[high] - values[low]) <= 1e-9,
-        "auc_score gave different values for the same samples in a different order: "
-        f"{values[low]:.6g} ({low}) and {values[high]:.6g} ({high}).\n  inputs:   "
-        f"{_show('scores', scores, labels)}\n  Likely mistake: {AUC_MISTAKES['ordinal']}.",
+        say(
+            "auc_score gave different values for the same samples in a different order: "
+            "{low_value} ({low}) and {high_value} ({high}).\n  inputs:   "
+            "{inputs}\n  Likely mistake: {mistake}.",
+            "同样的样本换个顺序，auc_score 给出的值就不同了：{low_value}（{low}）和 "
+            "{high_value}（{high}）。\n  输入：{inputs}\n  可能的错误：{mistake}。",
+            low_value=f"{values[low]:.6g}",
+            low=low,
+            high_value=f"{values[high]:.6g}",
+            high=high,
+            inputs=_show("scores", scores, labels),
+            mistake=AUC_MISTAKES["ordinal"],
+        ),
     )
     _check_auc(scores, labels)
 
 
 def test_one_class_raises_value_error() -> None:
-    """Labels with only one class raise ValueError"""
+    """Labels with only one class raise ValueError
+    zh: 标签只有一个类别时抛出 ValueError"""
     auc = mine("auc_score")
     scores = _tensor([0.3, 0.8, 0.1, 0.5])
     one = _tensor([0.7], torch.float32)
     # Every way a single class can arrive: integer or float labels, one sample, float32 scores.
     cases = {
-        "positive labels": (scores, torch.ones(4, dtype=torch.int64, device=DEVICE)),
-        "negative labels": (scores, torch.zeros(4, dtype=torch.int64, device=DEVICE)),
-        "positive float labels (1.0)": (scores.float(), _tensor([1.0] * 4, torch.float32)),
-        "negative float labels (0.0)": (scores, _tensor([0.0] * 4)),
-        "negative int32 labels": (scores.float(), torch.zeros(4, dtype=torch.int32, device=DEVICE)),
-        "one positive sample": (one, _tensor([1], torch.int64)),
-        "one negative sample": (one, _tensor([0.0], torch.float32)),
+        say("positive labels", "标签全为正类"): (
+            scores,
+            torch.ones(4, dtype=torch.int64, device=DEVICE),
+        ),
+        say("negative labels", "标签全为负类"): (
+            scores,
+            torch.zeros(4, dtype=torch.int64, device=DEVICE),
+        ),
+        say("positive float labels (1.0)", "标签全为浮点的正类（1.0）"): (
+            scores.float(),
+            _tensor([1.0] * 4, torch.float32),
+        ),
+        say("negative float labels (0.0)", "标签全为浮点的负类（0.0）"): (
+            scores,
+            _tensor([0.0] * 4),
+        ),
+        say("negative int32 labels", "标签全为 int32 的负类"): (
+            scores.float(),
+            torch.zeros(4, dtype=torch.int32, device=DEVICE),
+        ),
+        say("one positive sample", "只有一个正样本"): (one, _tensor([1], torch.int64)),
+        say("one negative sample", "只有一个负样本"): (one, _tensor([0.0], torch.float32)),
     }
     for kind, (x, labels) in cases.items():
-        call = f"auc_score with only {kind}"
+        call = say("auc_score with only {kind}", "{kind}时，auc_score", kind=kind)
         try:
             got = auc(x.clone(), labels.clone())
         except ValueError as exc:
             expect(
                 "labels" in str(exc).lower(),
-                f"{call} raised ValueError({str(exc)!r}); its message should name 'labels' so the "
-                "caller knows which argument is wrong.",
+                say(
+                    "{call} raised ValueError({message}); its message should name 'labels' so "
+                    "the caller knows which argument is wrong.",
+                    "{call} 抛出了 ValueError({message})；消息里应写明 'labels'，调用者才知道"
+                    "是哪个参数错了。",
+                    call=call,
+                    message=repr(str(exc)),
+                ),
             )
             continue
         except (NotImplementedError, CheckFailure):
             raise
         except Exception as exc:  # noqa: BLE001
             raise CheckFailure(
-                f"{call} should raise ValueError, but raised {type(exc).__name__}: {exc}.\n  "
-                "Check the classes before dividing by P·N, and raise ValueError('labels ...')."
+                say(
+                    "{call} should raise ValueError, but raised {error}: {exc}.\n  "
+                    "Check the classes before dividing by P·N, and raise "
+                    "ValueError('labels ...').",
+                    "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}。\n  "
+                    "在除以 P·N 之前先检查类别，并抛出 ValueError('labels ...')。",
+                    call=call,
+                    error=type(exc).__name__,
+                    exc=exc,
+                )
             ) from None
         value = fmt(float(got)) if isinstance(got, float | int | torch.Tensor) else repr(got)
         hint = ""
         if isinstance(got, float | int) and got == 0.5:
-            hint = (
+            hint = say(
                 "\n  Likely mistake: returning 0.5 for one class; the AUC is undefined without "
-                "both positives and negatives, and a silent 0.5 hides a broken evaluation split."
+                "both positives and negatives, and a silent 0.5 hides a broken evaluation split.",
+                "\n  可能的错误：只有一个类别时返回了 0.5；不同时包含正负样本时 AUC 没有定义，"
+                "悄悄返回 0.5 会掩盖评估集划分出错的问题。",
             )
         raise CheckFailure(
-            f"{call} returned {value}; it should raise ValueError (AUC is undefined with a "
-            f"single class), with 'labels' in the message.{hint}"
+            say(
+                "{call} returned {value}; it should raise ValueError (AUC is undefined with a "
+                "single class), with 'labels' in the message.{hint}",
+                "{call} 返回了 {value}；应抛出 ValueError（只有一个类别时 AUC 没有定义），"
+                "且消息中包含 'labels'。{hint}",
+                call=call,
+                value=value,
+                hint=hint,
+            )
         )
 
 
 def test_one_positive_and_one_negative() -> None:
-    """One positive and one negative are enough for an AUC"""
+    """One positive and one negative are enough for an AUC
+    zh: 一个正样本加一个负样本就足以算出 AUC"""
     for scores, labels in (
         (_tensor([0.2, 0.9]), _tensor([1, 0], torch.int64)),
         (_tensor([0.9, 0.2], torch.float32), _tensor([1.0, 0.0], torch.float32)),
@@ -489,7 +654,8 @@ def test_one_positive_and_one_negative() -> None:
 
 
 def test_near_equal_scores_are_ranked_exactly() -> None:
-    """float64 scores that differ by 1e-10 are ranked exactly, not as ties"""
+    """float64 scores that differ by 1e-10 are ranked exactly, not as ties
+    zh: 相差 1e-10 的 float64 得分能精确排名，不会被当成平局"""
     # Each close pair has its positive on the higher score, placed after its negative: a float32
     # cast, rounding, or a small tie-breaking offset by position turns these wins into ties or
     # losses. The exact ties at 0.6 still count ½.
@@ -512,7 +678,8 @@ def test_near_equal_scores_are_ranked_exactly() -> None:
 
 @DTYPES
 def test_large_and_tiny_score_magnitudes(dtype: torch.dtype) -> None:
-    """AUC depends only on the order of the scores, at any magnitude"""
+    """AUC depends only on the order of the scores, at any magnitude
+    zh: 无论得分的量级多大或多小，AUC 只取决于得分的顺序"""
     g = seeded(64)
     exponents = torch.randint(-30, 31, (40,), generator=g).to(torch.float64)
     signs = torch.where(torch.rand(40, generator=g) < 0.5, -1.0, 1.0).to(torch.float64)
@@ -523,7 +690,20 @@ def test_large_and_tiny_score_magnitudes(dtype: torch.dtype) -> None:
     _check_auc(scores.to(dtype).to(DEVICE), labels.to(DEVICE), EXACT_AUC_TOLERANCE)
 
 
+def _zh_name(zh: str):
+    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
+    @given check's examples are seeded from its source, docstring included but decorators left
+    out, so a "zh:" line written in the docstring would change which examples it draws."""
+
+    def add(test):
+        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
+        return test
+
+    return add
+
+
 # No shrinking: the examples are already small, and shrinking a failure would cost seconds.
+@_zh_name("在随机的得分、平局、dtype 和标签 dtype 下，AUC 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     n=st.integers(2, 24),
@@ -549,14 +729,25 @@ def test_auc_matches_reference_on_random_inputs(
 
 
 def test_one_million_samples() -> None:
-    """Both metrics handle 10^6 samples quickly (no pairwise matrix)"""
+    """Both metrics handle 10^6 samples quickly (no pairwise matrix)
+    zh: 两个指标都能快速处理 10^6 个样本（不构造两两比较的矩阵）"""
     n = 1_000_000
     g = seeded(62)
     # Scores on a 0.01 grid: many ties, so a tie mistake shows even at this size.
     scores = torch.round(torch.randn(n, generator=g) * 100) / 100
     labels = (torch.rand(n, generator=g) < torch.sigmoid(2 * scores)).long()
     scores, labels = scores.to(DEVICE), labels.to(DEVICE)
-    shown = f"scores and labels of shape ({n},), about {int(labels.sum()) // 1000}k positives"
+
+    def _shown(first: str) -> Bilingual:
+        return say(
+            "{first} and labels of shape ({n},), about {k}k positives",
+            "形状为 ({n},) 的 {first} 和 labels，约 {k}k 个正样本",
+            first=first,
+            n=n,
+            k=int(labels.sum()) // 1000,
+        )
+
+    shown = _shown("scores")
 
     auc = mine("auc_score")
     start = time.perf_counter()
@@ -565,32 +756,52 @@ def test_one_million_samples() -> None:
     except (MemoryError, RuntimeError) as exc:
         if isinstance(exc, MemoryError) or "memory" in str(exc).lower():
             raise CheckFailure(
-                f"auc_score could not allocate its memory on 10^6 samples ({shown}): it "
-                "needs far more than the checker's limit.\n  Likely mistake: a "
-                "(P, N) matrix comparing every positive with every negative (here 2.5·10^11 "
-                "pairs); sort the scores once and use their ranks instead (Mann–Whitney)."
+                say(
+                    "auc_score could not allocate its memory on 10^6 samples ({shown}): it "
+                    "needs far more than the checker's limit.\n  Likely mistake: a "
+                    "(P, N) matrix comparing every positive with every negative (here 2.5·10^11 "
+                    "pairs); sort the scores once and use their ranks instead (Mann–Whitney).",
+                    "auc_score 在 10^6 个样本（{shown}）上分配不到所需的内存：它要的内存远超"
+                    "检查程序的上限。\n  可能的错误：构造了一个 (P, N) 矩阵，把每个正样本和每个"
+                    "负样本逐一比较（这里有 2.5·10^11 对）；应只对得分排一次序，改用名次来计算"
+                    "（Mann–Whitney）。",
+                    shown=shown,
+                )
             ) from None
         raise
     except Exception as exc:
         if type(exc).__name__ != "CheckTimeout":
             raise
         raise CheckFailure(
-            f"auc_score did not finish on 10^6 samples ({shown}) and was stopped.\n  The usual "
-            "cause: comparing every positive with every negative, O(P·N) = 2.5·10^11 pairs "
-            "(even in chunks), or a Python loop over the samples; sort the scores once and use "
-            "their ranks instead (Mann–Whitney)."
+            say(
+                "auc_score did not finish on 10^6 samples ({shown}) and was stopped.\n  The "
+                "usual cause: comparing every positive with every negative, O(P·N) = 2.5·10^11 "
+                "pairs (even in chunks), or a Python loop over the samples; sort the scores once "
+                "and use their ranks instead (Mann–Whitney).",
+                "auc_score 在 10^6 个样本（{shown}）上没有跑完，已被终止。\n  常见原因：把每个"
+                "正样本和每个负样本逐一比较，O(P·N) = 2.5·10^11 对（分块也一样），或者用 Python "
+                "循环遍历样本；应只对得分排一次序，改用名次来计算（Mann–Whitney）。",
+                shown=shown,
+            )
         ) from None
     elapsed = time.perf_counter() - start
     expect(
         elapsed <= TIME_BUDGET,
-        f"auc_score took {elapsed:.1f} s on 10^6 samples ({shown}); it should take well under a "
-        "second.\n  The usual cause: pairwise comparisons (O(P·N)) or a Python loop over the "
-        "samples; sort the scores once and compute average ranks with tensor operations.",
+        say(
+            "auc_score took {elapsed} s on 10^6 samples ({shown}); it should take well under a "
+            "second.\n  The usual cause: pairwise comparisons (O(P·N)) or a Python loop over the "
+            "samples; sort the scores once and compute average ranks with tensor operations.",
+            "auc_score 在 10^6 个样本（{shown}）上用了 {elapsed} 秒；应远低于一秒。\n  常见原因："
+            "两两比较（O(P·N)），或者用 Python 循环遍历样本；应只对得分排一次序，并用张量运算"
+            "计算平均名次。",
+            elapsed=f"{elapsed:.1f}",
+            shown=shown,
+        ),
     )
     _expect_metric(
         got,
         ref("auc_score")(scores, labels),
-        what="auc_score on 10^6 samples",
+        what=say("auc_score on 10^6 samples", "10^6 个样本上的 auc_score"),
         inputs=shown,
         mistakes=lambda: _auc_mistakes(scores, labels),
         tolerance=LARGE_AUC_TOLERANCE,
@@ -602,15 +813,20 @@ def test_one_million_samples() -> None:
     elapsed = time.perf_counter() - start
     expect(
         elapsed <= TIME_BUDGET,
-        f"log_loss took {elapsed:.1f} s on 10^6 samples; it should take well under a second.\n  "
-        "The usual cause: a Python loop over the samples; use tensor operations (clamp, log, "
-        "mean).",
+        say(
+            "log_loss took {elapsed} s on 10^6 samples; it should take well under a second.\n  "
+            "The usual cause: a Python loop over the samples; use tensor operations (clamp, log, "
+            "mean).",
+            "log_loss 在 10^6 个样本上用了 {elapsed} 秒；应远低于一秒。\n  常见原因：用 Python "
+            "循环遍历样本；应使用张量运算（clamp、log、mean）。",
+            elapsed=f"{elapsed:.1f}",
+        ),
     )
     _expect_metric(
         got,
         ref("log_loss")(probs, labels),
-        what="log_loss on 10^6 samples",
-        inputs=shown.replace("scores", "probs"),
+        what=say("log_loss on 10^6 samples", "10^6 个样本上的 log_loss"),
+        inputs=_shown("probs"),
         mistakes=lambda: _log_loss_mistakes(probs, labels, 1e-7, exclude=("eps_ignored",)),
         tolerance={"rtol": 1e-9, "atol": 1e-9},
     )
@@ -621,21 +837,24 @@ def test_one_million_samples() -> None:
 
 
 def test_log_loss_small_example() -> None:
-    """LogLoss of a small example"""
+    """LogLoss of a small example
+    zh: 小例子上的 LogLoss"""
     probs = _tensor([0.9, 0.2, 0.6, 0.35, 0.75])
     labels = _tensor([1, 0, 0, 1, 1], torch.int64)
     _check_log_loss(probs, labels, eps=None)
 
 
 def test_probabilities_of_zero_and_one_are_clipped() -> None:
-    """Probabilities of exactly 0 and 1 are clipped to [eps, 1 - eps]"""
+    """Probabilities of exactly 0 and 1 are clipped to [eps, 1 - eps]
+    zh: 恰好为 0 和 1 的概率被裁剪到 [eps, 1 - eps]"""
     probs = _tensor([0.0, 1.0, 1.0, 0.0, 0.4, 0.0])
     labels = _tensor([1, 0, 1, 0, 1, 1], torch.int64)
     _check_log_loss(probs, labels, eps=None)
 
 
 def test_eps_sets_the_clipping_range() -> None:
-    """The eps argument sets the clipping range"""
+    """The eps argument sets the clipping range
+    zh: 参数 eps 决定裁剪范围"""
     probs = _tensor([0.01, 0.5, 0.99, 0.97, 0.02, 0.3])
     labels = _tensor([1, 0, 0, 1, 0, 1], torch.int64)
     _check_log_loss(probs, labels, eps=0.05, first="eps_ignored")
@@ -643,7 +862,8 @@ def test_eps_sets_the_clipping_range() -> None:
 
 
 def test_log_loss_in_float64() -> None:
-    """LogLoss is computed in float64, even for float32 inputs"""
+    """LogLoss is computed in float64, even for float32 inputs
+    zh: 即使输入是 float32，LogLoss 也用 float64 计算"""
     # In float32, 1 - 1e-7 rounds to 1 - 1.19e-7: a clipped confident mistake then costs 15.94
     # instead of 16.12, which is far beyond rounding.
     probs = _tensor([1.0, 0.0, 0.9999999, 0.3, 1.0], torch.float32)
@@ -651,6 +871,7 @@ def test_log_loss_in_float64() -> None:
     _check_log_loss(probs, labels, eps=None)
 
 
+@_zh_name("在随机的概率、dtype 和 eps 下，LogLoss 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     n=st.integers(1, 24),
@@ -679,8 +900,14 @@ def test_log_loss_matches_reference_on_random_inputs(
 # The checks: both
 
 
+_ITEM_HINT = say(
+    " (use .item() or float(...) on the result)", "（对结果调用 .item() 或 float(...)）"
+)
+
+
 def test_return_python_floats_and_leave_inputs_unchanged() -> None:
-    """Both metrics return Python floats and leave their inputs unchanged"""
+    """Both metrics return Python floats and leave their inputs unchanged
+    zh: 两个指标都返回 Python float，且不修改输入"""
     scores = _tensor([0.3, 0.9, 0.3, 0.1, 0.6], torch.float32)
     probs = _tensor([0.0, 0.9, 0.3, 1.0, 0.6])
     labels = _tensor([1, 1, 0, 0, 1], torch.float32)
@@ -690,9 +917,12 @@ def test_return_python_floats_and_leave_inputs_unchanged() -> None:
     )
     expect(
         isinstance(got, float),
-        f"auc_score should return a Python float, got {type(got).__name__}"
-        + (" (use .item() or float(...) on the result)" if isinstance(got, torch.Tensor) else "")
-        + ".",
+        say(
+            "auc_score should return a Python float, got {kind}{hint}.",
+            "auc_score 应返回 Python float，实际返回的是 {kind}{hint}。",
+            kind=type(got).__name__,
+            hint=_ITEM_HINT if isinstance(got, torch.Tensor) else "",
+        ),
     )
     log_loss = mine("log_loss")
     got = expect_unchanged(
@@ -700,15 +930,19 @@ def test_return_python_floats_and_leave_inputs_unchanged() -> None:
     )
     expect(
         isinstance(got, float),
-        f"log_loss should return a Python float, got {type(got).__name__}"
-        + (" (use .item() or float(...) on the result)" if isinstance(got, torch.Tensor) else "")
-        + ".",
+        say(
+            "log_loss should return a Python float, got {kind}{hint}.",
+            "log_loss 应返回 Python float，实际返回的是 {kind}{hint}。",
+            kind=type(got).__name__,
+            hint=_ITEM_HINT if isinstance(got, torch.Tensor) else "",
+        ),
     )
 
 
 @DTYPES
 def test_inputs_that_require_grad(dtype: torch.dtype) -> None:
-    """Both metrics accept tensors that require grad (a model's raw output)"""
+    """Both metrics accept tensors that require grad (a model's raw output)
+    zh: 两个指标都接受 requires_grad 的张量，即模型的原始输出"""
     g = seeded(65)
     logits = torch.randn(10, generator=g, dtype=dtype).to(DEVICE)
     labels = (torch.arange(10) % 3 == 0).to(dtype).to(DEVICE)
@@ -724,18 +958,30 @@ def test_inputs_that_require_grad(dtype: torch.dtype) -> None:
         except Exception as exc:  # noqa: BLE001
             hint = ""
             if "requires grad" in str(exc) or "requires_grad" in str(exc):
-                hint = (
+                hint = say(
                     "\n  Likely mistake: .numpy() (or .tolist() of a view) on a tensor that "
-                    "requires grad; a metric reads values only: call .detach() first."
+                    "requires grad; a metric reads values only: call .detach() first.",
+                    "\n  可能的错误：对 requires_grad 的张量调用了 .numpy()（或对它的视图调用了 "
+                    ".tolist()）；指标只读取数值：先调用 .detach()。",
                 )
             raise CheckFailure(
-                f"{name} raised {type(exc).__name__} on {what} that require grad: {exc}{hint}"
+                say(
+                    "{name} raised {error} on {what} that require grad: {exc}{hint}",
+                    "{name} 在 requires_grad 的 {what} 上抛出了 {error}：{exc}{hint}",
+                    name=name,
+                    error=type(exc).__name__,
+                    what=what,
+                    exc=exc,
+                    hint=hint,
+                )
             ) from None
         expected = ref(name)(x, labels)
         _expect_metric(
             got,
             expected,
-            what=f"{name} on inputs that require grad",
+            what=say(
+                "{name} on inputs that require grad", "requires_grad 输入上的 {name}", name=name
+            ),
             inputs=_show(what, x, labels),
             mistakes=lambda x=x, name=name, got=got: (
                 _auc_mistakes(x, labels)
