@@ -1283,7 +1283,7 @@ def test_value_errors() -> None:
                 loader = batches if kind == "list" else (b for b in batches)
                 call = say(
                     "train_student_epoch(..., temperature={t}, alpha={a}) with a {kind} of batches",
-                    "train_student_epoch(..., temperature={t}, alpha={a})（批次以{kind}传入）",
+                    "以批次{kind}调用 train_student_epoch(..., temperature={t}, alpha={a})",
                     t=f"{temperature:g}", a=f"{alpha:g}",
                     kind=say("list", "列表") if kind == "list" else say("generator", "生成器"),
                 )  # fmt: skip
