@@ -408,7 +408,7 @@ def _check_not_nan(got, what: str, s, t, y) -> None:
                 "{what} returned nan for ordinary, small logits.\n  inputs:   "
                 "student_logits={s}, teacher_logits={t}, labels={y}\n"
                 "  Likely mistake: the log of a negative number; {mistake}.",
-                "{what} 对普通的小 logits 返回了 nan。\n  输入：   "
+                "{what} 对普通的小 logits 返回了 nan。\n  输入："
                 "student_logits={s}, teacher_logits={t}, labels={y}\n"
                 "  可能的错误：对负数取了对数；{mistake}。",
                 what=what, s=fmt(s, 3), t=fmt(t, 3), y=fmt(y),
@@ -733,7 +733,7 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
                     "kd_loss is not finite for logits of magnitude 1e3: got {got}.\n"
                     "  inputs:   {inputs}\n{cause}",
                     "logits 的量级为 1e3 时，kd_loss 的结果不是有限值：得到的是 {got}。\n"
-                    "  输入：   {inputs}\n{cause}",
+                    "  输入：{inputs}\n{cause}",
                     got=fmt(loss), inputs=inputs, cause=cause,
                 )
             )  # fmt: skip
@@ -744,7 +744,7 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
                 "The gradient of kd_loss is not finite for logits of magnitude 1e3: "
                 "{grad}.\n  inputs:   {inputs}\n  A common cause: a log of a "
                 "probability that underflows to 0; work with F.log_softmax throughout.",
-                "logits 的量级为 1e3 时，kd_loss 的梯度不是有限值：{grad}。\n  输入：   {inputs}\n"
+                "logits 的量级为 1e3 时，kd_loss 的梯度不是有限值：{grad}。\n  输入：{inputs}\n"
                 "  一个常见原因：对下溢为 0 的概率取了对数；请全程使用 F.log_softmax。",
                 grad=fmt(student.grad), inputs=inputs,
             ),
