@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from kdquiz.i18n import Message
 from kdquiz.paths import content_dir
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog.yaml"
 
 
-class UnknownExercise(LookupError):
+class UnknownExercise(Message, LookupError):
     """An exercise id that is not in the catalogue."""
 
     def __init__(self, given: str, valid: list[str]) -> None:
-        super().__init__(f"Unknown exercise '{given}'. Valid ids: {', '.join(valid)}.")
+        super().__init__("err_unknown_exercise", given=given, valid=", ".join(valid))
         self.given = given
 
 
@@ -38,6 +40,23 @@ class Exercise:
     minutes: int
     summary: str
     hints: tuple[str, ...]
+    zh: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The Chinese title, summary and hints (catalog.yaml's `zh:`)."""
+
+    def title_in(self, lang: str) -> str:
+        return str(self.zh.get("title") or self.title) if lang == "zh" else self.title
+
+    def summary_in(self, lang: str) -> str:
+        return str(self.zh.get("summary") or self.summary) if lang == "zh" else self.summary
+
+    def hint_in(self, index: int, lang: str) -> str:
+        hints = self.zh.get("hints") or []
+        return str(hints[index]) if lang == "zh" and index < len(hints) else self.hints[index]
+
+    @property
+    def task_zh_path(self) -> Path:
+        """The task in Chinese (the stub's docstring, translated, same layout)."""
+        return content_dir("exercises") / "zh" / f"{self.id}.txt"
 
     @property
     def number(self) -> int:
@@ -67,6 +86,7 @@ def load_catalog() -> tuple[Exercise, ...]:
             minutes=int(entry["minutes"]),
             summary=entry["summary"],
             hints=tuple(entry["hints"]),
+            zh=dict(entry.get("zh") or {}),
         )
         for entry in raw
     ]

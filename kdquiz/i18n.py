@@ -73,6 +73,194 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),
     "close": ("Close", "关闭"),
+    # errors from the layers below the front ends (kdquiz.i18n.Message)
+    "err_unknown_exercise": (
+        "Unknown exercise '{given}'. Valid ids: {valid}.",
+        "没有名为 '{given}' 的练习。可用的 id：{valid}。",
+    ),
+    "err_not_workspace": (
+        "{root} (from {source}) is not a kdquiz workspace: it has no {marker}. Create one with "
+        "`kdquiz init {root}`.",
+        "{root}（来自 {source}）不是 kdquiz 工作区：里面没有 {marker}。可以用 "
+        "`kdquiz init {root}` 创建一个。",
+    ),
+    "err_workspace_exists": (
+        "Not creating a workspace in {root}: {n} file(s) already exist ({shown}); nothing was "
+        "changed.",
+        "没有在 {root} 创建工作区：已经存在 {n} 个文件（{shown}）；没有做任何更改。",
+    ),
+    "err_workspace_create": (
+        "Could not create a workspace in {root}: {why}.",
+        "无法在 {root} 创建工作区：{why}。",
+    ),
+    "err_data_folder": (
+        "Cannot create the data folder {folder}: {why}; set KDQUIZ_DATA_DIR to a writable folder.",
+        "无法创建数据文件夹 {folder}：{why}；请把 KDQUIZ_DATA_DIR 设为一个可写的文件夹。",
+    ),
+    "err_db_create": ("Cannot create {path}: {why}.", "无法创建 {path}：{why}。"),
+    "err_db_newer": (
+        "{path} was written by a newer kdquiz (schema {version}, this one knows {known}); "
+        "upgrade kdquiz to keep your progress.",
+        "{path} 由更新版本的 kdquiz 写入（结构版本 {version}，当前版本只认识 {known}）；请升级 "
+        "kdquiz 以保留你的学习进度。",
+    ),
+    "err_db_stuck": (
+        "The progress database {path} is unreadable ({why}) and could not be moved aside "
+        "({error}); move or delete it yourself.",
+        "学习进度数据库 {path} 无法读取（{why}），也无法移到一旁（{error}）；请自行移走或删除它。",
+    ),
+    "warn_db_moved": (
+        "Your progress database was unreadable ({why}); it was moved to {target} and a fresh "
+        "one was started.",
+        "你的学习进度数据库无法读取（{why}）；它已被移到 {target}，并新建了一个数据库。",
+    ),
+    "err_db_failed": (
+        "The progress database {path} failed: {why}.",
+        "学习进度数据库 {path} 出错：{why}。",
+    ),
+    # the command line
+    "cli_warning": ("warning: {text}", "警告：{text}"),
+    "cli_interrupted": ("interrupted.", "已中断。"),
+    "cli_not_asking": (
+        "{question} Not asking: input is not a terminal; pass --yes to confirm.",
+        "{question} 输入不是终端，无法询问；请加 --yes 确认。",
+    ),
+    "cli_workspace_created": (
+        "Created your workspace at {root} (edit exercises/ there; `kdquiz where` shows it again).",
+        "已在 {root} 创建你的工作区（在那里编辑 exercises/；`kdquiz where` 可以再次查看位置）。",
+    ),
+    "cli_stubs_added": (
+        "Added the new exercise stubs {ids} to {folder}.",
+        "已把新练习的初始文件 {ids} 加入 {folder}。",
+    ),
+    "cli_all_passed": (
+        "every exercise is passed in this workspace; name one: kdquiz {command} exercise_1",
+        "这个工作区里的练习都已通过；请指定一个：kdquiz {command} exercise_1",
+    ),
+    "cli_next_unsolved": (
+        "{id} · {title} (the first not passed yet)",
+        "{id} · {title}（第一个尚未通过的练习）",
+    ),
+    "cli_check_one_or_all": (
+        "name one exercise (e.g. `kdquiz check exercise_2`) or pass --all, not both.",
+        "请指定一个练习（例如 `kdquiz check exercise_2`）或使用 --all，不要同时使用。",
+    ),
+    "cli_bad_memory": (
+        "--memory takes a size like {example} or 512M, got {given!r}.",
+        "--memory 需要 {example} 或 512M 这样的大小，收到的是 {given!r}。",
+    ),
+    "cli_bad_timeout": (
+        "--timeout must be a positive number of seconds.",
+        "--timeout 必须是正的秒数。",
+    ),
+    "cli_checking": ("Running the hidden checks for {id}…", "正在对 {id} 运行隐藏检查…"),
+    "cli_checking_all": ("Running the hidden checks…", "正在运行隐藏检查…"),
+    "cli_exercises_passed": ("{passed}/{total} exercises passed", "通过 {passed}/{total} 个练习"),
+    "cli_well_done": (
+        "Well done! Compare with the reference: kdquiz solution {id}",
+        "做得好！和参考解对照一下：kdquiz solution {id}",
+    ),
+    "cli_list_exercises": ("Exercises in {root}", "{root} 中的练习"),
+    "cli_last_check": ("(last check {passed}/{total})", "（上次检查 {passed}/{total}）"),
+    "cli_passed_count": ("{passed}/{total} passed", "已通过 {passed}/{total}"),
+    "cli_list_questions": ("Questions: {n} in {topics} topics", "题目：{n} 道，{topics} 个主题"),
+    "cli_bank_problems": (
+        "{n} problem(s) in the question banks; see `kdquiz validate`.",
+        "题库中有 {n} 个问题；请运行 `kdquiz validate` 查看。",
+    ),
+    "cli_no_hints_left": (
+        "No hints left for {id}: you have seen all {total}. Still stuck? `kdquiz solution {id}` "
+        "shows the reference.",
+        "{id} 没有更多提示了：{total} 条提示都已看过。还是卡住了？`kdquiz solution {id}` 会显示"
+        "参考解。",
+    ),
+    "cli_hint_head": (
+        "Hint {tier}/{total} for {id} · {title}",
+        "{id} · {title}：提示 {tier}/{total}",
+    ),
+    "cli_reveal_confirm": (
+        "You have not passed {id} yet. Reveal the reference solution anyway?",
+        "你还没有通过 {id}。仍然要查看参考解吗？",
+    ),
+    "cli_not_revealed": (
+        "Not revealed. Keep going: `kdquiz hint {id}` gives the next hint.",
+        "没有显示参考解。继续加油：`kdquiz hint {id}` 会给出下一条提示。",
+    ),
+    "cli_diff_yours": ("your exercises/{id}.py", "你的 exercises/{id}.py"),
+    "cli_diff_reference": ("reference solutions/{id}.py", "参考解 solutions/{id}.py"),
+    "cli_reset_one_or_all": (
+        "name one exercise (e.g. `kdquiz reset exercise_2`) or pass --all.",
+        "请指定一个练习（例如 `kdquiz reset exercise_2`）或使用 --all。",
+    ),
+    "cli_every_exercise": ("every exercise", "所有练习"),
+    "cli_reset_confirm": (
+        "Restore the stub of {which} in {folder}? Your file is backed up first.",
+        "要把 {folder} 中 {which} 恢复为初始文件吗？会先备份你的文件。",
+    ),
+    "cli_nothing_reset": ("Nothing was reset.", "没有重置任何文件。"),
+    "cli_reset_saved": (
+        "Reset {id} (your version is saved as {backup}).",
+        "已重置 {id}（你的版本保存为 {backup}）。",
+    ),
+    "cli_reset_done": ("Reset {id}.", "已重置 {id}。"),
+    "cli_init_done": (
+        "Created a workspace with {n} exercises in {root}.",
+        "已在 {root} 创建含 {n} 个练习的工作区。",
+    ),
+    "cli_init_next": (
+        "Next: cd {root} && kdquiz watch  (checks exercise_1 now and on every save)",
+        "下一步：cd {root} && kdquiz watch（立即检查 exercise_1，之后每次保存都会重新检查）",
+    ),
+    "where_workspace": ("workspace", "工作区"),
+    "where_exercises": ("your exercises", "你的练习"),
+    "where_data": ("data folder", "数据文件夹"),
+    "where_progress": ("progress", "学习进度"),
+    "where_builtin_bank": ("built-in questions", "内置题库"),
+    "where_own_banks": ("your question banks", "你的题库"),
+    "where_none": (
+        "none (add one with --questions DIR or KDQUIZ_QUESTIONS)",
+        "无（可用 --questions DIR 或 KDQUIZ_QUESTIONS 添加）",
+    ),
+    "where_source_flag": ("from --workspace", "来自 --workspace"),
+    "where_source_env": ("from KDQUIZ_WORKSPACE", "来自 KDQUIZ_WORKSPACE"),
+    "where_source_cwd": ("the current folder is in it", "当前文件夹位于其中"),
+    "where_source_default": ("the default one, in the data folder", "默认工作区，位于数据文件夹中"),
+    # kdquiz watch
+    "watch_checking": ("Checking {file} …", "正在检查 {file} …"),
+    "watch_watching": (
+        "Watching {file}: save it to check again.",
+        "正在监视 {file}：保存后会重新检查。",
+    ),
+    "watch_piped": ("Watching {file}; ctrl+c stops.", "正在监视 {file}；按 ctrl+c 停止。"),
+    "watch_keys": ("h hint · n next exercise · q quit", "h 提示 · n 下一个练习 · q 退出"),
+    "watch_passed": ("✓ {id} passed!", "✓ {id} 通过了！"),
+    "watch_all_solved": ("Every exercise is solved.", "所有练习都已完成。"),
+    "watch_others_solved": ("Every other exercise is solved already.", "其他练习都已完成。"),
+    "watch_press_n": (
+        "Press n for the next unsolved one, {id} · {title}.",
+        "按 n 进入下一个未完成的练习：{id} · {title}。",
+    ),
+    "watch_next_command": (
+        "Next unsolved: kdquiz watch {id} ({title}).",
+        "下一个未完成的练习：kdquiz watch {id}（{title}）。",
+    ),
+    "watch_compare": ("Compare: kdquiz solution {id}", "对照参考解：kdquiz solution {id}"),
+    "watch_hint": ("Hint {tier}/{total}: {text}", "提示 {tier}/{total}：{text}"),
+    # notes the app shows when it starts
+    "note_bank_problems": (
+        "{n} problem(s) in your question banks were skipped; run `kdquiz validate` to see them.",
+        "你的题库中有 {n} 个问题被跳过；运行 `kdquiz validate` 查看。",
+    ),
+    "note_workspace_created": (
+        "Created your workspace at {root}.",
+        "已在 {root} 创建你的工作区。",
+    ),
+    "note_exercises_added": ("New exercises added: {ids}.", "新增练习：{ids}。"),
+    "report_pass": ("pass", "通过"),
+    "report_fail": ("fail", "未通过"),
+    "report_error": ("error", "出错"),
+    "report_table_header": ("exercise|title|result|checks", "练习|标题|结果|检查"),
+    "report_table_passed": ("{passed}/{total} exercises passed", "通过 {passed}/{total} 个练习"),
     # check results (the CLI's report and the app's Check tab)
     "report_and_more": (" and {n} more", " 等另外 {n} 项"),
     "report_same_problem": ("(the same problem as above)", "（与上面的问题相同）"),
@@ -278,9 +466,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "没有符合条件的题目。按 c 清除搜索和筛选。",
     ),
     # exercises (labels of the exercises workbench go here)
-    "ex_untried": ("untried", "未尝试"),
-    "ex_failing": ("failing", "未通过"),
-    "ex_passed": ("passed", "已通过"),
+    "status_untried": ("untried", "未尝试"),
+    "status_failing": ("failing", "未通过"),
+    "status_changed": ("changed since it passed: re-check", "通过后又改过，请重新检查"),
+    "status_passed": ("passed", "已通过"),
     "ex_title": ("Exercises", "编程练习"),
     "ex_workspace": ("Workspace", "工作区"),
     "ex_no_workspace_short": ("no workspace", "没有工作区"),
@@ -521,6 +710,18 @@ FOOTER_ZH = {
     "Undo answer": "撤销回答", "Wait for the next card": "等下一张卡片",
 }  # fmt: skip
 """The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
+
+
+class Message(Exception):
+    """Something to tell the user (a warning, or raised: an error they can fix), worded by its
+    key in LABELS so that every front end says it in its own language; `str()` is the English."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(t(key, "en", **values))
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values)
 
 
 def t(key: str, lang: str, **values: object) -> str:

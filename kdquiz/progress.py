@@ -13,14 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from kdquiz.i18n import Message
 from kdquiz.paths import data_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_NAME = "progress.db"
 
-ExerciseStatus = Literal["untried", "failing", "passed"]
 
 # Migrations from version i to i + 1 live at index i; version 0 is an empty file.
 _MIGRATIONS: list[str] = [
@@ -69,16 +69,32 @@ _MIGRATIONS: list[str] = [
         total INTEGER NOT NULL
     );
     """,
+    # A check belongs to a workspace and to the content it checked (a SHA-256 of the file):
+    # "passed" holds only while that content is still there. Earlier attempts have neither.
+    """
+    ALTER TABLE attempts ADD COLUMN workspace TEXT;
+    ALTER TABLE attempts ADD COLUMN digest TEXT;
+    CREATE TABLE results (
+        workspace TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        at TEXT NOT NULL,
+        result TEXT NOT NULL,
+        PRIMARY KEY (workspace, exercise)
+    );
+    INSERT INTO results (workspace, exercise, at, result)
+        SELECT '', exercise, at, result FROM last_results;
+    DROP TABLE last_results;
+    """,
 ]
 
 
-class ProgressError(Exception):
+class ProgressError(Message):
     """The progress database cannot be used; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One run of `kdquiz check` on one exercise."""
+    """One check of one exercise: in which workspace, and of which content of its file."""
 
     exercise: str
     at: datetime
@@ -86,6 +102,10 @@ class Attempt:
     passed: int
     total: int
     duration: float
+    workspace: str | None = None
+    """The workspace's resolved path; None for attempts recorded before kdquiz kept it."""
+    digest: str | None = None
+    """SHA-256 of the file that was checked; None when unknown (missing file, older attempt)."""
 
 
 def _now() -> str:
@@ -109,13 +129,17 @@ class ProgressStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.warnings: list[str] = []
+        self.warnings: list[Message] = []
         """Problems met while opening (e.g. a corrupt file moved aside), for the UI to show."""
         self._open()
 
     @classmethod
     def default(cls) -> ProgressStore:
-        return cls(data_dir() / DB_NAME)
+        return cls(cls.default_path())
+
+    @staticmethod
+    def default_path() -> Path:
+        return data_dir() / DB_NAME
 
     # ------------------------------------------------------------------ opening and migrating
 
@@ -124,19 +148,18 @@ class ProgressStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProgressError(
-                f"Cannot create the data folder {self.path.parent}: {exc.strerror}; "
-                "set KDQUIZ_DATA_DIR to a writable folder."
+                "err_data_folder", folder=self.path.parent, why=exc.strerror
             ) from None
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             if not self.path.exists():
-                raise ProgressError(f"Cannot create {self.path}: {exc}.") from None
+                raise ProgressError("err_db_create", path=self.path, why=exc) from None
             self._move_aside(str(exc))
             try:
                 self._migrate()
             except sqlite3.DatabaseError as again:
-                raise ProgressError(f"Cannot create {self.path}: {again}.") from None
+                raise ProgressError("err_db_create", path=self.path, why=again) from None
 
     def _migrate(self) -> None:
         with self._connect(raw=True) as db:
@@ -144,8 +167,7 @@ class ProgressStore:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise ProgressError(
-                    f"{self.path} was written by a newer kdquiz (schema {version}, this one "
-                    f"knows {SCHEMA_VERSION}); upgrade kdquiz to keep your progress."
+                    "err_db_newer", path=self.path, version=version, known=SCHEMA_VERSION
                 )
             if version == SCHEMA_VERSION:
                 db.execute("SELECT count(*) FROM attempts").fetchone()  # readable?
@@ -164,13 +186,9 @@ class ProgressStore:
                     side.rename(target.with_name(target.name + suffix))
         except OSError as exc:
             raise ProgressError(
-                f"The progress database {self.path} is unreadable ({why}) and could not be "
-                f"moved aside ({exc.strerror}); move or delete it yourself."
+                "err_db_stuck", path=self.path, why=why, error=exc.strerror
             ) from None
-        self.warnings.append(
-            f"Your progress database was unreadable ({why}); it was moved to {target} "
-            "and a fresh one was started."
-        )
+        self.warnings.append(Message("warn_db_moved", why=why, target=target))
 
     @contextmanager
     def _connect(self, raw: bool = False) -> Iterator[sqlite3.Connection]:
@@ -184,23 +202,36 @@ class ProgressStore:
         except sqlite3.Error as exc:
             if raw:
                 raise
-            raise ProgressError(f"The progress database {self.path} failed: {exc}.") from None
+            raise ProgressError("err_db_failed", path=self.path, why=exc) from None
 
     # ------------------------------------------------------------------ exercises
 
-    def record_attempt(
-        self, exercise: str, status: str, passed: int, total: int, duration: float
-    ) -> None:
+    def record_check(self, workspace: str, digest: str | None, result: dict[str, Any]) -> None:
+        """Store a check's attempt and keep its full result (per named check) for the
+        workspace's workbench, in one transaction."""
+        passed = sum(c.get("status") == "pass" for c in result.get("checks", []))
+        total = len(result.get("checks", []))
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
             db.execute(
-                "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (exercise, _now(), status, passed, total, duration),
+                "INSERT INTO attempts (exercise, at, status, passed, total, duration, workspace, "
+                "digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (result["exercise"], _now(), result["status"], passed, total,
+                 float(result.get("duration", 0.0)), workspace, digest),
+            )  # fmt: skip
+            db.execute(
+                "INSERT INTO results (workspace, exercise, at, result) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (workspace, exercise) DO UPDATE SET at = excluded.at, "
+                "result = excluded.result",
+                (workspace, result["exercise"], _now(), json.dumps(result, ensure_ascii=False)),
             )
+            db.execute("COMMIT")
 
     def attempts(self, exercise: str | None = None) -> list[Attempt]:
-        """Attempts, oldest first; all exercises unless one is named."""
-        query = "SELECT exercise, at, status, passed, total, duration FROM attempts"
+        """Attempts in every workspace, oldest first; all exercises unless one is named."""
+        query = (
+            "SELECT exercise, at, status, passed, total, duration, workspace, digest FROM attempts"
+        )
         args: tuple[str, ...] = ()
         if exercise is not None:
             query += " WHERE exercise = ?"
@@ -208,20 +239,18 @@ class ProgressStore:
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY id", args).fetchall()
         return [
-            Attempt(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4], row[5])
+            Attempt(
+                exercise=row[0],
+                at=datetime.fromisoformat(row[1]),
+                status=row[2],
+                passed=row[3],
+                total=row[4],
+                duration=row[5],
+                workspace=row[6],
+                digest=row[7],
+            )  # fmt: skip
             for row in rows
         ]
-
-    def exercise_statuses(self) -> dict[str, ExerciseStatus]:
-        """'passed' once any attempt passed, 'failing' if tried, absent if untried."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT exercise, max(status = 'pass') FROM attempts GROUP BY exercise"
-            ).fetchall()
-        return {name: ("passed" if ever else "failing") for name, ever in rows}
-
-    def exercise_status(self, exercise: str) -> ExerciseStatus:
-        return self.exercise_statuses().get(exercise, "untried")
 
     def record_hint(self, exercise: str, tier: int) -> None:
         with self._connect() as db:
@@ -260,18 +289,12 @@ class ProgressStore:
             ).fetchone()
         return int(row[0])
 
-    def save_last_result(self, exercise: str, result: dict[str, Any]) -> None:
-        """Keep the latest check result (per named check) so the workbench can show it later."""
+    def last_results(self, workspace: str) -> dict[str, dict[str, Any]]:
+        """The latest full result of each exercise checked in `workspace`."""
         with self._connect() as db:
-            db.execute(
-                "INSERT INTO last_results (exercise, at, result) VALUES (?, ?, ?) "
-                "ON CONFLICT (exercise) DO UPDATE SET at = excluded.at, result = excluded.result",
-                (exercise, _now(), json.dumps(result, ensure_ascii=False)),
-            )
-
-    def last_results(self) -> dict[str, dict[str, Any]]:
-        with self._connect() as db:
-            rows = db.execute("SELECT exercise, result FROM last_results").fetchall()
+            rows = db.execute(
+                "SELECT exercise, result FROM results WHERE workspace = ?", (workspace,)
+            ).fetchall()
         results = {}
         for exercise, text in rows:
             try:

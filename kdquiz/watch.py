@@ -27,8 +27,10 @@ from kdquiz.catalog import Exercise
 from kdquiz.checker.report import format_result
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
+from kdquiz.i18n import sentences, t
 from kdquiz.progress import ProgressStore
-from kdquiz.workspace import SaveWatcher, Workspace, next_unsolved
+from kdquiz.solving import file_digest, next_unsolved, record_check, standing, take_hint
+from kdquiz.workspace import SaveWatcher, Workspace
 
 POLL_SECONDS = 0.02
 """Between two looks at the file (one stat call), at the keyboard and at a running check."""
@@ -38,6 +40,8 @@ POLL_SECONDS = 0.02
 class _Check:
     exercise: Exercise
     cancel: threading.Event = field(default_factory=threading.Event)
+    digest: str | None = None
+    """Of the file when the check started (what the verdict is about)."""
     result: ExerciseResult | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -46,8 +50,10 @@ class Watch:
     """The watch loop's state; `run_watch` drives it, tests call `key` and `step` directly."""
 
     def __init__(self, exercise: Exercise, catalog: Sequence[Exercise], workspace: Workspace,
-                 store: ProgressStore, out: TextIO, interactive: bool) -> None:  # fmt: skip
+                 store: ProgressStore, out: TextIO, interactive: bool,
+                 lang: str = "en") -> None:  # fmt: skip
         self.catalog, self.workspace, self.store = catalog, workspace, store
+        self.lang = lang
         self.out, self.interactive = out, interactive
         self.colour = interactive and "NO_COLOR" not in os.environ
         self.quit = False
@@ -90,7 +96,9 @@ class Watch:
     def _start_check(self) -> None:
         if self.check is not None:
             self.check.cancel.set()  # superseded by a newer save
-        check = _Check(self.exercise)
+        check = _Check(
+            self.exercise, digest=file_digest(self.workspace.exercise_path(self.exercise))
+        )
         self.check = check
         self.note = ""
         exercises_dir = self.workspace.exercises_dir
@@ -104,49 +112,47 @@ class Watch:
                 check.done.set()
 
         threading.Thread(target=work, daemon=True).start()
-        self._show(f"Checking {self.file_label()} …")
+        self._show(self.t("watch_checking", file=self.file_label()))
 
     def _finished(self, check: _Check) -> None:
         result = check.result
         if result is None or check.cancel.is_set() or check.exercise is not self.exercise:
             return
-        self.store.record_attempt(
-            result.exercise, result.status, result.passed, result.total, result.duration
-        )
-        self.store.save_last_result(result.exercise, result.to_dict())
+        record_check(self.store, self.workspace, result, check.digest)
         self.result = result
         if result.status == "pass":
             following, done = self._following(), self.exercise.id
             if following is None:
-                after = "Every exercise is solved."
-            elif self.interactive:
-                after = f"Press n for the next unsolved one, {following.id} · {following.title}."
+                after = self.t("watch_all_solved")
             else:
-                after = f"Next unsolved: kdquiz watch {following.id} ({following.title})."
-            self.note = f"✓ {done} passed! {after} Compare: kdquiz solution {done}"
+                key = "watch_press_n" if self.interactive else "watch_next_command"
+                after = self.t(key, id=following.id, title=following.title_in(self.lang))
+            passed = self.t("watch_passed", id=done)
+            self.note = sentences(passed, after, self.t("watch_compare", id=done), lang=self.lang)
         self._show()
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
 
     def _hint(self) -> None:
         exercise = self.exercise
-        taken = self.store.hints_taken(exercise.id)
-        if taken >= len(exercise.hints):
-            self.note = (
-                f"No hints left for {exercise.id}: you have seen all {len(exercise.hints)}. "
-                f"Still stuck? `kdquiz solution {exercise.id}` shows the reference."
-            )
+        hint = take_hint(self.store, exercise)
+        if hint is None:
+            self.note = self.t("cli_no_hints_left", id=exercise.id, total=len(exercise.hints))
         else:
-            self.store.record_hint(exercise.id, taken + 1)
-            self.hint = f"Hint {taken + 1}/{len(exercise.hints)}: {exercise.hints[taken]}"
+            tier, _ = hint
+            text = exercise.hint_in(tier - 1, self.lang)
+            self.hint = self.t("watch_hint", tier=tier, total=len(exercise.hints), text=text)
         self._show()
 
     def _following(self) -> Exercise | None:
-        passed = {e for e, status in self.store.exercise_statuses().items() if status == "passed"}
+        passed = standing(self.store, self.workspace, self.catalog).passed()
         return next_unsolved(self.catalog, passed, after=self.exercise.id)
 
     def _next(self) -> None:
         following = self._following()
         if following is None:
-            self.note = "Every other exercise is solved already."
+            self.note = self.t("watch_others_solved")
             self._show()
             return
         self.exercise, self.result, self.hint = following, None, ""
@@ -165,17 +171,18 @@ class Watch:
     def _show(self, status: str = "") -> None:
         """Redraw the screen (terminal) or print what is new (pipe)."""
         result = self.result
-        shown = format_result(result, self.exercise.title, self.colour) if result else ""
+        title = self.exercise.title_in(self.lang)
+        shown = format_result(result, title, self.colour, self.lang) if result else ""
         if not self.interactive:
             lines = [status] if status else [shown, *([self.note] if self.note else [])]
             self._write("\n".join(lines) + "\n")
             return
-        parts = [f"kdquiz watch · {self.exercise.id} · {self.exercise.title}", ""]
+        parts = [f"kdquiz watch · {self.exercise.id} · {title}", ""]
         width = shutil.get_terminal_size().columns - 1
         for part in (shown, textwrap.fill(self.hint, width), textwrap.fill(self.note, width)):
             parts += [part, ""] if part else []
-        parts.append(status or f"Watching {self.file_label()}: save it to check again.")
-        parts.append("h hint · n next exercise · q quit")
+        parts.append(status or self.t("watch_watching", file=self.file_label()))
+        parts.append(self.t("watch_keys"))
         self._write("\033[H\033[2J\033[3J" + "\n".join(parts) + "\n")
 
     def _write(self, text: str) -> None:
@@ -210,11 +217,11 @@ def _keys(interactive: bool) -> Iterator[Callable[[float], str]]:
 
 
 def run_watch(exercise: Exercise, catalog: Sequence[Exercise], workspace: Workspace,
-              store: ProgressStore) -> int:  # fmt: skip
+              store: ProgressStore, lang: str = "en") -> int:  # fmt: skip
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    watch = Watch(exercise, catalog, workspace, store, sys.stdout, interactive)
+    watch = Watch(exercise, catalog, workspace, store, sys.stdout, interactive, lang)
     if not interactive:
-        print(f"Watching {watch.file_label()}; ctrl+c stops.", flush=True)
+        print(watch.t("watch_piped", file=watch.file_label()), flush=True)
     # ctrl+c (SIGINT, also in cbreak mode) and SIGTERM end the loop at its next poll.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: setattr(watch, "quit", True))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from kdquiz.catalog import Exercise
+from kdquiz.i18n import Message
 from kdquiz.paths import data_dir
 
 MARKER = Path("exercises") / "exercise_1.py"
@@ -32,7 +33,7 @@ Edit the files in `exercises/`, then check them:
 """
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(Message):
     """A workspace problem the user can fix; the message says how."""
 
 
@@ -72,7 +73,11 @@ class Workspace:
         return target
 
     def restore_stub(self, exercise: Exercise) -> Path | None:
-        """Back the learner's file up, then put the fresh stub in its place."""
+        """Back the learner's file up, then put the fresh stub in its place (nothing to do when
+        the workspace is kdquiz's own checkout, whose exercises are the stubs)."""
+        target = self.exercise_path(exercise)
+        if target.exists() and target.resolve() == exercise.stub_path.resolve():
+            return None
         backup = self.backup(exercise)
         self.exercises_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(exercise.stub_path, self.exercise_path(exercise))
@@ -98,10 +103,7 @@ def find_workspace(
         if value:
             root = Path(value).expanduser().resolve()
             if not _is_workspace(root):
-                raise WorkspaceError(
-                    f"{root} (from {source}) is not a kdquiz workspace: it has no "
-                    f"{MARKER}. Create one with `kdquiz init {root}`."
-                )
+                raise WorkspaceError("err_not_workspace", root=root, source=source, marker=MARKER)
             return Workspace(root, source, added=add_missing_stubs(root, exercises))
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -140,17 +142,14 @@ def init_workspace(root: Path, exercises: Iterable[Exercise]) -> list[Path]:
     existing = [path for path in [*targets, root / "README.md"] if path.exists()]
     if existing:
         shown = ", ".join(str(p) for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
-        raise WorkspaceError(
-            f"Not creating a workspace in {root}: {len(existing)} file(s) already exist "
-            f"({shown}); nothing was changed."
-        )
+        raise WorkspaceError("err_workspace_exists", root=root, n=len(existing), shown=shown)
     try:
         (root / "exercises").mkdir(parents=True, exist_ok=True)
         for target, stub in targets.items():
             shutil.copyfile(stub, target)
         (root / "README.md").write_text(WORKSPACE_README, encoding="utf-8")
     except OSError as exc:
-        raise WorkspaceError(f"Could not create a workspace in {root}: {exc.strerror}.") from None
+        raise WorkspaceError("err_workspace_create", root=root, why=exc.strerror) from None
     return [*targets, root / "README.md"]
 
 
@@ -187,16 +186,3 @@ class SaveWatcher:
             self._seen, self._pending = signature, None
             return signature is not None
         return False
-
-
-def next_unsolved(
-    catalog: Sequence[Exercise], passed: set[str], after: str | None = None
-) -> Exercise | None:
-    """The first exercise not passed yet, counting from the one after `after` and wrapping
-    around; None when every exercise is passed (or the only unsolved one is `after`)."""
-    ids = [e.id for e in catalog]
-    start = ids.index(after) + 1 if after in ids else 0
-    for exercise in [*catalog[start:], *catalog[:start]]:
-        if exercise.id not in passed and exercise.id != after:
-            return exercise
-    return None

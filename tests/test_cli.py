@@ -53,9 +53,23 @@ def test_unknown_exercise_is_a_usage_error(capsys, stub_workspace: Path) -> None
     assert all(i in err for i in exercise_ids())
 
 
-def test_check_needs_an_exercise_or_all(capsys) -> None:
-    code, _, err = run(capsys, "check")
+def test_check_takes_one_exercise_or_all(capsys) -> None:
+    code, _, err = run(capsys, "check", "exercise_1", "--all")
     assert code == 2 and "--all" in err
+
+
+def test_without_an_id_the_first_unsolved_exercise_is_taken(capsys, tmp_path: Path) -> None:
+    """`check`, `hint` and `solution` without an id take the first exercise not passed in the
+    workspace, and say which."""
+    ws = make_workspace(tmp_path / "ws", "exercises")
+    solved = ws / "exercises" / "exercise_1.py"
+    solved.write_text(get_exercise("exercise_1").solution_path.read_text())
+    code, out, err = run(capsys, "check", "--workspace", str(ws))
+    assert "exercise_1 · The distillation loss (Hinton) (the first not passed yet)" in err
+    assert code == 0 and out.strip().splitlines()[-1].startswith("Well done!")
+    code, _, err = run(capsys, "hint", "--workspace", str(ws))
+    assert code == 0 and "exercise_2" in err and "(the first not passed yet)" in err
+    assert ProgressStore.default().hints_taken("exercise_2") == 1
 
 
 def test_check_stub_fails_and_is_recorded(capsys, stub_workspace: Path) -> None:
@@ -110,7 +124,9 @@ def test_solution_without_a_terminal_needs_yes(capsys, monkeypatch) -> None:
 
 
 def test_solution_after_a_pass_needs_no_confirmation(capsys, monkeypatch) -> None:
-    ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
+    ProgressStore.default().record_check(
+        "/elsewhere", None, {"exercise": "exercise_1", "status": "pass", "checks": []}
+    )
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     code, out, _ = run(capsys, "solution", "exercise_1")
     assert code == 0 and "def kd_loss" in out
@@ -163,17 +179,63 @@ def test_default_workspace_is_announced(
     assert f"Created your workspace at {isolated_env / 'workspace'}" in err
 
 
-def test_list_shows_statuses_and_topics(capsys) -> None:
+def test_list_shows_statuses_per_workspace_and_content(capsys, tmp_path: Path) -> None:
+    from kdquiz.solving import file_digest
+
+    ws = make_workspace(tmp_path / "ws", "exercises")
     store = ProgressStore.default()
-    store.record_attempt("exercise_1", "pass", 5, 5, 1.0)
-    store.record_attempt("exercise_2", "fail", 1, 5, 1.0)
-    code, out, _ = run(capsys, "list")
+
+    def record(exercise: str, status: str, passed: int) -> None:
+        checks = [{"name": str(i), "status": "pass" if i < passed else "fail"} for i in range(5)]
+        digest = file_digest(ws / "exercises" / f"{exercise}.py")
+        store.record_check(
+            str(ws.resolve()), digest, {"exercise": exercise, "status": status, "checks": checks}
+        )
+
+    record("exercise_1", "pass", 5)
+    record("exercise_2", "fail", 1)
+    record("exercise_4", "pass", 5)
+    mine = ws / "exercises" / "exercise_4.py"
+    mine.write_text(mine.read_text() + "# changed after it passed\n")
+    code, out, _ = run(capsys, "list", "--workspace", str(ws))
     assert code == 0
     lines = out.splitlines()
-    assert any("exercise_1" in line and "passed (last check 5/5)" in line for line in lines)
-    assert any("exercise_2" in line and "failing (last check 1/5)" in line for line in lines)
-    assert any("exercise_3" in line and line.rstrip().endswith("untried") for line in lines)
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    row = {
+        int(line.split()[1]): line
+        for line in lines
+        if len(line.split()) > 2 and line.split()[0] in "✓✗~·" and line.split()[1].isdigit()
+    }
+    assert row[1].startswith("  ✓") and row[1].rstrip().endswith("passed")
+    assert row[2].startswith("  ✗") and "failing (last check 1/5)" in row[2]
+    assert row[3].startswith("  ·") and row[3].rstrip().endswith("untried")
+    assert row[4].startswith("  ~") and "changed since it passed: re-check" in row[4]
+    assert "2/14 passed" not in out and "1/14 passed" in out
     assert "Questions:" in out and "interview-core" in out
+    # Another workspace has its own statuses.
+    code, out, _ = run(capsys, "list", "--workspace", str(make_workspace(tmp_path / "two")))
+    assert "0/14 passed" in out
+
+
+def test_where_says_where_everything_is(
+    capsys, isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not inside a workspace (the checkout is one)
+    code, out, err = run(capsys, "where")
+    assert code == 0
+    assert f"{isolated_env / 'workspace'}" in out and "the default one" in out
+    assert f"{isolated_env / 'progress.db'}" in out and "built-in questions" in out
+    assert "Created your workspace at" in err  # a fresh HOME: created, and said so
+
+
+def test_language_from_lang_and_remembered(capsys, stub_workspace: Path) -> None:
+    code, out, _ = run(capsys, "--lang", "zh", "check", "1", "--workspace", str(stub_workspace))
+    assert code == 1
+    assert "kd_loss 还没有实现" in out and "exercise_1：通过 0/" in out
+    code, out, _ = run(capsys, "hint", "exercise_2")  # remembered
+    assert "exercise_2 · 教师模型的软目标：提示 1/3" in out
+    code, out, _ = run(capsys, "hint", "exercise_2", "--lang", "en")
+    assert "Hint 2/3 for exercise_2" in out
 
 
 def test_validate_builtin_and_bad_files(capsys, tmp_path: Path) -> None:
@@ -233,6 +295,15 @@ def test_output_into_a_closed_pipe_is_not_a_crash() -> None:
     assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_list_into_head_exits_0() -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m kdquiz list | head -1; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Exercises in")
+
+
 def test_check_all_table_and_json(capsys, monkeypatch, reference_workspace: Path) -> None:
     ws = str(reference_workspace)
     code, out, _ = run(capsys, "check", "--all", "--json", "--workspace", ws)
@@ -244,6 +315,9 @@ def test_check_all_table_and_json(capsys, monkeypatch, reference_workspace: Path
     monkeypatch.setattr(runner, "run_hidden_suite", lambda *args, **kwargs: results)
     code, out, _ = run(capsys, "check", "--all", "--workspace", ws)
     assert code == 0
-    assert out.splitlines()[0].split() == ["exercise", "title", "result", "checks"]
+    lines = out.splitlines()
+    assert lines[0].split() == ["exercise", "title", "result", "checks"]
+    assert all(len(line) <= 80 for line in lines)
+    assert [line.split()[0] for line in lines[1:-1]] == exercise_ids()
     assert out.strip().endswith(f"{len(exercise_ids())}/{len(exercise_ids())} exercises passed")
     assert len(ProgressStore.default().attempts()) == 2 * len(exercise_ids())

@@ -23,6 +23,7 @@ from kdquiz.bank import builtin_bank_dir, load_banks
 from kdquiz.catalog import exercise_ids
 from kdquiz.progress import ProgressStore
 from kdquiz.review import Deck
+from kdquiz.solving import file_digest
 from kdquiz.tui.app import KDQuizApp
 from kdquiz.tui.screens.review import ReviewScreen
 
@@ -53,8 +54,10 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("exercise_1", NOW - timedelta(days=4), "pass", 18, 18),
         ("exercise_2", NOW - timedelta(days=1), "fail", 1, 2),
     ]
-    store.save_last_result(
-        "exercise_2",
+    key = str(workspace().resolve())
+    store.record_check(
+        key,
+        file_digest(workspace() / "exercises" / "exercise_2.py"),
         {
             "exercise": "exercise_2", "status": "fail", "message": "", "duration": 1.6,
             "output": "", "passed": 1, "total": 2,
@@ -69,14 +72,16 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         },
     )  # fmt: skip
     with sqlite3.connect(store.path) as db:
+        db.execute("DELETE FROM attempts")  # the check recorded above: only its full result
         db.executemany(
-            "INSERT INTO attempts (exercise, at, status, passed, total, duration) "
-            "VALUES (?, ?, ?, ?, ?, 2.0)",
+            "INSERT INTO attempts (exercise, at, status, passed, total, duration, workspace, "
+            "digest) VALUES (?, ?, ?, ?, ?, 2.0, ?, ?)",
             [
-                (ex, at.isoformat(timespec="seconds"), status, p, t)
+                (ex, at.isoformat(timespec="seconds"), status, p, t, key,
+                 file_digest(workspace() / "exercises" / f"{ex}.py"))
                 for ex, at, status, p, t in attempts
             ],
-        )
+        )  # fmt: skip
 
 
 def workspace() -> Path:

@@ -13,6 +13,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static, TextArea
 
+from conftest import record_check_of
 from kdquiz.bank import Question
 from kdquiz.catalog import load_catalog
 from kdquiz.progress import ProgressStore
@@ -71,7 +72,7 @@ def first_choices(app: KDQuizApp, n: int) -> list[Question]:
 
 
 async def test_home_shows_due_new_exercises_and_streak(stub_workspace: Path) -> None:
-    ProgressStore.default().record_attempt("exercise_1", "pass", 5, 5, 1.0)
+    record_check_of(stub_workspace, "exercise_1", "pass", 5, 5)
     app = make_app(stub_workspace)
     async with app.run_test(size=(100, 32)) as pilot:
         await start(app, pilot)

@@ -17,6 +17,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
 
+from conftest import record_check_of
 from kdquiz.bank import Question, QuestionBank, builtin_bank_dir, load_banks
 from kdquiz.catalog import load_catalog
 from kdquiz.progress import ProgressStore
@@ -304,8 +305,8 @@ async def test_stats_rank_topics_and_count_answers_per_day(reference_workspace: 
 async def test_stats_show_each_exercises_attempts(reference_workspace: Path) -> None:
     store = ProgressStore.default()
     for status in ("fail", "error", "fail", "pass", "pass"):
-        store.record_attempt("exercise_1", status, 3, 5, 1.0)
-    store.record_attempt("exercise_2", "fail", 1, 5, 1.0)
+        record_check_of(reference_workspace, "exercise_1", status, 3, 5)
+    record_check_of(reference_workspace, "exercise_2", "fail", 1, 5)
     store.record_hint("exercise_2", 1)
     store.record_hint("exercise_2", 2)
     store.record_reveal("exercise_2", had_passed=False)

@@ -16,7 +16,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static, TabbedContent
 
-from conftest import make_workspace
+from conftest import make_workspace, record_check_of
 from kdquiz.catalog import get_exercise, load_catalog
 from kdquiz.checker.results import CheckResult, ExerciseResult
 from kdquiz.paths import content_dir
@@ -73,13 +73,11 @@ async def test_lists_every_exercise_with_status_and_shows_the_task(tmp_path: Pat
     ws = make_workspace(tmp_path / "ws", "exercises")
     path = workspace_file(ws)
     path.write_text('"""My own copy of the task: write kd_loss."""\n', encoding="utf-8")
-    store = ProgressStore.default()
-    store.record_attempt("exercise_2", "fail", 3, 7, 1.0)
     failing = ExerciseResult(
         "exercise_2", "fail", checks=[CheckResult("Rows sum to one", "fail", "They sum to 2.")]
     )
-    store.save_last_result("exercise_2", failing.to_dict())
-    store.record_attempt("exercise_3", "pass", 5, 5, 1.0)
+    record_check_of(ws, "exercise_2", "fail", 0, 1, failing.to_dict())
+    record_check_of(ws, "exercise_3", "pass", 5, 5)
     app = KDQuizApp(workspace=ws)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_workbench(app, pilot)
@@ -87,7 +85,7 @@ async def test_lists_every_exercise_with_status_and_shows_the_task(tmp_path: Pat
             assert exercise.title in list_entry(app, exercise.id)
         assert list_entry(app, "exercise_1").startswith("· exercise_1")
         assert "untried" in list_entry(app, "exercise_1")
-        assert "✗ exercise_2  3/7  failing" in list_entry(app, "exercise_2")
+        assert "✗ exercise_2  0/1  failing" in list_entry(app, "exercise_2")
         assert "✓ exercise_3  5/5  passed" in list_entry(app, "exercise_3")
         # The task comes from the learner's file; the path is shown relative to the workspace.
         assert "My own copy of the task" in shown(app, "#ex-task")
@@ -153,7 +151,7 @@ async def test_check_fails_on_the_stub_then_passes_with_the_solution(tmp_path: P
         assert check.count("✗ ") == attempt.total + 1
         assert "not implemented yet" in check
         assert f"✗ exercise_1  0/{attempt.total}  failing" in list_entry(app, "exercise_1")
-        assert store.last_results()["exercise_1"]["status"] == "fail"
+        assert store.last_results(str(ws.resolve()))["exercise_1"]["status"] == "fail"
         assert not screen.query_one("#ex-state", Static).display
 
         shutil.copyfile(content_dir("solutions") / "exercise_1.py", workspace_file(ws))
@@ -165,7 +163,6 @@ async def test_check_fails_on_the_stub_then_passes_with_the_solution(tmp_path: P
         assert f"✓ {last.total}/{last.total} checks passed" in check
         assert "✗" not in check and check.count("✓ ") == last.total + 1
         assert f"✓ exercise_1  {last.total}/{last.total}  passed" in list_entry(app, "exercise_1")
-        assert store.exercise_status("exercise_1") == "passed"
         # After a pass the reference opens straight away, and the reveal is recorded.
         await pilot.press("s")
         await settle(app, pilot)
@@ -277,7 +274,7 @@ async def test_cancel_a_running_check(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert time.monotonic() - started < 15
         assert "cancelled" in shown(app, "#ex-check")
-        assert store.attempts() == [] and store.last_results() == {}
+        assert store.attempts() == [] and store.last_results(str(ws.resolve())) == {}
         assert "untried" in list_entry(app, "exercise_1")
         assert not screen.check_action("cancel_check", ())
         # Leaving the workbench stops a running check too, quietly.

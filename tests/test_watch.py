@@ -18,8 +18,9 @@ from pathlib import Path
 from kdquiz.catalog import get_exercise, load_catalog
 from kdquiz.paths import content_dir
 from kdquiz.progress import ProgressStore
+from kdquiz.solving import next_unsolved
 from kdquiz.watch import Watch
-from kdquiz.workspace import SaveWatcher, find_workspace, next_unsolved
+from kdquiz.workspace import SaveWatcher, find_workspace
 
 
 def test_a_save_counts_once_it_has_settled(tmp_path: Path) -> None:
@@ -129,5 +130,10 @@ def test_a_session_through_a_pipe(stub_workspace: Path) -> None:
         assert "Traceback" not in errors.read_text()
     finally:
         proc.kill()
-    statuses = ProgressStore.default().exercise_statuses()
-    assert statuses == {"exercise_1": "passed"}
+    from kdquiz.solving import standing
+    from kdquiz.workspace import Workspace
+
+    state = standing(
+        ProgressStore.default(), Workspace(stub_workspace, "--workspace"), load_catalog()
+    )
+    assert state.passed() == {"exercise_1"}

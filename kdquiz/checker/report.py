@@ -142,22 +142,47 @@ def format_result(
     return "\n".join(lines)
 
 
-def format_table(results: Sequence[ExerciseResult], titles: dict[str, str], colour: bool) -> str:
-    """One row per exercise, for `kdquiz check --all`."""
+def table_width(titles: dict[str, str]) -> int:
+    """The title column's width for `format_table` (at most 40, so rows fit 80 columns)."""
+    from rich.cells import cell_len
+
+    return min(40, max((cell_len(title) for title in titles.values()), default=5))
+
+
+def table_header(titles: dict[str, str], lang: str) -> str:
+    from rich.cells import cell_len
+
+    exercise, title, result, checks = t("report_table_header", lang).split("|")
+    pad = " " * (table_width(titles) - cell_len(title))
+    return f"{exercise}{' ' * (13 - cell_len(exercise))}{title}{pad}  {result}{' ' * (7 - cell_len(result))}{checks:>7}"
+
+
+def format_table(
+    results: Sequence[ExerciseResult], titles: dict[str, str], colour: bool, lang: str = "en",
+    header: bool = True,
+) -> str:  # fmt: skip
+    """One row per exercise, for `kdquiz check --all` (whose rows come one at a time as each
+    exercise finishes: `header` False); titles are cut to `table_width(titles)`."""
+    from rich.cells import cell_len
+
     paint = Painter(colour)
-    width = max(len(titles.get(r.exercise, "")) for r in results)
-    rows = [f"{'exercise':<12} {'title':<{width}}  {'result':<7} {'checks':>7}"]
+    width = table_width(titles)
+    rows = []
     for r in results:
-        mark = {"pass": paint("pass", "green"), "fail": paint("fail", "red")}.get(
-            r.status, paint("error", "yellow")
+        word = t(f"report_{r.status}", lang)
+        mark = {"pass": paint(word, "green"), "fail": paint(word, "red")}.get(
+            r.status, paint(word, "yellow")
         )
-        padding = " " * (7 - len(r.status))
-        rows.append(
-            f"{r.exercise:<12} {titles.get(r.exercise, ''):<{width}}  {mark}{padding} "
-            f"{f'{r.passed}/{r.total}':>7}"
-        )
-    passed = sum(r.status == "pass" for r in results)
-    rows.append(f"{passed}/{len(results)} exercises passed")
+        title = titles.get(r.exercise, "")
+        while cell_len(title) > width:
+            title = title[:-2] + "…"
+        padding = " " * (width - cell_len(title))
+        cells = f"{r.exercise:<12} {title}{padding}  {mark}{' ' * (6 - cell_len(word))}"
+        rows.append(f"{cells} {f'{r.passed}/{r.total}':>7}")
+    if header:
+        rows.insert(0, table_header(titles, lang))
+        passed = sum(r.status == "pass" for r in results)
+        rows.append(t("report_table_passed", lang, passed=passed, total=len(results)))
     return "\n".join(rows)
 
 

@@ -10,6 +10,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,12 +85,15 @@ def run_hidden_suite(
     checks_dir: Path = CHECKS_DIR,
     exitfirst: bool = False,
     warm: WarmServer | bool = True,
+    on_exercise: Callable[[ExerciseResult], None] | None = None,
 ) -> list[ExerciseResult]:
     """Check the learner's files in `exercises_dir` against the hidden suites of `exercises`.
 
     All exercises run in one pytest process (one torch import): forked from `warm` (True: this
     process's warm checker, if one was started) or in a new interpreter (False). `exitfirst`
     stops at the first failing check (mutation testing only needs to know that one fails).
+    `on_exercise` gets each exercise's result as soon as all its checks have reported (before
+    the run ends: the returned results are final, e.g. an error if the process then dies).
     Never raises for anything the learner's code does: every failure mode becomes an
     ExerciseResult with status "error".
     """
@@ -111,7 +115,25 @@ def run_hidden_suite(
     )
     start = time.monotonic()
     server = _warm if warm is True else warm or None
-    outcome = sandbox.run(job, cancel, server=server)
+    seen: list[dict[str, Any]] = []
+    expected: dict[str, set[str]] = {}
+    reported: dict[str, set[str]] = {}
+
+    def event(e: dict[str, Any]) -> None:
+        seen.append(e)
+        if on_exercise is None:
+            return
+        if e.get("event") == "collected":
+            for check in e["checks"]:
+                expected.setdefault(check["exercise"], set()).add(check["id"])
+        elif e.get("event") == "check":
+            exercise = e["exercise"]
+            reported.setdefault(exercise, set()).add(e["id"])
+            if reported[exercise] == expected.get(exercise):
+                elapsed = time.monotonic() - start
+                on_exercise(_assemble(exercise, seen, "", elapsed, "", limits))
+
+    outcome = sandbox.run(job, cancel, event, server)
     duration = time.monotonic() - start
     reason = _abnormal_end(outcome, limits)
     return [

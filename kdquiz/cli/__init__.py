@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kdquiz import __version__
-from kdquiz.cli.common import UsageError, UserError
+from kdquiz.cli.common import UsageError, UserError, choose_language, language, tr
 from kdquiz.cli.exercises import (
     cmd_check,
     cmd_hint,
@@ -22,6 +22,7 @@ from kdquiz.cli.exercises import (
     cmd_reset,
     cmd_solution,
     cmd_watch,
+    cmd_where,
 )
 from kdquiz.cli.lab import cmd_lab
 from kdquiz.cli.questions import cmd_export, cmd_validate
@@ -34,24 +35,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The app reports its own errors; importing the layers below here would only delay
         # its first frame (they load in its worker).
         return cmd_tui(args)
-    from kdquiz.progress import ProgressError
-    from kdquiz.workspace import WorkspaceError
+    from kdquiz.i18n import Message
 
+    choose_language(getattr(args, "lang", None))
     try:
         return int(args.handler(args))
     except UsageError as exc:
         print(f"kdquiz: {exc}", file=sys.stderr)
         return 2
-    except (UserError, WorkspaceError, ProgressError) as exc:
+    except UserError as exc:
         print(f"kdquiz: {exc}", file=sys.stderr)
         return 1
+    except Message as exc:  # the workspace, the progress store, ... say what to fix
+        print(f"kdquiz: {exc.text(language())}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("kdquiz: interrupted.", file=sys.stderr)
+        print("kdquiz: " + tr("cli_interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # Output piped into e.g. `head`, which stopped reading: not an error worth a traceback.
+        # Output piped into e.g. `head`, which stopped reading: what was wanted was printed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -60,7 +64,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run_app(
         questions=getattr(args, "questions", None) or [],
         workspace=getattr(args, "workspace", None),
-        lang=args.lang,
+        lang=getattr(args, "lang", None),
     )
 
 
@@ -75,29 +79,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions", type=Path, action="append", default=argparse.SUPPRESS, metavar="DIR",
         help="extra folder of question banks (repeatable; also KDQUIZ_QUESTIONS)",
     )  # fmt: skip
+    speaks = argparse.ArgumentParser(add_help=False)
+    speaks.add_argument(
+        "--lang", choices=("en", "zh"), default=argparse.SUPPRESS,
+        help="language of the app and of every command's output (remembered; the app's "
+        "ctrl+l switches it)",
+    )  # fmt: skip
 
     parser = argparse.ArgumentParser(
-        prog="kdquiz", parents=[common],
+        prog="kdquiz", parents=[common, speaks],
         description="Practise knowledge distillation for recommender-system interviews. "
         "With no command, starts the terminal app.",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"kdquiz {__version__}")
-    parser.add_argument(
-        "--lang", choices=("en", "zh"),
-        help="language of the app's questions and labels (remembered; ctrl+l switches)",
-    )  # fmt: skip
     # No set_defaults for --workspace/--questions: the parent's actions are shared with every
     # subcommand, so a default set here would overwrite `kdquiz --workspace DIR check`.
     parser.set_defaults(handler=cmd_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, handler, help: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
-        sub = commands.add_parser(name, parents=[common], help=help, description=help)
-        sub.set_defaults(handler=handler)
+    def command(name: str, handler, help: str, lang: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        parents = [common, speaks] if lang else [common]
+        sub = commands.add_parser(name, parents=parents, help=help, description=help)
+        sub.set_defaults(handler=handler, command_name=name)
         return sub
 
     check = command("check", cmd_check, "run the hidden checks on an exercise")
-    check.add_argument("exercise", nargs="?", help="exercise id, e.g. exercise_2")
+    check.add_argument(
+        "exercise", nargs="?", help="exercise id, e.g. exercise_2 (default: the first not passed)"
+    )
     check.add_argument("--all", action="store_true", help="check every exercise in one run")
     check.add_argument("--json", action="store_true", help="print the result document as JSON")
     check.add_argument(
@@ -117,12 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("list", cmd_list, "show exercises with their status and questions per topic")
+    command("where", cmd_where, "show where your workspace, progress and question banks are")
 
     hint = command("hint", cmd_hint, "show the next hint for an exercise")
-    hint.add_argument("exercise")
+    hint.add_argument("exercise", nargs="?", help="exercise id (default: the first not passed)")
 
     solution = command("solution", cmd_solution, "show the reference solution of an exercise")
-    solution.add_argument("exercise")
+    solution.add_argument("exercise", nargs="?", help="exercise id (default: the first not passed)")
     solution.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     solution.add_argument("--diff", action="store_true", help="show your file against it")
 
@@ -134,11 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     init = command("init", cmd_init, "create a new workspace with every exercise stub")
     init.add_argument("directory")
 
-    export = command("export", cmd_export, "export the questions as an Anki deck")
+    # Its --lang is the deck's language; `kdquiz --lang zh export ...` sets the messages'.
+    export = command("export", cmd_export, "export the questions as an Anki deck", lang=False)
     export.add_argument("format", choices=("anki",), help="the deck format (anki: an .apkg file)")
     export.add_argument("file", metavar="FILE.apkg")
     export.add_argument(
-        "--lang", choices=("en", "zh", "both"), default="en",
+        "--lang", choices=("en", "zh", "both"), default="en", dest="deck_lang",
         help="language of the cards (both: English, then Chinese; default: en)",
     )  # fmt: skip
 

@@ -49,7 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"kdquiz: warning: skipped: {problem}", file=sys.stderr)
     try:
-        count = export_anki(bank.questions, path, args.lang)
+        count = export_anki(bank.questions, path, args.deck_lang)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}.") from None
     print(

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from kdquiz.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from kdquiz.i18n import LANGUAGE_NAMES, LANGUAGES, Message, t
 from kdquiz.tui import cjk
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class AppData:
     store: ProgressStore
     deck: Deck
     workspace: Workspace | None
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[Message, str]] = field(default_factory=list)
     """(message, severity) pairs to show once the app is up."""
 
 
@@ -117,29 +117,26 @@ class KDQuizApp(App[None]):
         from kdquiz.workspace import WorkspaceError, find_workspace
 
         catalog = load_catalog()
-        notes: list[tuple[str, str]] = []
+        notes: list[tuple[Message, str]] = []
         store = ProgressStore.default()  # ProgressError is reported by on_worker_state_changed
         notes += [(warning, "warning") for warning in store.warnings]
         bank, problems = load_banks(
             [builtin_bank_dir(), *user_bank_dirs(self.extra_banks)], {e.id for e in catalog}
         )
         if problems:
-            notes.append(
-                (
-                    f"{len(problems)} problem(s) in your question banks were skipped; "
-                    "run `kdquiz validate` to see them.",
-                    "warning",
-                )
-            )
+            notes.append((Message("note_bank_problems", n=len(problems)), "warning"))
         workspace = None
         try:
             workspace = find_workspace(catalog, explicit=self.workspace_path)
             if workspace.created:
-                notes.append((f"Created your workspace at {workspace.root}.", "information"))
+                notes.append(
+                    (Message("note_workspace_created", root=workspace.root), "information")
+                )
             if workspace.added:
-                notes.append((f"New exercises added: {', '.join(workspace.added)}.", "information"))
+                added = ", ".join(workspace.added)
+                notes.append((Message("note_exercises_added", ids=added), "information"))
         except WorkspaceError as exc:
-            notes.append((str(exc), "error"))
+            notes.append((exc, "error"))
         saved_lang = store.get_setting("lang")
         if self.requested_lang in LANGUAGES:
             store.set_setting("lang", self.requested_lang)
@@ -152,8 +149,8 @@ class KDQuizApp(App[None]):
         if self.requested_lang not in LANGUAGES and saved_lang in LANGUAGES:
             self.lang = saved_lang
         self.revision += 1
-        for message, severity in data.notes:
-            self.notify(message, severity=severity, timeout=10)  # type: ignore[arg-type]
+        for note, severity in data.notes:
+            self.notify(note.text(self.lang), severity=severity, timeout=10)  # type: ignore[arg-type]
 
     def changed(self) -> None:
         """Progress changed (an answer, a check): screens refresh what they show."""

@@ -43,11 +43,22 @@ from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.i18n import t
 from kdquiz.progress import Attempt
+from kdquiz.solving import (
+    ever_passed,
+    file_digest,
+    may_show_solution,
+    record_check,
+    standing,
+    workspace_key,
+)
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.confirm import ConfirmScreen
 from kdquiz.workspace import SaveWatcher, Workspace
 
-GLYPHS = {"untried": ("·", "dim"), "failing": ("✗", "red"), "passed": ("✓", "green")}
+GLYPHS = {
+    "untried": ("·", "dim"), "failing": ("✗", "red"), "changed": ("~", "yellow"),
+    "passed": ("✓", "green"),
+}  # fmt: skip
 """Status -> (glyph, style) in the exercise list."""
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 WATCH_INTERVAL = 0.1
@@ -330,9 +341,10 @@ class ExercisesScreen(AppScreen):
         data = self.data
         assert data is not None
         store = data.store
-        self.statuses = dict(store.exercise_statuses())
-        self.last_results = store.last_results()
-        self.latest_attempts = {attempt.exercise: attempt for attempt in store.attempts()}
+        if data.workspace is not None:
+            state = standing(store, data.workspace, data.catalog)
+            self.statuses, self.latest_attempts = dict(state.statuses), state.latest
+            self.last_results = store.last_results(workspace_key(data.workspace))
         self.hint_counts = store.hints_by_exercise()
         options = self.query_one("#ex-list", OptionList)
         if options.option_count == 0:
@@ -390,7 +402,7 @@ class ExercisesScreen(AppScreen):
             )
         elif last is not None:
             line.append("  !", "yellow")  # the check did not complete
-        line.append(f"  {self.t('ex_' + status)}", "dim")
+        line.append(f"  {self.t('status_' + status)}", "dim")
         if self.current_run is not None and self.current_run.exercise.id == exercise.id:
             line.append(" …", "bold yellow")
         line.append(f"\n{exercise.title}")
@@ -563,15 +575,13 @@ class ExercisesScreen(AppScreen):
         assert self.data is not None
         store = self.data.store
         result: ExerciseResult | None = None
+        digest = file_digest(workspace.exercise_path(run.exercise))
         try:
             result = run_hidden_suite(
                 [run.exercise.id], workspace.exercises_dir, Limits(), cancel=run.cancel
             )[0]
             if not run.cancel.is_set():
-                store.record_attempt(
-                    result.exercise, result.status, result.passed, result.total, result.duration
-                )
-                store.save_last_result(result.exercise, result.to_dict())
+                record_check(store, workspace, result, digest)
         finally:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(self._check_finished, run, result)
@@ -710,9 +720,8 @@ class ExercisesScreen(AppScreen):
         exercise, data = self.selected, self.data
         if exercise is None or data is None:
             return
-        passed = self.statuses.get(exercise.id) == "passed"
-        if passed or data.store.reveals(exercise.id) > 0:
-            self._reveal(exercise, passed)
+        if may_show_solution(data.store, exercise):
+            self._reveal(exercise, ever_passed(data.store, exercise))
         else:
             self.confirm(
                 self.t("ex_reveal_confirm", ex=exercise.id), lambda: self._reveal(exercise, False)

@@ -54,12 +54,14 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
                 else self.t("loading")
             )
             return
-        from kdquiz.stats import streak, topic_stats  # not needed for the first frame
+        from kdquiz.solving import standing  # not needed for the first frame
+        from kdquiz.stats import streak, topic_stats
 
         deck, now = data.deck, self.kdapp.clock()
         due, new = len(deck.due(now)), deck.new_left_today(now)
-        statuses = data.store.exercise_statuses()
-        passed = sum(statuses.get(e.id) == "passed" for e in data.catalog)
+        passed = 0
+        if data.workspace is not None:
+            passed = standing(data.store, data.workspace, data.catalog).count("passed")
         moments = [r.at for r in deck.reviews] + [a.at for a in data.store.attempts()]
         days = streak(moments, now)
         self.query_one("#greeting", Static).update(
