@@ -23,9 +23,11 @@ from fsrs import Card, Rating, ReviewLog, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from kdquiz import sandbox
+from kdquiz.i18n import t
 from kdquiz.progress import ProgressStore, Review
 
 if TYPE_CHECKING:
+    from kdquiz.review import Deck
     from kdquiz.sandbox.warm import WarmServer
 
 MIN_REVIEWS = 512
@@ -133,6 +135,38 @@ def parameter_rows(parameters: Sequence[float], digits: int = 4) -> list[str]:
         names = f"w{start}–w{start + len(chunk) - 1}"
         rows.append(f"{names:<8}" + " ".join(f"{p:{digits + 3}.{digits}f}" for p in chunk))
     return rows
+
+
+# ---------------------------------------------------------------------- described to the learner
+
+
+def model_line(deck: Deck, lang: str) -> str:
+    """Which parameters schedule the reviews, and how far the history is from a fit."""
+    counted = countable_reviews(deck.reviews)
+    if deck.fit is not None:
+        day = deck.fit.fitted_at.astimezone().date().isoformat()
+        head = t("fsrs_fitted", lang, day=day, n=deck.fit.reviews)
+    else:
+        head = t("fsrs_default", lang)
+    if counted < MIN_REVIEWS:
+        tail = t("fsrs_need_more", lang, n=counted, need=MIN_REVIEWS, more=MIN_REVIEWS - counted)
+    else:
+        tail = t("fsrs_enough", lang, n=counted)
+    return f"{head}\n{tail}"
+
+
+def comparison_table(fit: Fit, lang: str) -> str:
+    """Log-loss and RMSE of the parameters in use and of the fitted ones on the history."""
+    from rich.cells import cell_len
+
+    rows = [(t("fit_in_use", lang), fit.old), (t("fit_fitted", lang), fit.new)]
+    width = max(cell_len(name) for name, _ in rows) + 2
+    lines = [t("fit_scores", lang, n=fit.new.reviews), f"{'':{width}}{'log-loss':>9} {'RMSE':>8}"]
+    lines += [
+        name + " " * (width - cell_len(name)) + f"{m.log_loss:9.4f} {m.rmse:8.4f}"
+        for name, m in rows
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- stored parameters

@@ -225,6 +225,58 @@ LABELS: dict[str, tuple[str, str]] = {
     "where_source_env": ("from KDQUIZ_WORKSPACE", "来自 KDQUIZ_WORKSPACE"),
     "where_source_cwd": ("the current folder is in it", "当前文件夹位于其中"),
     "where_source_default": ("the default one, in the data folder", "默认工作区，位于数据文件夹中"),
+    "cli_not_a_folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
+    "cli_cannot_write": ("cannot write {path}: {why}.", "无法写入 {path}：{why}。"),
+    "cli_skipped": ("skipped: {problem}", "已跳过：{problem}"),
+    "export_not_apkg_cli": (
+        "an Anki deck file ends in .apkg, got {given!r}.",
+        "Anki 卡组文件应以 .apkg 结尾，收到的是 {given!r}。",
+    ),
+    "export_done_cli": (
+        "Wrote {n} notes to {path}. Import it in Anki (File → Import); importing a newer export "
+        "updates these notes instead of adding copies.",
+        "已把 {n} 条笔记写入 {path}。在 Anki 中导入即可（文件 → 导入）；以后导入更新的导出文件"
+        "会更新这些笔记，而不会添加副本。",
+    ),
+    "validate_count": (
+        "{n} valid question(s) in {files} file(s)",
+        "{files} 个文件中有 {n} 道有效题目",
+    ),
+    "validate_problems": ("{n} problem(s) found; {count}.", "发现 {n} 个问题；{count}。"),
+    "validate_no_files": ("No question files found in {paths}.", "在 {paths} 中没有找到题库文件。"),
+    "validate_ok": ("OK: {count}.", "没有问题：{count}。"),
+    "validate_cjk_space": (
+        "{where}: {id}: a space between Chinese characters or after Chinese punctuation: "
+        "{excerpts}",
+        "{where}: {id}：中文字符之间或中文标点之后有多余的空格：{excerpts}",
+    ),
+    "validate_give_away": (
+        "the options give answers away ({language}): {problem}",
+        "选项泄露了答案（{language}）：{problem}",
+    ),
+    "fair_longest": (
+        "in {share} of the single-choice questions the longest option is the right one ({low} "
+        "to {high}, as by chance)",
+        "{share} 的单选题里最长的选项就是正确答案（应在 {low} 到 {high} 之间，接近随机）",
+    ),
+    "fair_single_ratio": (
+        "right options of single-choice questions are {ratio}× as long as wrong ones ({low} to "
+        "{high})",
+        "单选题正确选项的长度是错误选项的 {ratio} 倍（应在 {low} 到 {high} 之间）",
+    ),
+    "fair_position": (
+        "{share} of the single-choice answers are option {position} in the file (at most {most})",
+        "{share} 的单选题答案是文件中的第 {position} 个选项（至多 {most}）",
+    ),
+    "fair_multi_ratio": (
+        "right options of multi-select questions are {ratio}× as long as wrong ones ({low} to "
+        "{high})",
+        "多选题正确选项的长度是错误选项的 {ratio} 倍（应在 {low} 到 {high} 之间）",
+    ),
+    "fair_right_count": (
+        "{share} of the multi-select questions have exactly {n} right options (at most {most})",
+        "{share} 的多选题恰好有 {n} 个正确选项（至多 {most}）",
+    ),
     # kdquiz watch
     "watch_checking": ("Checking {file} …", "正在检查 {file} …"),
     "watch_watching": (
@@ -301,6 +353,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "fsrs_enough": (
         "Reviews to fit on: {n}, enough to fit your own parameters.",
         "可用于拟合的复习：{n} 次，足以拟合你自己的参数。",
+    ),
+    "fsrs_retention": (
+        "Desired retention: {retention} (change it in the app's settings).",
+        "目标记忆保持率：{retention}（可在应用的设置中修改）。",
+    ),
+    "fsrs_scores": (
+        "On your reviews, the parameters in use score log-loss {loss}, RMSE {rmse}.",
+        "在你的复习记录上，当前参数的 log-loss 为 {loss}，RMSE 为 {rmse}。",
+    ),
+    "fsrs_already_default": (
+        "Already using FSRS's default parameters.",
+        "已经在使用 FSRS 的默认参数。",
+    ),
+    "fsrs_use_confirm": ("Use the fitted parameters from now on?", "从现在起使用拟合出的参数吗？"),
+    "fsrs_kept": ("Kept the parameters in use.", "保留了当前参数。"),
+    "fsrs_reschedule_confirm": (
+        "Reschedule your {n} cards with them now (as if they had always been used)?",
+        "现在用它们重新排程你的 {n} 张卡片吗（就像一直在用这组参数一样）？",
+    ),
+    "fsrs_kept_dates": (
+        "Existing cards keep their due dates until their next review.",
+        "已有卡片保留原来的到期日，下次复习后再按新参数排程。",
+    ),
+    "fit_crashed_above": (
+        "the optimizer stopped with an error (above); nothing was changed.",
+        "优化器出错停止（见上方）；没有做任何更改。",
     ),
     "fit_title": ("Fit FSRS to your reviews", "按你的复习记录拟合 FSRS"),
     "fit_starting": ("Starting the optimizer…", "正在启动优化器…"),

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kdquiz.bank import Question
+from kdquiz.i18n import Message
 
 LONGEST_RIGHT_MAX = 0.30
 """Single choice: share of questions whose longest option is the right one (chance is ~25%)."""
@@ -58,37 +59,39 @@ class Fairness:
     top_right_count_share: float
     top_right_count: int
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Message]:
         """What gives answers away, one sentence each ([] when nothing does)."""
         found = []
+        bounds = {"low": LENGTH_RATIO_MIN, "high": LENGTH_RATIO_MAX}
         if self.single >= MIN_QUESTIONS:
             if not LONGEST_RIGHT_MIN <= self.longest_right <= LONGEST_RIGHT_MAX:
                 found.append(
-                    f"in {self.longest_right:.0%} of the single-choice questions the longest "
-                    f"option is the right one ({LONGEST_RIGHT_MIN:.0%} to "
-                    f"{LONGEST_RIGHT_MAX:.0%}, as by chance)"
-                )
+                    Message(
+                        "fair_longest", share=f"{self.longest_right:.0%}",
+                        low=f"{LONGEST_RIGHT_MIN:.0%}", high=f"{LONGEST_RIGHT_MAX:.0%}",
+                    )
+                )  # fmt: skip
             if not LENGTH_RATIO_MIN <= self.single_length_ratio <= LENGTH_RATIO_MAX:
-                found.append(
-                    f"right options of single-choice questions are {self.single_length_ratio:.2f}"
-                    f"× as long as wrong ones ({LENGTH_RATIO_MIN} to {LENGTH_RATIO_MAX})"
-                )
+                ratio = f"{self.single_length_ratio:.2f}"
+                found.append(Message("fair_single_ratio", ratio=ratio, **bounds))
             if self.top_position_share > POSITION_SHARE_MAX:
                 found.append(
-                    f"{self.top_position_share:.0%} of the single-choice answers are option "
-                    f"{self.top_position + 1} in the file (at most {POSITION_SHARE_MAX:.0%})"
-                )
+                    Message(
+                        "fair_position", share=f"{self.top_position_share:.0%}",
+                        position=self.top_position + 1, most=f"{POSITION_SHARE_MAX:.0%}",
+                    )
+                )  # fmt: skip
         if self.multi >= MIN_QUESTIONS:
             if not LENGTH_RATIO_MIN <= self.multi_length_ratio <= LENGTH_RATIO_MAX:
-                found.append(
-                    f"right options of multi-select questions are {self.multi_length_ratio:.2f}× "
-                    f"as long as wrong ones ({LENGTH_RATIO_MIN} to {LENGTH_RATIO_MAX})"
-                )
+                ratio = f"{self.multi_length_ratio:.2f}"
+                found.append(Message("fair_multi_ratio", ratio=ratio, **bounds))
             if self.top_right_count_share > RIGHT_COUNT_SHARE_MAX:
                 found.append(
-                    f"{self.top_right_count_share:.0%} of the multi-select questions have exactly "
-                    f"{self.top_right_count} right options (at most {RIGHT_COUNT_SHARE_MAX:.0%})"
-                )
+                    Message(
+                        "fair_right_count", share=f"{self.top_right_count_share:.0%}",
+                        n=self.top_right_count, most=f"{RIGHT_COUNT_SHARE_MAX:.0%}",
+                    )
+                )  # fmt: skip
         return found
 
 

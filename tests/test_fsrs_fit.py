@@ -195,10 +195,10 @@ def test_cli_says_how_many_more_reviews_are_needed(capsys) -> None:
     counted = countable_reviews(store.reviews())
     code, out, _ = run(capsys, "fsrs")
     assert code == 0
-    assert "Parameters in use: FSRS's defaults" in out
-    assert f"{counted} of the {MIN_REVIEWS} needed, {MIN_REVIEWS - counted} more to go" in out
+    assert "Scheduling with FSRS's default parameters" in out
+    assert f"{counted} of the {MIN_REVIEWS} needed ({MIN_REVIEWS - counted} more)" in out
     code, out, _ = run(capsys, "fsrs", "optimize")
-    assert code == 1 and f"{MIN_REVIEWS - counted} more to go" in out
+    assert code == 1 and f"({MIN_REVIEWS - counted} more)" in out
 
 
 def test_cli_optimizes_reschedules_and_resets(capsys, history: list[Review]) -> None:
@@ -212,13 +212,13 @@ def test_cli_optimizes_reschedules_and_resets(capsys, history: list[Review]) -> 
 
     code, out, _ = run(capsys, "fsrs", "optimize", "--yes")
     assert code == 0, out
-    assert "rescheduled 60 cards" in out
+    assert "Rescheduled 60 cards." in out
     fit = load_fit(store)
     assert fit is not None and fit.reviews == countable_reviews(history)
     assert store.cards() != before
 
     code, out, _ = run(capsys, "fsrs")
-    assert "fitted to your history on" in out
+    assert "parameters fitted to your reviews on" in out
     assert f"{fit.parameters[8]:7.4f}" in out
 
     code, out, _ = run(capsys, "fsrs", "reset", "--no-reschedule")

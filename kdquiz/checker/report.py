@@ -154,7 +154,8 @@ def table_header(titles: dict[str, str], lang: str) -> str:
 
     exercise, title, result, checks = t("report_table_header", lang).split("|")
     pad = " " * (table_width(titles) - cell_len(title))
-    return f"{exercise}{' ' * (13 - cell_len(exercise))}{title}{pad}  {result}{' ' * (7 - cell_len(result))}{checks:>7}"
+    gap = " " * (7 - cell_len(result))
+    return f"{exercise}{' ' * (13 - cell_len(exercise))}{title}{pad}  {result}{gap}{checks:>7}"
 
 
 def format_table(

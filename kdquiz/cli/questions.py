@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kdquiz.cli.common import UsageError, UserError, load_bank
+from kdquiz.cli.common import UsageError, UserError, language, load_bank, tr, warn
 
 if TYPE_CHECKING:
     from kdquiz.bank import Question
@@ -25,15 +25,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     for warning in _quality_warnings(bank.questions):
-        print(f"warning: {warning}")
-    count = f"{len(bank.questions)} valid question(s) in {len(bank.files)} file(s)"
+        print(tr("cli_warning", text=warning))
+    count = tr("validate_count", n=len(bank.questions), files=len(bank.files))
     if problems:
-        print(f"{len(problems)} problem(s) found; {count}.", file=sys.stderr)
+        print(tr("validate_problems", n=len(problems), count=count), file=sys.stderr)
         return 1
     if not bank.files:
-        print("No question files found in " + ", ".join(map(str, paths)) + ".", file=sys.stderr)
+        print(tr("validate_no_files", paths=", ".join(map(str, paths))), file=sys.stderr)
         return 1
-    print(f"OK: {count}.")
+    print(tr("validate_ok", count=count))
     return 0
 
 
@@ -42,20 +42,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     path = Path(args.file).expanduser()
     if path.suffix != ".apkg":
-        raise UsageError(f"an Anki deck file ends in .apkg, got {args.file!r}.")
+        raise UsageError(tr("export_not_apkg_cli", given=args.file))
     if not path.parent.is_dir():
-        raise UserError(f"{path.parent} is not a folder.")
+        raise UserError(tr("cli_not_a_folder", path=path.parent))
     bank, problems = load_bank(args)
     for problem in problems:
-        print(f"kdquiz: warning: skipped: {problem}", file=sys.stderr)
+        warn(tr("cli_skipped", problem=problem))
     try:
         count = export_anki(bank.questions, path, args.deck_lang)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}.") from None
-    print(
-        f"Wrote {count} notes to {path}. Import it in Anki (File → Import); importing a newer "
-        "export updates these notes instead of adding copies."
-    )
+        raise UserError(tr("cli_cannot_write", path=path, why=exc.strerror or exc)) from None
+    print(tr("export_done_cli", n=count, path=path))
     return 0
 
 
@@ -70,14 +67,16 @@ def _quality_warnings(questions: list[Question]) -> list[str]:
         excerpts = chinese_spacing(question)
         if excerpts:
             warnings.append(
-                f"{question.source}:{question.line}: {question.id}: a space between Chinese "
-                f"characters or after Chinese punctuation: {', '.join(excerpts[:3])}"
-            )
+                tr("validate_cjk_space", where=f"{question.source}:{question.line}",
+                   id=question.id, excerpts=", ".join(excerpts[:3]))
+            )  # fmt: skip
     from kdquiz.bank import builtin_bank_dir
 
     builtin = builtin_bank_dir().resolve()
     own = [q for q in questions if not q.source.resolve().is_relative_to(builtin)]
     for lang in ("en", "zh"):
         for problem in fairness(own, lang).problems():
-            warnings.append(f"the options give answers away ({lang}): {problem}")
+            warnings.append(
+                tr("validate_give_away", language=lang, problem=problem.text(language()))
+            )
     return warnings

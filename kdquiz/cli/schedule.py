@@ -8,7 +8,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from kdquiz.cli.common import UserError, confirm, load_bank, open_store
+from kdquiz.cli.common import UserError, confirm, language, load_bank, open_store, tr
+from kdquiz.i18n import sentences
 
 if TYPE_CHECKING:
     from kdquiz.fsrs_fit import Fit, FitOutcome
@@ -22,75 +23,44 @@ def _deck(args: argparse.Namespace) -> Deck:
     return Deck(bank, open_store())
 
 
-def _describe(deck: Deck) -> str:
-    if deck.fit is None:
-        return "FSRS's defaults (fitted on the histories of many Anki users)"
-    day = deck.fit.fitted_at.astimezone().date().isoformat()
-    return f"fitted to your history on {day} ({deck.fit.reviews} reviews)"
-
-
-def _history_line(counted: int) -> str:
-    from kdquiz.fsrs_fit import MIN_REVIEWS
-
-    note = "(reviews a day or more after the card's previous one count)"
-    if counted < MIN_REVIEWS:
-        return (
-            f"Reviews to fit on: {counted} of the {MIN_REVIEWS} needed, "
-            f"{MIN_REVIEWS - counted} more to go\n{note}."
-        )
-    return f"Reviews to fit on: {counted}, enough ({MIN_REVIEWS} needed)\n{note}."
-
-
 def format_parameters(parameters: tuple[float, ...]) -> str:
     from kdquiz.fsrs_fit import parameter_rows
 
     return "\n".join("  " + row for row in parameter_rows(parameters))
 
 
-def format_comparison(fit: Fit) -> str:
-    """Log-loss and RMSE of the parameters in use and the fitted ones on the history."""
-    rows = [("in use", fit.old), ("fitted", fit.new)]
-    lines = [
-        f"On your history ({fit.new.reviews} reviews; the same ones the fit learned from),",
-        "lower is better:",
-        f"  {'':8} {'log-loss':>9} {'RMSE':>8}",
-    ]
-    lines += [f"  {name:8} {m.log_loss:9.4f} {m.rmse:8.4f}" for name, m in rows]
-    return "\n".join(lines)
-
-
 def cmd_fsrs(args: argparse.Namespace) -> int:
-    from kdquiz.fsrs_fit import countable_reviews, evaluate
+    from kdquiz.fsrs_fit import countable_reviews, evaluate, model_line
 
     deck = _deck(args)
     counted = countable_reviews(deck.reviews)
     if args.action == "show":
-        print(f"Parameters in use: {_describe(deck)}.")
+        print(model_line(deck, language()))
         print(format_parameters(deck.parameters))
-        print(f"Desired retention: {deck.desired_retention:.2f} (change it in the app's settings).")
-        print(_history_line(counted))
+        print(tr("fsrs_retention", retention=f"{deck.desired_retention:.2f}"))
         if counted:
             metrics = evaluate(deck.parameters, deck.reviews)
-            print(f"On it, the parameters in use score log-loss {metrics.log_loss:.4f}, "
-                  f"RMSE {metrics.rmse:.4f}.")  # fmt: skip
+            print(tr("fsrs_scores", loss=f"{metrics.log_loss:.4f}", rmse=f"{metrics.rmse:.4f}"))
         return 0
     if args.action == "reset":
         if deck.fit is None:
-            print("Already using FSRS's default parameters.")
+            print(tr("fsrs_already_default"))
             return 0
-        deck.use_fit(None, reschedule=not args.no_reschedule)
-        print("Back to FSRS's default parameters" + ("." if args.no_reschedule else
-              f"; rescheduled your {len(deck.cards)} cards with them."))  # fmt: skip
+        count = deck.use_fit(None, reschedule=not args.no_reschedule)
+        message = tr("fit_now_defaults")
+        if not args.no_reschedule:
+            message = sentences(message, tr("fit_rescheduled", n=count), lang=language())
+        print(message)
         return 0
     return _optimize(args, deck, counted)
 
 
 def _optimize(args: argparse.Namespace, deck: Deck, counted: int) -> int:
-    from kdquiz.fsrs_fit import MIN_REVIEWS, StoredFit, run_fit
+    from kdquiz.fsrs_fit import MIN_REVIEWS, StoredFit, comparison_table, model_line, run_fit
 
-    print(_history_line(counted))
+    print(model_line(deck, language()))
     if counted < MIN_REVIEWS:
-        print("Until then kdquiz schedules with FSRS's default parameters.")
+        print(tr("fit_until_then"))
         return 1
     show = sys.stderr.isatty()
     started = time.monotonic()
@@ -98,51 +68,45 @@ def _optimize(args: argparse.Namespace, deck: Deck, counted: int) -> int:
     def progress(done: int, total: int) -> None:
         if show:
             bar = "█" * round(20 * done / total) + "░" * (20 - round(20 * done / total))
-            print(
-                f"\033[2KFitting {bar} pass {done}/{total}", end="\r", file=sys.stderr, flush=True
-            )
+            status = tr("fit_pass", done=done, total=total)
+            print(f"\033[2K{bar} {status}", end="\r", file=sys.stderr, flush=True)
 
     if show:
-        print("Fitting (starting the optimizer)…", end="\r", file=sys.stderr, flush=True)
+        print(tr("fit_starting"), end="\r", file=sys.stderr, flush=True)
     outcome = run_fit(deck.reviews, deck.parameters, progress, threading.Event())
     if show:
         print("\033[2K", end="", file=sys.stderr, flush=True)
     fit = _fitted(outcome)
-    print(f"Fitted in {time.monotonic() - started:.1f} s.")
+    print(tr("fit_done", seconds=f"{time.monotonic() - started:.1f}"))
+    print(tr("fit_parameters"))
     print(format_parameters(fit.parameters))
-    print(format_comparison(fit))
+    print(comparison_table(fit, language()))
     if not fit.improves:
-        print("The fitted parameters do not predict your history better; keeping the ones in use.")
+        print(tr("fit_not_better"))
         return 0
-    if not confirm("Use the fitted parameters from now on?", args.yes):
-        print("Kept the parameters in use.")
+    if not confirm(tr("fsrs_use_confirm"), args.yes):
+        print(tr("fsrs_kept"))
         return 0
     stored = StoredFit(fit.parameters, deck.clock(), counted)
     reschedule = not args.no_reschedule and confirm(
-        f"Reschedule your {len(deck.cards)} cards with them now (as if they had always been used)?",
-        args.yes,
+        tr("fsrs_reschedule_confirm", n=len(deck.cards)), args.yes
     )
     rescheduled = deck.use_fit(stored, reschedule)
-    print("Now scheduling with your fitted parameters" + (
-        f"; rescheduled {rescheduled} cards." if reschedule else
-        "; existing cards keep their due dates until their next review."))  # fmt: skip
+    after = tr("fit_rescheduled", n=rescheduled) if reschedule else tr("fsrs_kept_dates")
+    print(sentences(tr("fit_now_fitted"), after, lang=language()))
     return 0
 
 
 def _fitted(outcome: FitOutcome) -> Fit:
-    from kdquiz.fsrs_fit import FIT_MEMORY, FIT_TIMEOUT
-    from kdquiz.sandbox import format_bytes
 
     if outcome.fit is not None:
         return outcome.fit
     if outcome.failure == "timeout":
-        raise UserError(f"the fit did not finish within {FIT_TIMEOUT:.0f} s; nothing was changed.")
+        raise UserError(tr("fit_timeout"))
     if outcome.failure == "memory":
-        raise UserError(
-            f"the fit ran out of memory (limit {format_bytes(FIT_MEMORY)}); nothing was changed."
-        )
+        raise UserError(tr("fit_memory"))
     if outcome.failure == "cancelled":
         raise KeyboardInterrupt
     if outcome.detail.strip():
         print(outcome.detail.rstrip(), file=sys.stderr)
-    raise UserError("the optimizer stopped with an error (above); nothing was changed.")
+    raise UserError(tr("fit_crashed_above"))

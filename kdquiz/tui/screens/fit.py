@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 
-from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,38 +20,14 @@ from kdquiz.fsrs_fit import (
     Fit,
     FitOutcome,
     StoredFit,
+    comparison_table,
     countable_reviews,
+    model_line,
     parameter_rows,
     run_fit,
 )
 from kdquiz.i18n import sentences, t
 from kdquiz.review import Deck
-
-
-def model_line(deck: Deck, lang: str) -> str:
-    """Which parameters schedule the reviews, and how far the history is from a fit."""
-    counted = countable_reviews(deck.reviews)
-    if deck.fit is not None:
-        day = deck.fit.fitted_at.astimezone().date().isoformat()
-        head = t("fsrs_fitted", lang, day=day, n=deck.fit.reviews)
-    else:
-        head = t("fsrs_default", lang)
-    if counted < MIN_REVIEWS:
-        tail = t("fsrs_need_more", lang, n=counted, need=MIN_REVIEWS, more=MIN_REVIEWS - counted)
-    else:
-        tail = t("fsrs_enough", lang, n=counted)
-    return f"{head}\n{tail}"
-
-
-def comparison_table(fit: Fit, lang: str) -> str:
-    rows = [(t("fit_in_use", lang), fit.old), (t("fit_fitted", lang), fit.new)]
-    width = max(cell_len(name) for name, _ in rows) + 2
-    lines = [t("fit_scores", lang, n=fit.new.reviews), f"{'':{width}}{'log-loss':>9} {'RMSE':>8}"]
-    lines += [
-        name + " " * (width - cell_len(name)) + f"{m.log_loss:9.4f} {m.rmse:8.4f}"
-        for name, m in rows
-    ]
-    return "\n".join(lines)
 
 
 class FitScreen(ModalScreen[bool]):

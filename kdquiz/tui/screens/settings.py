@@ -80,7 +80,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
             )
             yield Label(self._workload_text(self.current.desired_retention), id="workload")
             if self.deck is not None:
-                from kdquiz.tui.screens.fit import model_line
+                from kdquiz.fsrs_fit import model_line
 
                 yield Label(t("fsrs_model", lang))
                 yield Label(model_line(self.deck, lang), id="fsrs-model", classes="note")
@@ -116,7 +116,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
             self.app.push_screen(FitScreen(self.deck, self.current.lang), self._fitted)
 
     def _fitted(self, changed: bool | None) -> None:
-        from kdquiz.tui.screens.fit import model_line
+        from kdquiz.fsrs_fit import model_line
 
         if self.deck is not None and changed:
             self.query_one("#fsrs-model", Label).update(model_line(self.deck, self.current.lang))
