@@ -20,7 +20,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._device import _device_constructors
 
-from kdquiz.checks.support import CheckFailure, expect
+from kdquiz.checker.bilingual import Bilingual
+from kdquiz.checks.support import CheckFailure, expect, say
 
 # Device-following without a GPU. In a GPU run the inputs are on the GPU, and a tensor built from
 # scratch without device= (torch.zeros(n), torch.arange(k), ...) or moved with .cpu() is on the
@@ -94,7 +95,7 @@ class CpuTensorsOnAGpu(TorchFunctionMode):
         return out
 
 
-def expect_device_following(call: str, run: Callable[[], Any]) -> None:
+def expect_device_following(call: str | Bilingual, run: Callable[[], Any]) -> None:
     """Fail when `run` combines a tensor it built without device= (or moved to the CPU) with the
     inputs; errors of its own are left to the other checks."""
     mode = CpuTensorsOnAGpu()
@@ -107,11 +108,18 @@ def expect_device_following(call: str, run: Callable[[], Any]) -> None:
         pass
     if mode.mixed:
         raise CheckFailure(
-            f"{call} combines a tensor it created without device= (in {mode.mixed}) with the "
-            "inputs: when the inputs are on a GPU, that tensor is on the CPU and the call fails.\n"
-            "  Create new tensors on the inputs' device: torch.arange(k, device=scores.device), "
-            "torch.zeros_like(scores), scores.new_zeros(...)."
-        )
+            say(
+                "{call} combines a tensor it created without device= (in {op}) with the inputs: "
+                "when the inputs are on a GPU, that tensor is on the CPU and the call fails.\n"
+                "  Create new tensors on the inputs' device: torch.arange(k, "
+                "device=scores.device), torch.zeros_like(scores), scores.new_zeros(...).",
+                "{call} 把一个没有指定 device= 就创建的张量和输入放在一起计算（在 {op} 中）："
+                "输入在 GPU 上时，这个张量却在 CPU 上，调用就会失败。\n"
+                "  新建的张量要放在输入所在的设备上：torch.arange(k, device=scores.device)、"
+                "torch.zeros_like(scores)、scores.new_zeros(...)。",
+                call=call, op=mode.mixed,
+            )
+        )  # fmt: skip
 
 
 FACTORIES = frozenset(
@@ -153,7 +161,10 @@ class StrayTensorsOnMeta(TorchFunctionMode):
 
 
 def expect_result_on_device(
-    call: Callable[[], object], what: str, device: torch.device, example: str
+    call: Callable[[], object],
+    what: str | Bilingual,
+    device: torch.device,
+    example: str | Bilingual,
 ) -> None:
     """Run `call` with stray tensors on the meta device: the result must be on `device` (the
     inputs'). Code that reads a stray tensor's values (.item(), bool(...)) cannot run then;
@@ -167,16 +178,32 @@ def expect_result_on_device(
         if "device" not in str(exc).lower():
             return
         raise CheckFailure(
-            f"{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
-            f"({type(exc).__name__}: {exc}).\n  Likely mistake: a tensor such as "
-            f"{example} is created without "
-            "device=, so it lives on the CPU while the inputs may not; create it on the inputs' "
-            "device (device=student_scores.device, torch.ones_like(...), x.new_ones(...))."
-        ) from None
+            say(
+                "{what} creates a tensor on the wrong device: with inputs on a GPU it would fail "
+                "({error}: {exc}).\n  Likely mistake: a tensor such as {example} is created "
+                "without device=, so it lives on the CPU while the inputs may not; create it on "
+                "the inputs' device (device=student_scores.device, torch.ones_like(...), "
+                "x.new_ones(...)).",
+                "{what} 在错误的设备上创建了张量：输入在 GPU 上时会出错（`{error}: {exc}`）。\n"
+                "  可能的错误：{example} 这样的张量创建时没有指定 device=，所以它在 CPU 上，而"
+                "输入未必在 CPU 上；请在输入所在的设备上创建它（device=student_scores.device、"
+                "torch.ones_like(...)、x.new_ones(...)）。",
+                what=what, error=type(exc).__name__, exc=exc, example=example,
+            )
+        ) from None  # fmt: skip
     shown = getattr(got, "device", type(got).__name__)
     expect(
         isinstance(got, torch.Tensor) and got.device == device,
-        f"{what} returned a result on {shown}, expected {device} (the inputs' device): with "
-        "inputs on a GPU the result would be on the CPU. Likely mistake: the result is built "
-        "with a tensor created without device=; create new tensors on the inputs' device.",
+        say(
+            "{what} returned a result on {shown}, expected {device} (the inputs' device): with "
+            "inputs on a GPU the result would be on the CPU. Likely mistake: the result is "
+            "built with a tensor created without device=; create new tensors on the inputs' "
+            "device.",
+            "{what} 返回的结果在 {shown} 上，应在 {device} 上（输入所在的设备）：输入在 GPU "
+            "上时，结果会落在 CPU 上。可能的错误：结果是用一个没有指定 device= 就创建的张量"
+            "算出来的；新建的张量要放在输入所在的设备上。",
+            what=what,
+            shown=shown,
+            device=device,
+        ),  # fmt: skip
     )
