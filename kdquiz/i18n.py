@@ -778,6 +778,34 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
+TOPICS: dict[str, tuple[str, str]] = {
+    "challenges": ("Challenges and pitfalls", "难点与陷阱"),
+    "ctr-distillation": ("CTR distillation", "CTR 预估蒸馏"),
+    "evaluation": ("Evaluation", "评估"),
+    "feature-distillation": ("Feature distillation", "特征蒸馏"),
+    "interview-core": ("Core interview questions", "面试核心问题"),
+    "kd-fundamentals": ("KD fundamentals", "蒸馏基础"),
+    "kd-in-recsys": ("KD in recommenders", "推荐系统中的蒸馏"),
+    "listwise-relational": ("Listwise and relational KD", "列表级与关系蒸馏"),
+    "llm-distillation": ("LLM distillation", "大模型蒸馏"),
+    "loss-design": ("Loss design", "损失设计"),
+    "online-mutual-self": ("Online, mutual and self-distillation", "在线、互学习与自蒸馏"),
+    "pipeline": ("Pipeline", "工程流程"),
+    "privileged-features": ("Privileged features", "特权特征"),
+    "ranking-distillation": ("Ranking distillation", "排序蒸馏"),
+    "serving": ("Serving", "线上部署"),
+    "soft-targets": ("Soft targets", "软目标"),
+    "temperature": ("Temperature", "温度"),
+}
+"""Topic slugs (as in the banks and the catalogue) -> their names; a learner's own topics
+show as their slugs."""
+
+
+def topic_name(slug: str, lang: str) -> str:
+    en, zh = TOPICS.get(slug, (slug, slug))
+    return zh if lang == "zh" else en
+
+
 FOOTER_ZH = {
     "Quit": "退出", "Help": "帮助", "Back": "返回", "Review": "复习", "Browse": "题库",
     "Exercises": "练习", "Stats": "统计", "Settings": "设置", "Submit / next": "提交 / 下一题",

@@ -162,8 +162,10 @@ def stray_spaces(text: str) -> list[str]:
     return excerpts
 
 
-_WORD = re.compile(r"[A-Za-z]+[,.;:!?]?|[A-Za-z]+'[a-z]+[,.;:!?]?")
+_WORD = re.compile(r"[A-Za-z]{2,}[,.;:!?]?|[A-Za-z]+'[a-z]+[,.;:!?]?")
 _CODE_SPAN = re.compile(r"`[^`]*`|\"[^\"]*\"|'[^'\s]*'")
+_NOT_WORDS = {"nan", "inf", "True", "False", "None"}
+"""Values, not words: a printed tensor of nans is not untranslated English."""
 ENGLISH_RUN = 3
 """Consecutive English words that make an untranslated phrase (code and names aside)."""
 
@@ -180,7 +182,7 @@ def english_phrases(text: str, allowed: Iterable[str] = ()) -> list[str]:
     for chunk in text.split("\n"):
         run: list[str] = []
         for token in [*chunk.split(), ""]:
-            if token and _WORD.fullmatch(token):
+            if token and _WORD.fullmatch(token) and token.rstrip(",.;:!?") not in _NOT_WORDS:
                 run.append(token)
                 continue
             if len(run) >= ENGLISH_RUN:

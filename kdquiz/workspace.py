@@ -6,6 +6,7 @@ current directory holding `exercises/exercise_1.py`, then a default workspace in
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -186,3 +187,35 @@ class SaveWatcher:
             self._seen, self._pending = signature, None
             return signature is not None
         return False
+
+
+def task_text(exercise: Exercise, workspace: Workspace | None, lang: str = "en") -> str:
+    """The task. In English: the module docstring of the learner's file, else of the shipped
+    stub, else the catalogue summary (a learner's file may be mid-edit and not parse). In
+    Chinese: the translation shipped with the stubs, else the English."""
+    if lang == "zh":
+        try:
+            return exercise.task_zh_path.read_text(encoding="utf-8").rstrip()
+        except OSError:
+            pass
+    paths = [workspace.exercise_path(exercise)] if workspace is not None else []
+    for path in [*paths, exercise.stub_path]:
+        try:
+            docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        if docstring:
+            return docstring
+    return exercise.summary_in(lang)
+
+
+def shown_path(path: Path, root: Path | None = None) -> str:
+    """`path` relative to the workspace `root` when inside it, else with ~ for the home folder."""
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home) :] if home != "/" and text.startswith(home + os.sep) else text

@@ -90,3 +90,22 @@ def test_every_exercise_has_mutants_and_alternatives() -> None:
     for exercise in exercise_ids():
         kinds = {job.name.split("/")[1].split(":")[0] for job in JOBS if job.exercise == exercise}
         assert {"stub", "reference", "mutant", "alternative"} <= kinds, exercise
+
+
+def test_every_result_reads_in_chinese(results: dict[str, ExerciseResult]) -> None:
+    """Every check name and message has its Chinese, with no English prose left in it (code,
+    names and the text of the learner's own exceptions aside). `python -m kdquiz.dev selfcheck
+    --zh` prints every result as a Chinese learner sees it."""
+    from kdquiz.dev.golden import zh_problems
+
+    missing = [
+        f"{name}: {problem}"
+        for name, result in results.items()
+        for problem in zh_problems(result)
+        if "no Chinese" in problem or "stray space" in problem
+    ]
+    assert missing == [], "\n".join(missing[:20])
+    untranslated = sum(len(zh_problems(result)) for result in results.values())
+    # What is left is quoted exception text from learner code and torch (e.g. "The size of
+    # tensor a (3) must match ..."), which stays as the learner's Python printed it.
+    assert untranslated <= 60, untranslated

@@ -23,7 +23,8 @@ from kdquiz.paths import content_dir
 from kdquiz.progress import ProgressStore
 from kdquiz.tui.app import KDQuizApp
 from kdquiz.tui.screens.confirm import ConfirmScreen
-from kdquiz.tui.screens.exercises import ExercisesScreen, SolutionScreen
+from kdquiz.tui.screens.exercises import ExercisesScreen
+from kdquiz.tui.screens.solution import SolutionScreen
 
 SIZE = (100, 32)
 EX1 = get_exercise("exercise_1")
@@ -107,12 +108,13 @@ async def test_lists_every_exercise_with_status_and_shows_the_task(tmp_path: Pat
         # The palette offers the selected exercise's actions.
         titles = [command.title for command in screen.screen_commands()]
         assert "Check exercise_3" in titles and "Reset exercise_3 to its stub" in titles
-        # Labels switch language; titles and task text do not.
+        # Everything switches language: labels, titles and the task (its translation).
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert "未尝试" in list_entry(app, "exercise_1")
+        assert "蒸馏损失（Hinton）" in list_entry(app, "exercise_1")
         assert screen.query_one("#ex-tabs", TabbedContent).get_tab("tab-task").label_text == "任务"
-        assert shown(app, "#ex-task") == stub_task
+        assert shown(app, "#ex-task").startswith("练习 3：")
 
 
 async def test_initial_exercise_and_no_workspace(tmp_path: Path) -> None:

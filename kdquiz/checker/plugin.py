@@ -116,7 +116,7 @@ def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str,
     error = f"{type(exc).__name__}: {exc}".rstrip()
     if trimmed:
         return "error", say(
-            "Your code raised {error}\n{trace}", "你的代码抛出了 {error}\n{trace}",
+            "Your code raised {error}\n{trace}", "你的代码抛出了 `{error}`\n{trace}",
             error=error, trace=trimmed,
         )  # fmt: skip
     # No learner frame: the error surfaced in the suite (e.g. a wrong return type used there).

@@ -163,7 +163,7 @@ def _import_learner(exercise_id: str) -> ModuleType | LearnerCodeError:
         return LearnerCodeError(
             say(
                 "Importing {shown} raised {error}: {exc}\n{trace}",
-                "导入 {shown} 时抛出了 {error}：{exc}\n{trace}",
+                "导入 {shown} 时抛出了 `{error}: {exc}`\n{trace}",
                 shown=shown, error=type(exc).__name__, exc=exc, trace=learner_traceback(exc),
             )
         )  # fmt: skip
@@ -210,7 +210,8 @@ def fmt(value: Any, digits: int = 4) -> str:
     if isinstance(value, torch.Tensor):
         value = value.detach()
         if value.numel() > 24:
-            return f"tensor of shape {tuple(value.shape)}"
+            shape = tuple(value.shape)
+            return say("tensor of shape {shape}", "形状为 {shape} 的张量", shape=shape)
         return fmt(_tolist(value.cpu()), digits)
     if isinstance(value, float):
         return f"{value:.{digits}g}" if _isfinite(value) else str(value)
@@ -272,9 +273,7 @@ def expect_close(
     tolerance, and nearer than the right value), or says plainly that none does. When expected
     and got print alike, enough digits are shown to see the difference, with the error.
     """
-    example = (
-        say("\n  inputs:   {inputs}", "\n  输入：   {inputs}", inputs=inputs) if inputs else ""
-    )
+    example = say("\n  inputs:   {inputs}", "\n  输入：{inputs}", inputs=inputs) if inputs else ""
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
             raise CheckFailure(
@@ -336,7 +335,7 @@ def expect_close(
     digits = _digits_to_differ(g[bad], e[bad])
     if len(g) == 1:
         detail = say(
-            "\n  expected: {e}\n  got:      {g}", "\n  应为：   {e}\n  实际：   {g}",
+            "\n  expected: {e}\n  got:      {g}", "\n  应为：{e}\n  实际：{g}",
             e=fmt(e[0], digits), g=fmt(g[0], digits),
         )  # fmt: skip
     else:
@@ -344,7 +343,7 @@ def expect_close(
         detail = say(
             "\n  expected: {e}\n  got:      {g}\n  first difference at index {at}: "
             "expected {e1}, got {g1}",
-            "\n  应为：   {e}\n  实际：   {g}\n  第一个不同之处在下标 {at}：应为 {e1}，实际为 {g1}",
+            "\n  应为：{e}\n  实际：{g}\n  第一个不同之处在下标 {at}：应为 {e1}，实际为 {g1}",
             e=fmt(expected), g=fmt(got), at=_unravel(bad, shape),
             e1=fmt(e[bad], digits), g1=fmt(g[bad], digits),
         )  # fmt: skip
@@ -357,7 +356,7 @@ def expect_close(
         )
         detail += say(
             "\n  error:    absolute {error}{relative}; allowed: {atol} + {rtol} × |expected|",
-            "\n  误差：   绝对误差 {error}{relative}；允许：{atol} + {rtol} × |应为值|",
+            "\n  误差：绝对误差 {error}{relative}；允许：{atol} + {rtol} × |应为值|",
             error=f"{error:.2g}", relative=relative, atol=f"{atol:g}", rtol=f"{rtol:g}",
         )  # fmt: skip
     hint: str = ""
@@ -429,7 +428,7 @@ def expect_value_error(call: str, name: str) -> Iterator[None]:
                 say(
                     "{call} raised ValueError({message}); its message should name '{name}' so "
                     "the caller knows which argument is wrong.",
-                    "{call} 抛出了 ValueError({message})；消息里应写明 '{name}'，调用者才知道"
+                    "{call} 抛出了 `ValueError({message})`；消息里应写明 '{name}'，调用者才知道"
                     "是哪个参数错了。",
                     call=call, message=repr(str(exc)), name=name,
                 )
@@ -440,7 +439,7 @@ def expect_value_error(call: str, name: str) -> Iterator[None]:
         raise CheckFailure(
             say(
                 "{call} should raise ValueError, but raised {error}: {exc}",
-                "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}",
+                "{call} 应抛出 ValueError，实际抛出的是 `{error}: {exc}`",
                 call=call, error=type(exc).__name__, exc=exc,
             )
         ) from None  # fmt: skip
@@ -599,6 +598,18 @@ def as_metrics(result: Any, call: str, names: tuple[str, ...]) -> tuple[float, .
                 )
             )  # fmt: skip
     return tuple(float(v) for v in values)
+
+
+def zh_name(zh: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
+    derandomized @given check draws its examples from a hash of its source, docstring included
+    but decorators left out, so a "zh:" line written in the docstring would change them."""
+
+    def add(test: Callable[..., None]) -> Callable[..., None]:
+        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
+        return test
+
+    return add
 
 
 def teacher_ignored(what: str, changed: str | Bilingual) -> CheckFailure:

@@ -34,6 +34,7 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
     tolerances,
+    zh_name,
 )
 
 SIGNATURE = "(student_logits, teacher_logits, labels, temperature=4.0, alpha=0.5)"
@@ -777,21 +778,9 @@ def test_batch_of_one(dtype: torch.dtype) -> None:
     _check_value(s, t, y, temperature=3.0, alpha=0.5)
 
 
-def _zh_name(zh: str):
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test):
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
-@_zh_name("在随机的形状、dtype、T 和 alpha 下，kd_loss 与参考实现一致")
+@zh_name("在随机的形状、dtype、T 和 alpha 下，kd_loss 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),
@@ -1039,7 +1028,7 @@ def test_new_tensors_follow_the_inputs_device() -> None:
                         "without device= lands on the CPU; .numpy() needs a CPU tensor): create "
                         "new tensors with device=student_logits.device (or torch.zeros_like, "
                         "F.one_hot(labels, C), ...) and stay in torch.",
-                        "{call} 抛出了 {error}：{message}\n"
+                        "{call} 抛出了 `{error}: {message}`\n"
                         "  你的代码用到了一个不在输入所在设备上的张量（不带 device= 新建的张量"
                         "会落在 CPU 上；.numpy() 需要 CPU 张量）：请用 "
                         "device=student_logits.device（或 torch.zeros_like、"

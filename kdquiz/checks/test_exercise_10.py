@@ -344,7 +344,7 @@ def _check_not_nan(got, what: str, inputs: Bilingual, mask) -> None:
         raise CheckFailure(
             say(
                 "{what} returned nan.\n  inputs:   {inputs}\n  Likely mistake: {cause}.",
-                "{what} 返回了 nan。\n  输入：   {inputs}\n  可能的错误：{cause}。",
+                "{what} 返回了 nan。\n  输入：{inputs}\n  可能的错误：{cause}。",
                 what=what, inputs=inputs, cause=cause,
             )
         )  # fmt: skip
@@ -554,7 +554,7 @@ def test_all_false_mask_gives_zero(dtype: torch.dtype) -> None:
                 "replaced (torch.where or nan_to_num on the value): the NaN stays in the "
                 "backward pass; divide by mask.sum().clamp(min=1) instead.",
                 "{what} 对 {name} 的梯度不是有限值：{grad}。\n"
-                "  输入：   {inputs}\n  可能的错误：这个 0 是先按 0 / 0 算出来再替换掉的（对"
+                "  输入：{inputs}\n  可能的错误：这个 0 是先按 0 / 0 算出来再替换掉的（对"
                 "结果用了 torch.where 或 nan_to_num）：NaN 仍然留在反向传播里；应改为除以 "
                 "mask.sum().clamp(min=1)。",
                 what=what,
@@ -569,7 +569,7 @@ def test_all_false_mask_gives_zero(dtype: torch.dtype) -> None:
                 "The gradient of {what} with respect to {name} should be all zeros, got "
                 "{grad}.\n  inputs:   {inputs}\n  Likely mistake: masked-out positions "
                 "still contribute to the loss.",
-                "{what} 对 {name} 的梯度应全为 0，实际为 {grad}。\n  输入：   {inputs}\n"
+                "{what} 对 {name} 的梯度应全为 0，实际为 {grad}。\n  输入：{inputs}\n"
                 "  可能的错误：被 mask 掉的位置仍然对损失有贡献。",
                 what=what, name=name, grad=fmt(grad, 3), inputs=inputs,
             ),
@@ -762,7 +762,7 @@ def test_without_a_mask_new_tensors_follow_the_inputs_device() -> None:
                         "{what} mixed the inputs with a tensor made on the CPU: {exc}\n"
                         "  Likely mistake: a tensor created without device= (e.g. the default "
                         "mask torch.ones(shape, dtype=torch.bool)); {fix}.",
-                        "{what} 把输入和一个在 CPU 上创建的张量混在了一起：{exc}\n"
+                        "{what} 把输入和一个在 CPU 上创建的张量混在了一起：`{exc}`\n"
                         "  可能的错误：新建张量时没有指定 device=（例如默认的 mask "
                         "torch.ones(shape, dtype=torch.bool)）；{fix}。",
                         what=what,

@@ -32,6 +32,7 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
     tolerances,
+    zh_name,
 )
 
 EXERCISE = "exercise_11"
@@ -836,6 +837,7 @@ def test_new_tensors_follow_the_inputs_device() -> None:
 
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
+@zh_name("在随机的行数、维度和 dtype 上，rkd_distance_loss 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     n=st.integers(2, 7),
@@ -851,13 +853,6 @@ def test_matches_reference_on_random_inputs(
     """rkd_distance_loss matches the reference on random sizes, widths and dtypes"""
     s, t = _inputs(n, d_s, d_t, dtype, seed, scale)
     _check_value(s, t)
-
-
-# The Chinese name is set here, not in the docstring: Hypothesis derives this test's
-# (derandomized) examples from its source, docstring included.
-test_matches_reference_on_random_inputs.__doc__ += (
-    "\nzh: 在随机的行数、维度和 dtype 上，rkd_distance_loss 与参考实现一致"
-)
 
 
 def test_inputs_are_not_modified() -> None:

@@ -38,6 +38,7 @@ from kdquiz.checks.support import (
     say,
     seeded,
     teacher_ignored,
+    zh_name,
 )
 
 EXAMPLE_STRAY = "torch.arange(1, K + 1)"
@@ -535,6 +536,7 @@ def test_invalid_gammas_raise_value_error() -> None:
             ) from None
 
 
+@zh_name("在随机的形状、dtype、lam 和 gammas 上，权重与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=20)
 @given(
     batch=st.integers(1, 4),
@@ -554,13 +556,6 @@ def test_weights_match_reference_on_random_inputs(
     fn = learner(EXERCISE).importance_aware_weights
     got = fn(topk.clone(), dist.clone(), scores.clone(), lam, gammas)  # positional on purpose
     _judge_weights(got, topk, dist, scores, lam, gammas)
-
-
-# The Chinese name is set here, not in the docstring: Hypothesis derives this test's
-# (derandomized) examples from its source, docstring included.
-test_weights_match_reference_on_random_inputs.__doc__ += (
-    "\nzh: 在随机的形状、dtype、lam 和 gammas 上，权重与参考实现一致"
-)
 
 
 def test_weights_defaults() -> None:
@@ -1068,6 +1063,7 @@ def test_loss_stable_for_large_scores(dtype: torch.dtype) -> None:
     )
 
 
+@zh_name("在随机的形状和 dtype 上，损失与参考实现一致，dtype 与 student_scores 相同")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=20)
 @given(
     batch=st.integers(1, 4),
@@ -1086,13 +1082,6 @@ def test_loss_matches_reference_on_random_inputs(
     if weights_dtype is not None:
         w = w.to(weights_dtype)  # the weights may come in another dtype
     _check_loss(s, topk, w, neg)
-
-
-# The Chinese name is set here, not in the docstring: Hypothesis derives this test's
-# (derandomized) examples from its source, docstring included.
-test_loss_matches_reference_on_random_inputs.__doc__ += (
-    "\nzh: 在随机的形状和 dtype 上，损失与参考实现一致，dtype 与 student_scores 相同"
-)
 
 
 def test_loss_follows_the_teacher() -> None:

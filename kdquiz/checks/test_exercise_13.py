@@ -35,6 +35,7 @@ from kdquiz.checks.support import (
     say,
     seeded,
     teacher_ignored,
+    zh_name,
 )
 
 EXAMPLE_STRAY = say(
@@ -1139,6 +1140,7 @@ def test_result_on_the_inputs_device() -> None:
 
 
 # No shrinking: the inputs are already small enough to read.
+@zh_name("在随机的形状、掩码、dtype 和温度上，损失与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),
@@ -1183,13 +1185,6 @@ def test_matches_reference_on_random_inputs(
         inputs=_show(s, t, mask, temperature),
         **_tolerance(s, temperature, mask),
     )
-
-
-# The Chinese name is set here, not in the docstring: Hypothesis derives this test's
-# (derandomized) examples from its source, docstring included.
-test_matches_reference_on_random_inputs.__doc__ += (
-    "\nzh: 在随机的形状、掩码、dtype 和温度上，损失与参考实现一致"
-)
 
 
 def test_inputs_are_not_modified() -> None:

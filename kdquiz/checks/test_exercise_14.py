@@ -38,6 +38,7 @@ from kdquiz.checks.support import (
     say,
     seeded,
     teacher_ignored,
+    zh_name,
 )
 
 EXERCISE = "exercise_14"
@@ -571,7 +572,7 @@ def test_stable_for_large_logits(dtype: torch.dtype) -> None:
                     "{what} is not finite for logits of magnitude 1e3: {got}.\n"
                     "  inputs:   {inputs}\n  Likely mistake: {cause}.",
                     "logits 的量级为 1e3 时，{what} 的结果不是有限值：{got}。\n"
-                    "  输入：   {inputs}\n  可能的错误：{cause}。",
+                    "  输入：{inputs}\n  可能的错误：{cause}。",
                     what=_what(temperature), got=fmt(got), inputs=_show(s, t, temperature),
                     cause=_cause_of_non_finite(fn, dtype),
                 ),
@@ -589,6 +590,7 @@ def test_batch_of_one(dtype: torch.dtype) -> None:
 
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
+@zh_name("在随机的形状、dtype 和 T 上，kd_logit_gradient 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 5),
@@ -607,14 +609,6 @@ def test_matches_reference_on_random_inputs(
     with torch.inference_mode():
         expected = ref(s.double(), t.double(), temperature).to(dtype)
     _check_value(s, t, temperature, expected=expected)
-
-
-# The Chinese name is added after the definition, not in the docstring itself: Hypothesis seeds a
-# derandomized check from its source, docstring included, so a new line there would change every
-# example this check draws (and every message it gives).
-test_matches_reference_on_random_inputs.__doc__ += (
-    "\n    zh: 在随机的形状、dtype 和 T 上，kd_logit_gradient 与参考实现一致"
-)
 
 
 def test_inputs_are_not_modified() -> None:

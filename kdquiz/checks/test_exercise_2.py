@@ -32,6 +32,7 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
     tolerances,
+    zh_name,
 )
 
 EXERCISE = "exercise_2"
@@ -332,7 +333,7 @@ def call_catching_batchnorm(
                     "ValueError({message}): the teacher ran in training mode, where BatchNorm "
                     "needs the batch's statistics. Call teacher.eval() before the forward pass; "
                     "in eval mode BatchNorm uses its running statistics and any batch size works.",
-                    "批次里只有一个输入时，教师模型的 BatchNorm 抛出了 ValueError({message})："
+                    "批次里只有一个输入时，教师模型的 BatchNorm 抛出了 `ValueError({message})`："
                     "教师模型是在训练模式下运行的，此时 BatchNorm 需要当前批次的统计量。"
                     "请在前向传播之前调用 teacher.eval()；在 eval 模式下 BatchNorm 使用它的"
                     "滑动统计量（running statistics），任何批次大小都可以。",
@@ -1110,20 +1111,8 @@ def test_float64_on_the_inputs_device() -> None:
     )
 
 
-def _zh_name(zh: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test: Callable[..., None]) -> Callable[..., None]:
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: a failing learner gets the first failing example at once, not after 30 s of search.
-@_zh_name("在随机的教师模型、形状、dtype 和温度下与参考实现一致")
+@zh_name("在随机的教师模型、形状、dtype 和温度下与参考实现一致")
 @settings(max_examples=20, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),

@@ -33,6 +33,7 @@ from kdquiz.checks.support import (
     require_function,
     say,
     seeded,
+    zh_name,
 )
 
 EXERCISE = "exercise_4"
@@ -539,7 +540,7 @@ def test_k_beyond_the_list() -> None:
                     "  k may exceed the number of candidates M + 1; every rank is then <= k, so "
                     "every user is a hit. (torch.topk(k) needs k <= M + 1: use min(k, M + 1).)",
                     "每个用户有 M = 3 个负样本时，{function}(pos_scores, neg_scores, {k}) "
-                    "抛出了 {error}：{exc}\n  输入：{inputs}\n"
+                    "抛出了 `{error}: {exc}`\n  输入：{inputs}\n"
                     "  k 可以超过候选物品数 M + 1；这时每个排名都 <= k，所以每个用户都算命中。"
                     "（torch.topk(k) 要求 k <= M + 1：请用 min(k, M + 1)。）",
                     function=FUNCTION, k=k, error=type(exc).__name__, exc=exc,
@@ -558,21 +559,9 @@ def test_single_user(dtype: torch.dtype) -> None:
     _check_value(pos, neg, 4, keywords=True)
 
 
-def _zh_name(zh: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test: Callable[..., None]) -> Callable[..., None]:
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
-@_zh_name("在随机的形状、dtype、同分情况和 k 下，HR@k 和 NDCG@k 与参考实现一致")
+@zh_name("在随机的形状、dtype、同分情况和 k 下，HR@k 和 NDCG@k 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=40)
 @given(
     users=st.integers(1, 6),
@@ -757,7 +746,7 @@ def test_scores_that_require_grad() -> None:
                     "requires_grad=True ({dtype})\n"
                     "  A metric must accept a model's scores as they are: call .detach() before "
                     ".numpy() (or compare the tensors directly).",
-                    "{function}(pos_scores, neg_scores, 3) 抛出了 {error}：{exc}\n"
+                    "{function}(pos_scores, neg_scores, 3) 抛出了 `{error}: {exc}`\n"
                     "{trace}\n  输入：直接来自模型、requires_grad=True 的分数（{dtype}）\n"
                     "  评估指标必须能直接接受模型输出的分数：在 .numpy() 之前先调用 .detach()"
                     "（或者直接比较张量）。",

@@ -35,6 +35,7 @@ from kdquiz.checks.support import (
     require_function,
     say,
     seeded,
+    zh_name,
 )
 
 EXERCISE = "exercise_5"
@@ -630,21 +631,9 @@ def test_single_user(dtype: torch.dtype) -> None:
     _check_value(scores, relevant, 3, _mask([[0, 0, 1, 0, 0]]))
 
 
-def _zh_name(zh: str):
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test):
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
-@_zh_name("在随机的形状、dtype、并列得分、排除项和 k 下，Recall@k 与 NDCG@k 都与参考实现一致")
+@zh_name("在随机的形状、dtype、并列得分、排除项和 k 下，Recall@k 与 NDCG@k 都与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=40)
 @given(
     users=st.integers(1, 6),
@@ -847,7 +836,7 @@ def _expect_value_error_naming(call: str | Bilingual, names: tuple[str, ...]) ->
         raise CheckFailure(
             say(
                 "{call} should raise ValueError, but raised {error}: {exc}",
-                "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}",
+                "{call} 应抛出 ValueError，实际抛出的是 `{error}: {exc}`",
                 call=call,
                 error=type(exc).__name__,
                 exc=exc,
@@ -1057,7 +1046,7 @@ def test_scores_that_require_grad() -> None:
                         "({dtype})\n"
                         "  A metric must accept a model's scores as they are: call .detach() "
                         "before .numpy() (or rank the tensors directly).",
-                        "{fn}(scores, relevant, 3{exclude}) 抛出了 {error}：{exc}\n{trace}\n"
+                        "{fn}(scores, relevant, 3{exclude}) 抛出了 `{error}: {exc}`\n{trace}\n"
                         "  输入：直接来自模型、requires_grad=True 的 scores（{dtype}）\n"
                         "  指标函数必须能直接接受模型输出的得分：先调用 .detach() 再调用 "
                         ".numpy()（或直接对张量排序）。",

@@ -31,6 +31,7 @@ from kdquiz.checks.support import (
     require_function,
     say,
     seeded,
+    zh_name,
 )
 
 EXERCISE = "exercise_6"
@@ -613,7 +614,7 @@ def test_one_class_raises_value_error() -> None:
                     "{call} should raise ValueError, but raised {error}: {exc}.\n  "
                     "Check the classes before dividing by P·N, and raise "
                     "ValueError('labels ...').",
-                    "{call} 应抛出 ValueError，实际抛出的是 {error}：{exc}。\n  "
+                    "{call} 应抛出 ValueError，实际抛出的是 `{error}: {exc}`。\n  "
                     "在除以 P·N 之前先检查类别，并抛出 ValueError('labels ...')。",
                     call=call,
                     error=type(exc).__name__,
@@ -690,20 +691,8 @@ def test_large_and_tiny_score_magnitudes(dtype: torch.dtype) -> None:
     _check_auc(scores.to(dtype).to(DEVICE), labels.to(DEVICE), EXACT_AUC_TOLERANCE)
 
 
-def _zh_name(zh: str):
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test):
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: the examples are already small, and shrinking a failure would cost seconds.
-@_zh_name("在随机的得分、平局、dtype 和标签 dtype 下，AUC 与参考实现一致")
+@zh_name("在随机的得分、平局、dtype 和标签 dtype 下，AUC 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     n=st.integers(2, 24),
@@ -871,7 +860,7 @@ def test_log_loss_in_float64() -> None:
     _check_log_loss(probs, labels, eps=None)
 
 
-@_zh_name("在随机的概率、dtype 和 eps 下，LogLoss 与参考实现一致")
+@zh_name("在随机的概率、dtype 和 eps 下，LogLoss 与参考实现一致")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     n=st.integers(1, 24),
@@ -967,7 +956,7 @@ def test_inputs_that_require_grad(dtype: torch.dtype) -> None:
             raise CheckFailure(
                 say(
                     "{name} raised {error} on {what} that require grad: {exc}{hint}",
-                    "{name} 在 requires_grad 的 {what} 上抛出了 {error}：{exc}{hint}",
+                    "{name} 在 requires_grad 的 {what} 上抛出了 `{error}: {exc}`{hint}",
                     name=name,
                     error=type(exc).__name__,
                     what=what,

@@ -815,7 +815,7 @@ def _check_large_logits(name: str, dtype: torch.dtype, **params: float) -> None:
             "overflows; work on the logits with F.binary_cross_entropy_with_logits (or "
             "F.logsigmoid).",
             "logits 的量级为 1e3 时，{what} 的结果不是有限值：得到 {value}。\n"
-            "  输入：   {inputs}\n  可能的错误：torch.log(torch.sigmoid(x)) 或 "
+            "  输入：{inputs}\n  可能的错误：torch.log(torch.sigmoid(x)) 或 "
             "torch.log(1 - torch.sigmoid(x)) 会得到 log(0) = -inf（而 0·(-inf) = nan），或者 "
             "exp(x) 溢出了；应直接对 logits 使用 F.binary_cross_entropy_with_logits（或 "
             "F.logsigmoid）。",
@@ -837,7 +837,7 @@ def _check_large_logits(name: str, dtype: torch.dtype, **params: float) -> None:
                 "probability that rounds to 0; work on the logits with "
                 "F.binary_cross_entropy_with_logits.",
                 "logits 的量级为 1e3 时，{name} 对 {which} 的梯度不是有限值：{grad}。\n"
-                "  输入：   {inputs}\n  可能的错误：对一个被舍入成 0 的概率取了 log；应直接对 "
+                "  输入：{inputs}\n  可能的错误：对一个被舍入成 0 的概率取了 log；应直接对 "
                 "logits 使用 F.binary_cross_entropy_with_logits。",
                 name=name, which=which, grad=fmt(grad), inputs=inputs,
             ),
@@ -1130,7 +1130,7 @@ def test_labels_of_any_dtype() -> None:
                             "{call} raised {error}: {exc}\n  It works with labels of the logits' "
                             "dtype ({dtype}).\n  Likely mistake: the labels are not cast; convert "
                             "them with labels.to(student_logits.dtype) before the BCE.",
-                            "{call} 抛出了 {error}：{exc}\n  标签与 logits 的 dtype（{dtype}）"
+                            "{call} 抛出了 `{error}: {exc}`\n  标签与 logits 的 dtype（{dtype}）"
                             "相同时它能正常运行。\n  可能的错误：标签没有做类型转换；在计算 BCE "
                             "之前用 labels.to(student_logits.dtype) 转换标签。",
                             call=call, error=type(exc).__name__, exc=exc, dtype=dtype,
@@ -1238,7 +1238,7 @@ def test_positional_arguments_and_defaults() -> None:
                     raise CheckFailure(
                         say(
                             "{call} raised {error}: {exc}.{advice}",
-                            "{call} 抛出了 {error}：{exc}。{advice}",
+                            "{call} 抛出了 `{error}: {exc}`。{advice}",
                             call=call, error=type(exc).__name__, exc=exc, advice=advice,
                         )
                     ) from None  # fmt: skip

@@ -565,7 +565,7 @@ def test_position_weights_sum_to_one() -> None:
                     "{call} sums to {total}, expected 1.\n"
                     "  got:      {got}\n  expected: {expected}{hint}",
                     "{call} 的和是 {total}，应为 1。\n"
-                    "  实际：   {got}\n  应为：   {expected}{hint}",
+                    "  实际：{got}\n  应为：{expected}{hint}",
                     call=f"position_weights(k={k}, lam={lam:g})", total=f"{total:.6g}",
                     got=fmt(got), expected=fmt(ref("position_weights")(k, lam)), hint=hint,
                 )
@@ -933,7 +933,7 @@ def test_stable_for_scores_of_1e3(dtype: torch.dtype) -> None:
                 "ranking_distillation_loss is not finite for scores of ±1e3: got {value}.\n"
                 "  inputs:   {inputs}{hint}",
                 "分数为 ±1e3 时 ranking_distillation_loss 的结果不是有限值：得到 {value}。\n"
-                "  输入：   {inputs}{hint}",
+                "  输入：{inputs}{hint}",
                 value=fmt(value),
                 inputs=inputs,
                 hint=hint,
@@ -966,7 +966,7 @@ def test_stable_for_scores_of_1e3(dtype: torch.dtype) -> None:
                     "-log σ(-1000) is 1000, far above -log(eps); use F.logsigmoid on the "
                     "unclamped scores.",
                     "ranking_distillation_loss 在分数较小时正确，但分数为 ±1e3 时不对。\n"
-                    "  输入：   {inputs}\n  应为：   {expected}\n  实际：   {value}\n"
+                    "  输入：{inputs}\n  应为：{expected}\n  实际：{value}\n"
                     "  可能的错误：取 log 之前把概率截断了或加了 eps"
                     "（torch.log(torch.sigmoid(x) + eps)、sigmoid(x).clamp(min=eps)），或者把分数"
                     "截断了：结果有限，但 -log σ(-1000) 是 1000，远大于 -log(eps)；应对未截断的"
@@ -1012,7 +1012,7 @@ def test_stable_for_scores_of_1e3(dtype: torch.dtype) -> None:
                 "The gradient with respect to {name} is not finite for scores of ±1e3: "
                 "{grad}.\n  inputs:   {inputs}\n  Likely mistake: a log of a sigmoid that "
                 "underflows to 0; use F.logsigmoid.",
-                "分数为 ±1e3 时 {name} 的梯度不是有限值：{grad}。\n  输入：   {inputs}\n"
+                "分数为 ±1e3 时 {name} 的梯度不是有限值：{grad}。\n  输入：{inputs}\n"
                 "  可能的错误：对一个下溢为 0 的 sigmoid 取了 log；应使用 F.logsigmoid。",
                 name=name,
                 grad=fmt(leaf.grad),

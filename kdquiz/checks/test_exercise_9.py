@@ -34,6 +34,7 @@ from kdquiz.checks.support import (
     seeded,
     teacher_ignored,
     tolerances,
+    zh_name,
 )
 
 EXERCISE = "exercise_9"
@@ -769,21 +770,9 @@ def test_inputs_are_not_modified() -> None:
     expect_unchanged({"interesting": s, "uninteresting": u}, lambda: fn(s, u))
 
 
-def _zh_name(zh: str):
-    """Give a Hypothesis check its Chinese name (the docstring's "zh:" line) from outside: a
-    @given check's examples are seeded from its source, docstring included but decorators left
-    out, so a "zh:" line written in the docstring would change which examples it draws."""
-
-    def add(test):
-        test.__doc__ = f"{test.__doc__}\nzh: {zh}"
-        return test
-
-    return add
-
-
 # No shrinking: the inputs are already small enough to read, and shrinking a failing learner's
 # example would cost seconds.
-@_zh_name("在随机的形状（包括 L = 0）、dtype 和数值尺度下与参考实现一致")
+@zh_name("在随机的形状（包括 L = 0）、dtype 和数值尺度下与参考实现一致")
 @settings(max_examples=25, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     batch=st.integers(1, 4),

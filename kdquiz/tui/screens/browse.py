@@ -15,6 +15,7 @@ from textual.events import Resize
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from kdquiz.bank import TYPES, Question
+from kdquiz.i18n import topic_name
 from kdquiz.review import STATUSES
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.review import ReviewScreen
@@ -129,7 +130,7 @@ class BrowseScreen(AppScreen):
         assert self.data is not None
         topics = list(self.data.bank.by_topic())
         options: dict[str, list[tuple[str, str]]] = {
-            "topic": [(topic, topic) for topic in topics],
+            "topic": [(topic_name(topic, self.lang), topic) for topic in topics],
             "type": [(self.t(f"browse_type_{kind}"), kind) for kind in TYPES],
             "difficulty": [("★" * level, str(level)) for level in (1, 2, 3)],
             "status": [(self.t(status), status) for status in STATUSES],
@@ -201,7 +202,7 @@ class BrowseScreen(AppScreen):
             first_line = question.prompt.get(self.lang).strip().splitlines()[0]
             table.add_row(
                 Text(fit(question.id, id_width), "dim"),
-                fit(question.topic, topic_width),
+                fit(topic_name(question.topic, self.lang), topic_width),
                 self.t(f"browse_type_{question.type}"),
                 Text("★" * question.difficulty, "yellow"),
                 Text(self.t(status), STATUS_STYLES[status]),
@@ -232,7 +233,9 @@ class BrowseScreen(AppScreen):
 
         fixed = [
             widest([q.id for q in questions], self.t("browse_col_id"), ID_WIDTH),
-            widest([q.topic for q in questions], self.t("topic"), TOPIC_WIDTH),
+            widest(
+                [topic_name(q.topic, self.lang) for q in questions], self.t("topic"), TOPIC_WIDTH
+            ),
             widest([self.t(f"browse_type_{kind}") for kind in TYPES], self.t("browse_col_type")),
             widest(["★★★"], self.t("browse_col_difficulty")),
             widest([self.t(status) for status in STATUSES], self.t("browse_col_status")),

@@ -8,40 +8,27 @@ their own file, and resets it to the stub. Progress is recorded exactly as the C
 
 from __future__ import annotations
 
-import ast
-import os
-import shlex
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
-from rich.padding import Padding
-from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from kdquiz.catalog import Exercise
-from kdquiz.checker.report import indent_lines, result_lines, shorten_output
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
-from kdquiz.i18n import t
+from kdquiz.i18n import topic_name
 from kdquiz.progress import Attempt
 from kdquiz.solving import (
     ever_passed,
@@ -51,9 +38,13 @@ from kdquiz.solving import (
     standing,
     workspace_key,
 )
+from kdquiz.tui.editor import edit_in_editor
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.confirm import ConfirmScreen
-from kdquiz.workspace import SaveWatcher, Workspace
+from kdquiz.tui.screens.solution import SolutionScreen
+from kdquiz.tui.widgets.check_result import describe_ago, render_result, summary_line
+from kdquiz.tui.widgets.task_view import TaskText
+from kdquiz.workspace import SaveWatcher, Workspace, shown_path, task_text
 
 GLYPHS = {
     "untried": ("·", "dim"), "failing": ("✗", "red"), "changed": ("~", "yellow"),
@@ -64,102 +55,6 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 WATCH_INTERVAL = 0.1
 """Seconds between two looks at the watched file (one os.stat)."""
 TABS = ("tab-task", "tab-check", "tab-hints")
-CODE_THEME = "monokai"
-"""A Pygments theme that reads well on a dark background."""
-
-
-# ---------------------------------------------------------------------- helpers (no Textual)
-
-
-def task_text(exercise: Exercise, workspace: Workspace | None) -> str:
-    """The task: the module docstring of the learner's file, else of the shipped stub, else the
-    catalogue summary (a learner's file may be mid-edit and not parse)."""
-    paths = [workspace.exercise_path(exercise)] if workspace is not None else []
-    for path in [*paths, exercise.stub_path]:
-        try:
-            docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        if docstring:
-            return docstring
-    return exercise.summary
-
-
-def editor_command(env: dict[str, str] | None = None) -> list[str] | None:
-    """$VISUAL or $EDITOR split like a shell would, else nano or vi; None when none is found.
-    Raises ValueError when the variable cannot be split (an unbalanced quote)."""
-    env = dict(os.environ) if env is None else env
-    configured = env.get("VISUAL") or env.get("EDITOR")
-    if configured:
-        return shlex.split(configured) or None
-    for name in ("nano", "vi"):
-        found = shutil.which(name)
-        if found:
-            return [found]
-    return None
-
-
-def shown_path(path: Path, root: Path | None) -> str:
-    """`path` relative to the workspace root when inside it, else with ~ for the home folder."""
-    if root is not None:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            pass
-    home = str(Path.home())
-    text = str(path)
-    return "~" + text[len(home) :] if home != "/" and text.startswith(home) else text
-
-
-def describe_ago(moment: datetime, now: datetime, lang: str) -> str:
-    """'just now', '5 min ago', '3 h ago', '4 days ago' (or in Chinese), measured from `now`."""
-    seconds = max(0.0, (now - moment).total_seconds())
-    if seconds < 60:
-        return t("ex_ago_now", lang)
-    if seconds < 3600:
-        return t("ex_ago_min", lang, n=round(seconds / 60))
-    if seconds < 86400:
-        return t("ex_ago_h", lang, n=round(seconds / 3600))
-    return t("ex_ago_days", lang, n=round(seconds / 86400))
-
-
-def summary_line(status: str, passed: int, total: int, lang: str) -> Text:
-    """'✓ 18/18 checks passed' in green, or '✗ 3/18 checks passed' in red."""
-    summary = t("ex_checks_passed", lang, passed=passed, total=total)
-    if status == "pass":
-        return Text(f"✓ {summary}", "bold green")
-    if status == "error":
-        return Text(f"✗ {summary} — {t('ex_incomplete', lang)}", "bold red")
-    return Text(f"✗ {summary}", "bold red")
-
-
-def render_result(result: ExerciseResult, lang: str, when: str = "") -> list[RenderableType]:
-    """A summary line (with `when` it ran), then one row per named check: ✓ / ✗, its name, and
-    under the name the learner-worded message (wrapped lines hang under the name)."""
-    head = summary_line(result.status, result.passed, result.total, lang)
-    head.append(f"  ·  {result.duration:.1f} s" + (f"  ·  {when}" if when else ""), "dim")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, width=1)
-    grid.add_column(ratio=1)
-    for line in result_lines(result, lang):
-        indent = (0, 0, 0, 2 + 2 * line.indent)
-        if line.kind == "passed":
-            grid.add_row(Text("✓", "bold green"), Text(line.text))
-        elif line.kind == "failed":
-            grid.add_row(Text("✗", "bold red"), Text(line.text, "bold"))
-        elif line.kind == "message":
-            grid.add_row("", Padding(Text(line.text), indent))
-        elif line.kind == "note":
-            grid.add_row("", Padding(Text(line.text, "dim"), indent))
-        else:
-            printed = t("report_printed", lang) + "\n" + indent_lines(line.text, "  ")
-            grid.add_row("", Padding(Text(printed, "dim"), indent))
-    parts: list[RenderableType] = [head, Text(""), grid]
-    if result.message:
-        parts += [Text(""), Text(f"! {result.text(lang)}", "yellow")]
-    if result.status == "error" and result.output.strip() and not result.checks:
-        parts.append(Text(indent_lines(shorten_output(result.output, 20), "    "), "dim"))
-    return parts
 
 
 @dataclass
@@ -169,61 +64,6 @@ class CheckRun:
     exercise: Exercise
     cancel: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.monotonic)
-
-
-# ---------------------------------------------------------------------- the reference solution
-
-
-class SolutionScreen(Screen[None]):
-    """The reference solution beside the learner's file, each in its own scrolling column."""
-
-    DEFAULT_CSS = """
-    SolutionScreen #solution-columns { height: 1fr; }
-    SolutionScreen .solution-column {
-        width: 1fr; height: 1fr; border: round $primary; border-title-style: bold;
-    }
-    SolutionScreen #solution-reference { border: round $success; }
-    """
-    BINDINGS = [Binding("escape,s", "app.pop_screen", "Back", id="back")]
-
-    def __init__(
-        self, exercise: Exercise, mine: str | None, mine_path: str, reference: str
-    ) -> None:
-        super().__init__()
-        self.exercise = exercise
-        self.mine = mine
-        """The learner's file, or None when it does not exist."""
-        self.mine_path = mine_path
-        self.reference = reference
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="solution-columns"):
-            with VerticalScroll(id="solution-mine", classes="solution-column"):
-                yield Static(id="solution-mine-code")
-            with VerticalScroll(id="solution-reference", classes="solution-column"):
-                yield Static(self._code(self.reference), id="solution-reference-code")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.title = f"{self.exercise.id} · {self.exercise.title}"
-        self.watch(self.app, "lang", self._relabel)
-
-    def _relabel(self, lang: str) -> None:
-        """Column titles in the app's language."""
-        self.query_one(
-            "#solution-mine"
-        ).border_title = f"{t('ex_your_file', lang)}: {self.mine_path}"
-        self.query_one(
-            "#solution-reference"
-        ).border_title = f"{t('ex_reference', lang)}: solutions/{self.exercise.id}.py"
-        self.sub_title = t("ex_reference", lang)
-        mine = self._code(self.mine) if self.mine is not None else Text(t("ex_no_file", lang))
-        self.query_one("#solution-mine-code", Static).update(mine)
-
-    @staticmethod
-    def _code(source: str) -> Syntax:
-        return Syntax(source, "python", theme=CODE_THEME, line_numbers=True, word_wrap=True)
 
 
 # ---------------------------------------------------------------------- the workbench
@@ -405,7 +245,7 @@ class ExercisesScreen(AppScreen):
         line.append(f"  {self.t('status_' + status)}", "dim")
         if self.current_run is not None and self.current_run.exercise.id == exercise.id:
             line.append(" …", "bold yellow")
-        line.append(f"\n{exercise.title}")
+        line.append(f"\n{exercise.title_in(self.lang)}")
         return line
 
     def _update_prompt(self, exercise: Exercise) -> None:
@@ -422,19 +262,20 @@ class ExercisesScreen(AppScreen):
         taken = self.hint_counts.get(exercise.id, 0)
         meta = "  ·  ".join(
             [
-                exercise.topic,
+                topic_name(exercise.topic, self.lang),
                 stars,
                 self.t("ex_minutes", n=exercise.minutes),
                 self.t("ex_hints_count", n=taken, total=len(exercise.hints)),
             ]
         )
-        heading = Text.assemble((f"{exercise.id} · {exercise.title}", "bold"), ("\n" + meta, "dim"))
+        title = f"{exercise.id} · {exercise.title_in(self.lang)}"
+        heading = Text.assemble((title, "bold"), ("\n" + meta, "dim"))
         if self.workspace is not None:
             heading.append(f"\n{self.t('ex_your_file')}: ", "dim")
             heading.append(self.exercise_file(exercise), "cyan")
         self.query_one("#ex-heading", Static).update(heading)
         self.update_state()
-        task = Markdown(task_text(exercise, self.workspace), code_theme=CODE_THEME)
+        task = TaskText(task_text(exercise, self.workspace, self.lang))
         self.query_one("#ex-task", Static).update(task)
         self.query_one("#ex-check", Static).update(self._check_view(exercise))
         self.query_one("#ex-hints", Static).update(self._hints_view(exercise))
@@ -489,7 +330,7 @@ class ExercisesScreen(AppScreen):
         parts: list[RenderableType] = []
         for tier in range(1, taken + 1):
             parts.append(Text(self.t("ex_hint_n", n=tier, total=total), "bold underline"))
-            parts.append(Text(exercise.hints[tier - 1]))
+            parts.append(Text(exercise.hint_in(tier - 1, self.lang)))
             parts.append(Text(""))
         if taken == 0 and total:
             footer = self.t("ex_no_hints_yet", total=total)
@@ -670,8 +511,7 @@ class ExercisesScreen(AppScreen):
 
     def action_edit(self) -> None:
         """Open the learner's file in $EDITOR (the app is suspended meanwhile), then offer to
-        check it. Inside `suspend()` every error is caught: an exception escaping it would
-        leave the terminal suspended."""
+        check it."""
         exercise, workspace = self.selected, self._need_workspace()
         if exercise is None or workspace is None:
             return
@@ -680,34 +520,13 @@ class ExercisesScreen(AppScreen):
         if not path.exists():
             self.notify(self.t("ex_missing_file", path=shown), severity="warning")
             return
-        configured = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ""
-        try:
-            command = editor_command()
-        except ValueError as exc:
-            self.notify(self.t("ex_bad_editor", editor=configured, error=exc), severity="error")
-            return
-        if command is None:
-            self.notify(self.t("ex_no_editor"), severity="error")
-            return
-        error: OSError | None = None
-        code = 0
-        try:
-            with self.app.suspend():
-                try:
-                    code = subprocess.run([*command, str(path)], check=False).returncode
-                except OSError as exc:
-                    error = exc
-        except SuspendNotSupported:
-            self.notify(self.t("ex_no_suspend", path=shown), severity="warning")
-            return
-        if error is not None:
-            reason = error.strerror or str(error)
-            self.notify(
-                self.t("ex_editor_failed", editor=command[0], error=reason), severity="error"
-            )
-            return
-        if code:
-            self.notify(self.t("ex_editor_status", code=code), severity="warning")
+        problem = edit_in_editor(self.app, path)
+        if problem is not None:
+            key, values = problem
+            soft = key in ("ex_no_suspend", "ex_editor_status")
+            self.notify(self.t(key, path=shown, **values), severity="warning" if soft else "error")
+            if key != "ex_editor_status":
+                return
         self.show_detail()  # the task may have been edited
         if not self.watching:  # in watch mode the save itself starts the check
             self.confirm(self.t("ex_run_now"), lambda: self.action_check(exercise))

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
+from kdquiz.i18n import topic_name
 from kdquiz.progress import Review
 from kdquiz.review import (
     RATINGS,
@@ -379,7 +380,7 @@ class ReviewScreen(AppScreen):
                 line.append(f" {self.t('count_learning')} · ")
                 line.append(f"{review}", "bold green")
                 line.append(f" {self.t('count_due')}  ·  ")
-            line.append(f"{question.topic}", "bold")
+            line.append(topic_name(question.topic, self.lang), "bold")
             line.append(f"  ·  {stars}  ·  {self.t('type_' + question.type)}")
             status = self.data.deck.status(question.id) if self.data else "new"
             line.append(f"  ·  {self.t(status)}", "dim")

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.widgets import Footer, Header, Static
 
+from kdquiz.i18n import topic_name
 from kdquiz.stats import (
     Day,
     ExerciseHistory,
@@ -167,7 +168,7 @@ class StatsScreen(AppScreen):
         untouched = [topic for topic in snapshot.topics if not (topic.reviews or topic.seen)]
         for topic in started:
             table.add_row(
-                Text(fit(topic.topic, 22), "bold"),
+                Text(fit(topic_name(topic.topic, self.lang), 22), "bold"),
                 meter(topic.accuracy, low=ACCURACY_LEVELS[0], high=ACCURACY_LEVELS[1]),
                 meter(topic.retention, low=RETENTION_LEVELS[0], high=RETENTION_LEVELS[1]),
                 f"{topic.seen}/{topic.questions}",
@@ -177,7 +178,7 @@ class StatsScreen(AppScreen):
         not_started = self.t("stats_not_started")
         for topic in untouched:
             table.add_row(
-                fit(topic.topic, 22),
+                fit(topic_name(topic.topic, self.lang), 22),
                 meter(None, empty=not_started),
                 meter(None, empty=not_started),
                 f"0/{topic.questions}",
