@@ -30,7 +30,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Nothing due and no new questions left today. Come back tomorrow, or browse to practise.",
         "今天没有待复习的题目，新题也已学完。明天再来，或者去题库里自由练习。",
     ),
-    "questions_in_bank": ("questions in the bank", "道题目"),
+    "questions_in_bank": ("{n} questions", "{n} 道题目"),
+    "n_exercises": ("{n} coding exercises", "{n} 个编程练习"),
     # help
     "help_title": ("Keys", "快捷键"),
     "help_palette": ("Command palette: every action by name", "命令面板：按名称查找所有操作"),
@@ -73,6 +74,75 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),
     "close": ("Close", "关闭"),
+    # the app's own messages and its command palette
+    "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),
+    "background_error": (
+        "Something went wrong in the background: {error}",
+        "后台任务出错：{error}",
+    ),
+    "language_now": (
+        "Language: {name} (ctrl+l switches; remembered)",
+        "语言：{name}（ctrl+l 切换；会记住这个选择）",
+    ),
+    "palette_key": ("key: {keys}", "按键：{keys}"),
+    "palette_home": ("Home", "首页"),
+    "palette_review": ("Review", "复习"),
+    "palette_browse": ("Browse", "题库"),
+    "palette_exercises": ("Exercises", "练习"),
+    "palette_stats": ("Statistics", "统计"),
+    "palette_lab": ("Lab", "实验室"),
+    "cmd_review": ("Start a review session", "开始复习"),
+    "cmd_review_help": (
+        "Due questions first, then today's new ones",
+        "先复习到期的题目，再学今天的新题",
+    ),
+    "cmd_browse": ("Browse questions", "浏览题库"),
+    "cmd_browse_help": ("Filter and search every question", "筛选和搜索所有题目"),
+    "cmd_exercises": ("Exercises workbench", "编程练习"),
+    "cmd_exercises_help": ("Run checks, hints and solutions", "运行检查、查看提示和参考解"),
+    "cmd_stats": ("Statistics", "学习统计"),
+    "cmd_stats_help": (
+        "Accuracy and retention per topic, reviews per day",
+        "各主题的正确率和记忆保持率，每日复习量",
+    ),
+    "cmd_lab": ("Distillation lab", "蒸馏实验室"),
+    "cmd_lab_help": (
+        "Teacher vs students with and without KD",
+        "教师模型与有、无蒸馏的学生模型对比",
+    ),
+    "cmd_settings": ("Settings", "设置"),
+    "cmd_settings_help": (
+        "New questions per day, desired retention, memory model, language",
+        "每天的新题数、目标记忆保持率、记忆模型、语言",
+    ),
+    "cmd_language": ("Switch language (English / 中文)", "切换语言（English / 中文）"),
+    "cmd_language_help": (
+        "Every label and question in the other language",
+        "所有界面文字和题目换成另一种语言",
+    ),
+    "cmd_help": ("Help: every key", "帮助：所有快捷键"),
+    "cmd_help_help": ("Every key of every screen", "每个界面的所有快捷键"),
+    "cmd_anki": ("Export the questions to Anki", "把题目导出到 Anki"),
+    "cmd_anki_help": (
+        "An .apkg deck; a re-import updates its notes",
+        "生成 .apkg 卡组；再次导入会更新笔记",
+    ),
+    "cmd_theme": ("Theme", "配色主题"),
+    "cmd_theme_help": ("Change the colours of the app", "更换应用的配色"),
+    "cmd_keys": ("Keys panel", "快捷键面板"),
+    "cmd_keys_help": (
+        "Show the keys of the focused widget beside the screen",
+        "在屏幕旁显示当前控件的快捷键",
+    ),
+    "cmd_hide_keys": ("Hide the keys panel", "隐藏快捷键面板"),
+    "cmd_hide_keys_help": ("Close the keys panel", "关闭快捷键面板"),
+    "cmd_screenshot": ("Screenshot", "截图"),
+    "cmd_screenshot_help": ("Save an SVG picture of the screen", "把当前界面保存为 SVG 图片"),
+    "cmd_quit": ("Quit", "退出"),
+    "cmd_quit_help": (
+        "Leave kdquiz (your progress is saved as you go)",
+        "退出 kdquiz（学习进度随时都已保存）",
+    ),
     # errors from the layers below the front ends (kdquiz.i18n.Message)
     "err_unknown_exercise": (
         "Unknown exercise '{given}'. Valid ids: {valid}.",
@@ -704,6 +774,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{total} answers in 4 weeks · {right} right · {active} active days",
         "4 周共作答 {total} 次 · 正确 {right} 次 · 学习了 {active} 天",
     ),
+    "stats_days_summary_one": (
+        "{total} answers in 4 weeks · {right} right · 1 active day",
+        "4 周共作答 {total} 次 · 正确 {right} 次 · 学习了 1 天",
+    ),
     "stats_legend_right": ("right", "正确"),
     "stats_legend_wrong": ("wrong", "错误"),
     "stats_no_answers": (
@@ -806,16 +880,48 @@ def topic_name(slug: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-FOOTER_ZH = {
-    "Quit": "退出", "Help": "帮助", "Back": "返回", "Review": "复习", "Browse": "题库",
-    "Exercises": "练习", "Stats": "统计", "Settings": "设置", "Submit / next": "提交 / 下一题",
-    "Reveal": "看答案", "Related exercise": "相关练习", "Practise": "练习", "Search": "搜索",
-    "Clear filters": "清除筛选", "Check": "检查", "Cancel": "取消", "Hint": "提示",
-    "Edit": "编辑", "Watch": "监视", "Solution": "参考解", "Reset": "重置", "Lab": "实验室",
-    "Run": "运行", "Data": "数据", "Your code": "我的代码", "Seeds": "种子数",
-    "Undo answer": "撤销回答", "Wait for the next card": "等下一张卡片",
+KEYS: dict[str, tuple[str, str]] = {
+    "quit": ("Quit", "退出"), "app.quit": ("Quit", "退出"), "help": ("Help", "帮助"),
+    "toggle_language": ("中文/EN", "中文/EN"), "back": ("Back", "返回"), "close": ("Back", "返回"),
+    "app.pop_screen": ("Back", "返回"), "leave": ("Back to the list", "回到列表"),
+    "app.open('review')": ("Review", "复习"), "app.open('browse')": ("Browse", "题库"),
+    "app.open('exercises')": ("Exercises", "练习"), "app.open('stats')": ("Stats", "统计"),
+    "app.open('lab')": ("Lab", "实验室"), "app.settings": ("Settings", "设置"),
+    "enter": ("Submit / next", "提交 / 下一题"), "reveal": ("Reveal", "看答案"),
+    "focus_answer": ("Type an answer", "输入回答"),
+    "practise_exercise": ("Related exercise", "相关练习"), "undo": ("Undo answer", "撤销回答"),
+    "wait": ("Wait for the next card", "等下一张卡片"),
+    "practise": (
+        "Practise the highlighted question (out of schedule)", "练习选中的题目（不计入排程）",
+    ),
+    "select_cursor": ("Practise", "练习"), "focus_search": ("Search", "搜索"),
+    "clear_filters": ("Clear filters", "清除筛选"),
+    "cycle('topic')": ("Next topic filter", "切换主题筛选"),
+    "cycle('type')": ("Next type filter", "切换题型筛选"),
+    "cycle('difficulty')": ("Next difficulty filter", "切换难度筛选"),
+    "cycle('status')": (
+        "Next status filter (new, learning, due, mastered)",
+        "切换状态筛选（新题、学习中、待复习、已掌握）",
+    ),
+    "check": ("Check", "检查"), "cancel_check": ("Cancel", "取消"),
+    "cancel_run": ("Cancel", "取消"), "cancel": ("Cancel", "取消"), "hint": ("Hint", "提示"),
+    "edit": ("Edit", "编辑"),
+    "watch": ("Watch", "监视"), "solution": ("Solution", "参考解"), "reset": ("Reset", "重置"),
+    "move(-1)": ("Previous exercise", "上一个练习"), "move(1)": ("Next exercise", "下一个练习"),
+    "tab(-1)": ("Previous tab (Task, Check, Hints)", "上一个标签页（任务、检查、提示）"),
+    "tab(1)": ("Next tab", "下一个标签页"), "run": ("Run", "运行"), "cycle_data": ("Data", "数据"),
+    "toggle_workspace": ("Your code", "我的代码"), "cycle_seeds": ("Seeds", "种子数"),
+    "command_palette": ("palette", "命令面板"), "answer(True)": ("Yes", "是"),
+    "answer(False)": ("No", "否"),
 }  # fmt: skip
-"""The Footer's key descriptions in Chinese (the bindings themselves carry the English)."""
+"""Key descriptions (the Footer, the help screen, the palette), by the binding's action."""
+
+
+def key_description(action: str, lang: str, fallback: str) -> str:
+    """What the key bound to `action` does, in `lang` (`fallback`, the binding's own English
+    description, for an action not listed)."""
+    en, zh = KEYS.get(action, (fallback, fallback))
+    return zh if lang == "zh" else en
 
 
 class Message(Exception):

@@ -164,9 +164,9 @@ class KDQuizApp(App[None]):
 
         error = event.worker.error
         if isinstance(error, ProgressError):
-            message = str(error)
+            message = error.text(self.lang)
         else:
-            message = f"Something went wrong in the background: {error}"
+            message = t("background_error", self.lang, error=error)
         self.notify(message, severity="error", timeout=15)
         if event.worker.group == "load":
             from kdquiz.tui.screens.base import AppScreen
@@ -180,7 +180,7 @@ class KDQuizApp(App[None]):
 
     def action_toggle_language(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
-        self.notify(LANGUAGE_NAMES[self.lang], timeout=2)
+        self.notify(t("language_now", self.lang, name=LANGUAGE_NAMES[self.lang]), timeout=3)
 
     def watch_lang(self, lang: str) -> None:
         self.sub_title = t("tagline", lang)
@@ -199,7 +199,7 @@ class KDQuizApp(App[None]):
         from kdquiz.tui.screens import main_screen
 
         if self.data is None:
-            self.notify(self.load_error or "Still loading your progress, one moment…", timeout=5)
+            self.notify(self.load_error or t("still_loading", self.lang), timeout=5)
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -213,7 +213,7 @@ class KDQuizApp(App[None]):
         from kdquiz.tui.screens.settings import Settings, SettingsScreen
 
         if self.data is None:
-            self.notify("Still loading your progress, one moment…", timeout=3)
+            self.notify(t("still_loading", self.lang), timeout=3)
             return
         deck = self.data.deck
         current = Settings(deck.new_per_day, self.lang, deck.desired_retention)
@@ -240,7 +240,7 @@ class KDQuizApp(App[None]):
         from kdquiz.tui.screens.export import ExportScreen
 
         if self.data is None:
-            self.notify("Still loading the questions, one moment…", timeout=3)
+            self.notify(t("still_loading", self.lang), timeout=3)
             return
         self.push_screen(ExportScreen(self.lang), self._export)
 
@@ -272,37 +272,29 @@ class KDQuizApp(App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Start a review session", "Due questions first, then today's new ones",
-            lambda: self.open_screen("review"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "Browse questions", "Filter and search every question",
-            lambda: self.open_screen("browse"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "Exercises workbench", "Run checks, hints and solutions",
-            lambda: self.open_screen("exercises"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "Statistics", "Accuracy and retention per topic, reviews per day",
-            lambda: self.open_screen("stats"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "Distillation lab", "Teacher vs students with and without KD, on real data",
-            lambda: self.open_screen("lab"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "Switch language (English / 中文)", "Question texts in the other language",
-            self.action_toggle_language,
-        )  # fmt: skip
-        yield SystemCommand("Help: every key", "Every key of every screen", self.action_help)
-        yield SystemCommand("Settings", "New questions per day, language", self.action_settings)
-        yield SystemCommand(
-            "Export the questions to Anki", "An .apkg deck; a re-import updates its notes",
-            self.action_export_anki,
-        )  # fmt: skip
+        """The palette, in the app's language: Textual's own entries, then the app's, then the
+        screen's (its keys that apply now)."""
+
+        def command(key: str, callback: Callable[[], object]) -> SystemCommand:
+            return SystemCommand(t(f"cmd_{key}", self.lang), t(f"cmd_{key}_help", self.lang),
+                                 callback)  # fmt: skip
+
+        yield command("review", lambda: self.open_screen("review"))
+        yield command("browse", lambda: self.open_screen("browse"))
+        yield command("exercises", lambda: self.open_screen("exercises"))
+        yield command("stats", lambda: self.open_screen("stats"))
+        yield command("lab", lambda: self.open_screen("lab"))
+        yield command("settings", self.action_settings)
+        yield command("language", self.action_toggle_language)
+        yield command("help", self.action_help)
+        yield command("anki", self.action_export_anki)
+        yield command("theme", self.action_change_theme)
+        if screen.query("HelpPanel"):
+            yield command("hide_keys", self.action_hide_help_panel)
+        else:
+            yield command("keys", self.action_show_help_panel)
+        yield command("screenshot", lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield command("quit", self.action_quit)
         commands = getattr(screen, "screen_commands", None)
         if commands is not None:
             yield from commands()

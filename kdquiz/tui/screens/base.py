@@ -12,7 +12,7 @@ from textual.app import SystemCommand
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
-from kdquiz.i18n import FOOTER_ZH, t
+from kdquiz.i18n import key_description, t
 
 if TYPE_CHECKING:
     from kdquiz.tui.app import AppData, KDQuizApp
@@ -48,14 +48,7 @@ class AppScreen(Screen[None]):
         if self.lang != "zh":
             return bindings
         return {
-            key: active._replace(
-                binding=replace(
-                    active.binding,
-                    description=FOOTER_ZH.get(
-                        active.binding.description, active.binding.description
-                    ),
-                )
-            )
+            key: active._replace(binding=translated(active.binding, self.lang))
             for key, active in bindings.items()
         }
 
@@ -68,15 +61,18 @@ class AppScreen(Screen[None]):
             action = binding.action
             if action.startswith("app.") or self.check_action(action, ()) is False:
                 continue
+            description = key_description(action, self.lang, binding.description)
             yield SystemCommand(
-                f"{self.palette_prefix}{binding.description}",
-                f"key: {binding.key.split(',')[0]}",
+                f"{self.palette_prefix}{description}",
+                self.t("palette_key", keys=binding.key.split(",")[0]),
                 partial(self.run_action, action),
             )
 
     @property
     def palette_prefix(self) -> str:
-        return type(self).__name__.removesuffix("Screen") + ": "
+        """The screen's name before its own palette entries ("Review: Undo answer")."""
+        name = type(self).__name__.removesuffix("Screen").lower()
+        return self.t(f"palette_{name}") + ": "
 
     def action_back(self) -> None:
         """Back to the screen underneath: home, or the browser / session this was opened from."""
@@ -97,7 +93,12 @@ class AppScreen(Screen[None]):
         try:
             self.refresh_view()
         except ProgressError as exc:  # e.g. the database was deleted or locked meanwhile
-            self.notify(str(exc), severity="error", timeout=15)
+            self.notify(exc.text(self.lang), severity="error", timeout=15)
 
     def refresh_view(self) -> None:
         """Redraw from `self.data` in `self.lang`."""
+
+
+def translated(binding: Binding, lang: str) -> Binding:
+    """`binding` with its description in `lang`."""
+    return replace(binding, description=key_description(binding.action, lang, binding.description))

@@ -19,7 +19,7 @@ from kdquiz.i18n import topic_name
 from kdquiz.review import STATUSES
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.review import ReviewScreen
-from kdquiz.tui.widgets.charts import fit
+from kdquiz.tui.widgets.stats_view import fit
 
 FILTERS = ("topic", "type", "difficulty", "status")
 """The filter selects, in the order of the filter bar (and of their keys t, y, d, s)."""

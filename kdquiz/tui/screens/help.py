@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kdquiz.i18n import t
+from kdquiz.i18n import key_description, t
 
 KEY_NAMES = {
     "ctrl+q": "ctrl+q", "escape": "esc", "enter": "enter", "space": "space", "up": "↑",
@@ -24,12 +24,12 @@ def _key(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
-def _describe(bindings: Sequence[BindingType], table: Table, section: str) -> None:
+def _describe(bindings: Sequence[BindingType], table: Table, section: str, lang: str) -> None:
     rows = []
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.description:
             continue
-        rows.append((_key(binding.key), binding.description))
+        rows.append((_key(binding.key), key_description(binding.action, lang, binding.description)))
     if rows:
         table.add_row(f"[b]{section}[/b]", "")
         for key, description in rows:
@@ -55,9 +55,10 @@ def help_table(lang: str = "en") -> Table:
         [*KDQuizApp.BINDINGS, Binding("ctrl+p", "", t("help_palette", lang))],
         table,
         t("help_everywhere", lang),
+        lang,
     )
-    _describe(AppScreen.BINDINGS, table, t("help_every_screen", lang))
-    _describe(HomeScreen.BINDINGS, table, t("help_home", lang))
+    _describe(AppScreen.BINDINGS, table, t("help_every_screen", lang), lang)
+    _describe(HomeScreen.BINDINGS, table, t("help_home", lang), lang)
     review = [
         Binding("1-9", "", t("help_numbers", lang)),
         Binding("↑/↓ space", "", t("help_arrows", lang)),
@@ -66,11 +67,11 @@ def help_table(lang: str = "en") -> Table:
         Binding("1-4", "", t("help_grade", lang)),
         *[b for b in ReviewScreen.BINDINGS if isinstance(b, Binding) and b.key != "ctrl+r"],
     ]
-    _describe(review, table, t("help_review", lang))
-    _describe(BrowseScreen.BINDINGS, table, t("help_browse", lang))
-    _describe(ExercisesScreen.BINDINGS, table, t("help_exercises", lang))
-    _describe(StatsScreen.BINDINGS, table, t("statistics", lang))
-    _describe(LabScreen.BINDINGS, table, t("lab", lang))
+    _describe(review, table, t("help_review", lang), lang)
+    _describe(BrowseScreen.BINDINGS, table, t("help_browse", lang), lang)
+    _describe(ExercisesScreen.BINDINGS, table, t("help_exercises", lang), lang)
+    _describe(StatsScreen.BINDINGS, table, t("statistics", lang), lang)
+    _describe(LabScreen.BINDINGS, table, t("lab", lang), lang)
     return table
 
 

@@ -67,8 +67,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         days = streak(moments, now)
         self.query_one("#greeting", Static).update(
             f"[b]{self.t('tagline')}[/b]  ·  "
-            f"{len(data.bank.questions)} {self.t('questions_in_bank')}  ·  "
-            f"{len(data.catalog)} {self.t('exercises').lower()}"
+            f"{self.t('questions_in_bank', n=len(data.bank.questions))}  ·  "
+            f"{self.t('n_exercises', n=len(data.catalog))}"
         )
         self._tile("due", due, self.t("due_today"))
         self._tile("new", new, self.t("new_today"))

@@ -28,7 +28,7 @@ from kdquiz.stats import (
 )
 from kdquiz.stats import streak as streak_days
 from kdquiz.tui.screens.base import AppScreen
-from kdquiz.tui.widgets.charts import (
+from kdquiz.tui.widgets.stats_view import (
     RIGHT_STYLE,
     WRONG_STYLE,
     attempt_glyphs,
@@ -197,7 +197,13 @@ class StatsScreen(AppScreen):
         if total == 0:
             return Text(self.t("stats_no_recent"), "italic")
         caption = Text(
-            self.t("stats_days_summary", total=total, right=right, active=active), "bold"
+            self.t(
+                "stats_days_summary" + ("_one" if active == 1 else ""),
+                total=total,
+                right=right,
+                active=active,
+            ),
+            "bold",
         )
         caption.append("     ")
         caption.append("██", RIGHT_STYLE)
@@ -210,6 +216,7 @@ class StatsScreen(AppScreen):
             [(d.day, d.reviews, d.correct) for d in days],
             bar_width=bar_width,
             with_month=self.month_label,
+            plain=(lambda day: f"{day.day}日") if self.lang == "zh" else (lambda day: str(day.day)),
         )
         return Group(caption, Text(""), chart)
 

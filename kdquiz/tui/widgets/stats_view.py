@@ -70,6 +70,7 @@ def day_chart(
     bar_width: int = 2,
     label_every: int = 7,
     with_month: Callable[[date], str] = month_day,
+    plain: Callable[[date], str] = lambda day: str(day.day),
 ) -> Text:
     """A vertical bar chart of answers per day, right answers (green) stacked under wrong ones
     (red), with a y-scale on the left and the day of the month under every `label_every`-th
@@ -109,7 +110,9 @@ def day_chart(
         lines.append(line)
     axis = Text("0".rjust(label_width) + " └" + "─" * (step * len(days)), "dim")
     lines.append(axis)
-    labels = _day_labels([d for d, _, _ in days], label_width + 2, step, label_every, with_month)
+    labels = _day_labels(
+        [d for d, _, _ in days], label_width + 2, step, label_every, with_month, plain
+    )
     lines.append(labels)
     chart = Text("\n").join(lines)
     chart.no_wrap = True
@@ -136,8 +139,9 @@ def _bar_cell(total_units: int, right_units: int, level: int, bar_width: int) ->
 
 
 def _day_labels(
-    days: Sequence[date], indent: int, step: int, every: int, with_month: Callable[[date], str]
-) -> Text:
+    days: Sequence[date], indent: int, step: int, every: int, with_month: Callable[[date], str],
+    plain: Callable[[date], str],
+) -> Text:  # fmt: skip
     """Day-of-month labels under the bars, counted back from the last day; the first label and
     any in a new month name the month too."""
     if not days:
@@ -147,7 +151,7 @@ def _day_labels(
     previous_month: int | None = None
     for index in marked:
         day = days[index]
-        text = with_month(day) if day.month != previous_month else str(day.day)
+        text = with_month(day) if day.month != previous_month else plain(day)
         previous_month = day.month
         start = indent + 1 + step * index
         width = cell_len(line)
