@@ -17,6 +17,7 @@ from typing import Literal
 import genanki
 
 from kdquiz.bank import Question
+from kdquiz.i18n import t
 
 Lang = Literal["en", "zh", "both"]
 
@@ -24,10 +25,9 @@ MODEL_ID = 1_627_403_119
 """Fixed, so that every export uses the same note type (Anki matches note types by id)."""
 DECK_ID = 1_627_403_120
 LABELS = {
-    "en": {"answer": "Answer", "explanation": "Explanation", "key_points": "Key points",
-           "model_answer": "Model answer", "references": "References"},
-    "zh": {"answer": "答案", "explanation": "解析", "key_points": "要点",
-           "model_answer": "参考答案", "references": "参考文献"},
+    lang: {name: t(f"anki_{name}", lang)
+           for name in ("answer", "explanation", "key_points", "model_answer", "references")}
+    for lang in ("en", "zh")
 }  # fmt: skip
 """The back's headings (the deck is a file for Anki, outside the app's language setting)."""
 

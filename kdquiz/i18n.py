@@ -74,6 +74,101 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("Language", "语言"),
     "save": ("Save", "保存"),
     "close": ("Close", "关闭"),
+    "due_now": ("now", "现在"),
+    "due_in_min": ("in {n} min", "{n} 分钟后"),
+    "due_in_h": ("in {n} h", "{n} 小时后"),
+    "due_in_day": ("in 1 day", "1 天后"),
+    "due_in_days": ("in {n} days", "{n} 天后"),
+    "anki_answer": ("Answer", "答案"),
+    "anki_explanation": ("Explanation", "解析"),
+    "anki_key_points": ("Key points", "要点"),
+    "anki_model_answer": ("Model answer", "参考答案"),
+    "anki_references": ("References", "参考文献"),
+    "yes_typed": ("yes", "是"),
+    "chart_day": ("{day}", "{day}日"),
+    "chart_month_day": ("{month}/{day}", "{month}月{day}日"),
+    "likely_mistake": ("Likely mistake:", "可能的错误："),
+    # the checker's own messages (kdquiz.checker: plugin and runner)
+    "chk_and_more": (" and {n} more", " 等另外 {n} 项"),
+    "chk_cancelled": ("The check was cancelled.", "检查已取消。"),
+    "chk_not_run": ("Did not run.", "没有运行。"),
+    "chk_check_timeout": (
+        "This check took longer than {seconds} s and was stopped; is there an infinite loop, or a "
+        "very slow Python loop over elements?",
+        "这项检查用时超过 {seconds} 秒，已被终止；是不是有死循环，或者在逐个元素上跑很慢的 Python "
+        "循环？",
+    ),
+    "chk_collect_error": (
+        "The hidden suite could not be loaded:\n{message}",
+        "无法载入隐藏测试：\n{message}",
+    ),
+    "chk_crashed_using": (
+        "The check crashed while using your result: {last}",
+        "检查在使用你的结果时崩溃了：{last}",
+    ),
+    "chk_ended_early": (
+        "The check process ended before the checks finished; does your code call sys.exit() or "
+        "os._exit()?",
+        "检查进程在检查完成之前就结束了；你的代码是否调用了 sys.exit() 或 os._exit()？",
+    ),
+    "chk_killed": (
+        "The check process was killed by {name}; your code may have crashed Python.",
+        "检查进程被 {name} 杀死；你的代码可能让 Python 崩溃了。",
+    ),
+    "chk_limit_unknown": ("set by the checker", "由检查程序设定"),
+    "chk_memory_limit": (
+        "Your code exceeded the memory limit ({size}).",
+        "你的代码超出了内存上限（{size}）。",
+    ),
+    "chk_missing_results": ("Some checks reported no result.", "有些检查没有报告结果。"),
+    "chk_no_checks": (
+        "No checks ran, so nothing was verified.",
+        "没有运行任何检查，因此什么也没有验证。",
+    ),
+    "chk_not_implemented": (
+        "{function} is not implemented yet (it raises NotImplementedError).",
+        "{function} 还没有实现（它抛出了 NotImplementedError）。",
+    ),
+    "chk_out_of_memory": (
+        "Your code ran out of memory (the limit is {limit}); look for a huge tensor, e.g. an "
+        "outer product or a (N, N) matrix that is not needed.",
+        "你的代码用光了内存（上限为 {limit}）；找找有没有巨大的张量，例如不必要的外积或 (N, N) 矩"
+        "阵。",
+    ),
+    "chk_output_flood": (
+        "Your code printed or wrote far too much output; the check was stopped.",
+        "你的代码打印或写出的内容太多；检查已被终止。",
+    ),
+    "chk_output_limit": (
+        "Your code wrote more than {size} of output; the check was stopped.",
+        "你的代码输出超过了 {size}；检查已被终止。",
+    ),
+    "chk_raised": ("Your code raised {error}\n{trace}", "你的代码抛出了 `{error}`\n{trace}"),
+    "chk_skipped": (
+        "This check was skipped, so it did not pass.",
+        "这项检查被跳过了，因此不算通过。",
+    ),
+    "chk_tampered_checker": (
+        "Your code changed the checker ({shown}); an exercise must not modify the hidden suite, "
+        "its helpers or pytest (the check was failed and they were restored).",
+        "你的代码改动了检查程序（{shown}）；练习不得修改隐藏测试、它的辅助代码或 pytest（本项检查"
+        "判为失败，它们已被恢复）。",
+    ),
+    "chk_tampered_torch": (
+        "Your code replaced {shown}; an exercise must not monkeypatch torch, math or builtins "
+        "(the check was failed and they were restored).",
+        "你的代码替换了 {shown}；练习不得对 torch、math 或 builtins 打猴子补丁（本项检查判为失败，"
+        "它们已被恢复）。",
+    ),
+    "chk_timeout": (
+        "The check was stopped after {seconds} s (the time limit); does your code loop forever or "
+        "run very slowly?",
+        "检查在 {seconds} 秒（时间上限）后被终止；你的代码是不是陷入了死循环，或者运行得非常慢？",
+    ),
+    "chk_warm_lost": (
+        "The warm checker stopped during the check; check again to get a verdict.",
+        "预热的检查进程在检查途中停止了；请再检查一次以得到结果。",
+    ),
     # the app's own messages and its command palette
     "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),
     "background_error": (
@@ -565,7 +660,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "references": ("References", "参考文献"),
     "grade_yourself": (
         "How well did you know it?  1 Again · 2 Hard · 3 Good · 4 Easy",
-        "你掌握得如何？ 1 忘记 · 2 困难 · 3 良好 · 4 简单",
+        "你掌握得如何？1 忘记 · 2 困难 · 3 良好 · 4 简单",
     ),
     "rating_1": ("Again", "忘记"),
     "rating_2": ("Hard", "困难"),
@@ -592,7 +687,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "due": ("due", "待复习"),
     "mastered": ("mastered", "已掌握"),
     # browse (labels of the browse screen go here)
-    "browse_search": ("Search prompts and ids…  ( / )", "搜索题目与编号…  （ / ）"),
+    "browse_search": ("Search prompts and ids…  ( / )", "搜索题目与编号…（/）"),
     "browse_all_topics": ("all topics", "全部主题"),
     "browse_all_types": ("all types", "全部题型"),
     "browse_any_difficulty": ("any ★", "任意难度"),
@@ -607,7 +702,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "browse_count": ("{shown} of {total} questions", "显示 {shown} / {total} 题"),
     "browse_keys": (
         "enter practise · / search · t y d s cycle filters · c clear",
-        "回车 练习 · / 搜索 · t y d s 切换筛选 · c 清除",
+        "回车：练习 · /：搜索 · t y d s：切换筛选 · c：清除",
     ),
     "browse_no_match": (
         "No question matches. Press c to clear the search and the filters.",
@@ -638,7 +733,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ex_running": (
         "Running the hidden checks on {ex}… {s} s — x to cancel",
-        "正在对 {ex} 运行隐藏检查… {s} 秒 —— 按 x 取消",
+        "正在对 {ex} 运行隐藏检查…{s} 秒——按 x 取消",
     ),
     "ex_cancelling": ("Cancelling the check of {ex}…", "正在取消 {ex} 的检查…"),
     "ex_cancelled": (
@@ -809,7 +904,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_intro": (
         "Trains a big teacher (EASE), then the same small student from scratch and with ranking, "
         "listwise and soft-target distillation, and compares them on held-out data.",
-        "先训练一个大的教师模型（EASE），再把同一个小型学生模型分别从零训练、用排序蒸馏、列表蒸馏和软目标蒸馏训练，"
+        "先训练一个大的教师模型（EASE），再把同一个小型学生模型分别从零训练、用排序蒸馏、列表蒸馏"
+        "和软目标蒸馏训练，"
         "最后在留出数据上比较它们。",
     ),
     "lab_data": ("Data", "数据"),

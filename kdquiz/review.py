@@ -25,6 +25,7 @@ from kdquiz.fsrs_fit import (
     load_fit,
     save_parameters,
 )
+from kdquiz.i18n import t
 from kdquiz.progress import ProgressStore, Review
 
 QuestionStatus = Literal["new", "learning", "due", "mastered"]
@@ -337,14 +338,11 @@ class Deck:
 def describe_due(due: datetime, now: datetime, lang: str = "en") -> str:
     """'now', 'in 10 min', 'in 3 h', 'in 4 days' (or in Chinese) — when a card comes back."""
     seconds = (due - now).total_seconds()
-    zh = lang == "zh"
     if seconds <= 30:
-        return "现在" if zh else "now"
+        return t("due_now", lang)
     if seconds < 3600:
-        minutes = round(seconds / 60)
-        return f"{minutes} 分钟后" if zh else f"in {minutes} min"
+        return t("due_in_min", lang, n=round(seconds / 60))
     if seconds < 86400:
-        hours = round(seconds / 3600)
-        return f"{hours} 小时后" if zh else f"in {hours} h"
+        return t("due_in_h", lang, n=round(seconds / 3600))
     days = round(seconds / 86400)
-    return f"{days} 天后" if zh else f"in {days} day{'s' if days != 1 else ''}"
+    return t("due_in_day" if days == 1 else "due_in_days", lang, n=days)

@@ -27,7 +27,7 @@ from kdquiz.tui.app import KDQuizApp
 from kdquiz.tui.screens.browse import BrowseScreen, QuestionTable, SearchInput
 from kdquiz.tui.screens.review import ReviewScreen
 from kdquiz.tui.screens.stats import StatsScreen
-from kdquiz.tui.widgets.charts import attempt_glyphs, day_chart, fit, meter
+from kdquiz.tui.widgets.stats_view import attempt_glyphs, day_chart, fit, meter
 
 FIXED_NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 SIZE = (100, 32)

@@ -49,3 +49,11 @@ def say(en: str, zh: str, /, **values: object) -> Bilingual:
 def join(parts: list[Any], en_sep: str, zh_sep: str) -> Bilingual:
     """Parts joined with a separator of each language (e.g. "; or: " and "；或者：")."""
     return Bilingual(en_sep.join(map(str, parts)), zh_sep.join(zh_of(p) for p in parts))
+
+
+def worded(key: str, **values: object) -> Bilingual:
+    """The i18n label `key` in both languages, filled in like `say`."""
+    from kdquiz.i18n import LABELS
+
+    en, zh = LABELS[key]
+    return say(en, zh, **values)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from kdquiz.checker import tracebacks
-from kdquiz.checker.bilingual import Bilingual, say, zh_of
+from kdquiz.checker.bilingual import Bilingual, say, worded, zh_of
 from kdquiz.checker.guard import GUARD, CheckFailure, watch_module
 from kdquiz.checker.tracebacks import learner_traceback
 
@@ -37,22 +37,10 @@ def tampered_message(names: list[str]) -> Bilingual:
     """The failure of a check during which learner code replaced guarded names."""
     shown = say("{names}", "{names}", names=", ".join(names[:5]))
     if len(names) > 5:
-        shown += say(" and {n} more", " 等另外 {n} 项", n=len(names) - 5)
+        shown += worded("chk_and_more", n=len(names) - 5)
     if any(name.startswith(("kdquiz.", "_pytest.", "pytest.", "test_")) for name in names):
-        return say(
-            "Your code changed the checker ({shown}); an exercise must not modify the hidden "
-            "suite, its helpers or pytest (the check was failed and they were restored).",
-            "你的代码改动了检查程序（{shown}）；练习不得修改隐藏测试、它的辅助代码或 pytest"
-            "（本项检查判为失败，它们已被恢复）。",
-            shown=shown,
-        )
-    return say(
-        "Your code replaced {shown}; an exercise must not monkeypatch torch, math or builtins "
-        "(the check was failed and they were restored).",
-        "你的代码替换了 {shown}；练习不得对 torch、math 或 builtins 打猴子补丁（本项检查判为"
-        "失败，它们已被恢复）。",
-        shown=shown,
-    )
+        return worded("chk_tampered_checker", shown=shown)
+    return worded("chk_tampered_torch", shown=shown)
 
 
 class CheckTimeout(Exception):
@@ -92,40 +80,20 @@ def describe_exception(exc: BaseException, memory_limit: str = "") -> tuple[str,
         given = exc.args[0] if exc.args else ""
         return status, given if isinstance(given, Bilingual) else Bilingual(str(exc), str(exc))
     if _is_out_of_memory(exc):
-        limit = memory_limit or say("set by the checker", "由检查程序设定")
-        return "error", say(
-            "Your code ran out of memory (the limit is {limit}); look for a huge tensor, e.g. an "
-            "outer product or a (N, N) matrix that is not needed.",
-            "你的代码用光了内存（上限为 {limit}）；找找有没有巨大的张量，例如不必要的外积或"
-            " (N, N) 矩阵。",
-            limit=limit,
-        )
+        limit = memory_limit or worded("chk_limit_unknown")
+        return "error", worded("chk_out_of_memory", limit=limit)
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        return "error", say(
-            "Your code printed or wrote far too much output; the check was stopped.",
-            "你的代码打印或写出的内容太多；检查已被终止。",
-        )
+        return "error", worded("chk_output_flood")
     trimmed = learner_traceback(exc)
     if isinstance(exc, NotImplementedError) and trimmed:
         function = traceback.extract_tb(exc.__traceback__)[-1].name
-        return "fail", say(
-            "{function} is not implemented yet (it raises NotImplementedError).",
-            "{function} 还没有实现（它抛出了 NotImplementedError）。",
-            function=function,
-        )
+        return "fail", worded("chk_not_implemented", function=function)
     error = f"{type(exc).__name__}: {exc}".rstrip()
     if trimmed:
-        return "error", say(
-            "Your code raised {error}\n{trace}", "你的代码抛出了 `{error}`\n{trace}",
-            error=error, trace=trimmed,
-        )  # fmt: skip
+        return "error", worded("chk_raised", error=error, trace=trimmed)  # fmt: skip
     # No learner frame: the error surfaced in the suite (e.g. a wrong return type used there).
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return "error", say(
-        "The check crashed while using your result: {last}",
-        "检查在使用你的结果时崩溃了：{last}",
-        last=last,
-    )
+    return "error", worded("chk_crashed_using", last=last)
 
 
 class ResultsPlugin:
@@ -166,7 +134,10 @@ class ResultsPlugin:
         # changed by it (torch's namespaces are registered by support when it is imported).
         for module in {item.module for item in session.items if hasattr(item, "module")}:
             watch_module(module)
-        guarded = ("kdquiz.checks.support", "kdquiz.checker.guard", "kdquiz.checker.bilingual")
+        guarded = (
+            "kdquiz.checks.support", "kdquiz.checker.guard", "kdquiz.checker.bilingual",
+            "kdquiz.i18n",
+        )  # fmt: skip
         for name in (*guarded, __name__, *PYTEST_MODULES):
             if name in sys.modules:
                 watch_module(sys.modules[name])
@@ -192,15 +163,7 @@ class ResultsPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
         def on_alarm(signum: int, frame: Any) -> None:
-            raise CheckTimeout(
-                say(
-                    "This check took longer than {seconds} s and was stopped; is there an "
-                    "infinite loop, or a very slow Python loop over elements?",
-                    "这项检查用时超过 {seconds} 秒，已被终止；是不是有死循环，或者在逐个元素上"
-                    "跑很慢的 Python 循环？",
-                    seconds=f"{self._per_check_timeout:g}",
-                )
-            )
+            raise CheckTimeout(worded("chk_check_timeout", seconds=f"{self._per_check_timeout:g}"))
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, self._per_check_timeout)
@@ -242,9 +205,7 @@ class ResultsPlugin:
             message = props.get("kdquiz_message") or str(failed[0].longrepr)[-OUTPUT_LIMIT:]
         elif any(p.skipped for p in phases):
             status = "error"
-            message = say(
-                "This check was skipped, so it did not pass.", "这项检查被跳过了，因此不算通过。"
-            )
+            message = worded("chk_skipped")
         output = "".join(p.capstdout + p.capstderr for p in phases)
         self._write(
             "check",

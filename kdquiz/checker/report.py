@@ -38,7 +38,8 @@ def shorten_output(output: str, lines: int = 8, width: int = 160) -> str:
     return "\n".join(line if len(line) <= width else line[:width] + " …" for line in kept)
 
 
-MISTAKE_MARKERS = ("Likely mistake:", "可能的错误：")
+MISTAKE_MARKERS = (t("likely_mistake", "en"), t("likely_mistake", "zh"))
+"""How a failure message names the likely mistake (the suites' support writes it)."""
 
 
 def likely_mistake(message: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kdquiz import sandbox
-from kdquiz.checker.bilingual import say, zh_of
+from kdquiz.checker.bilingual import worded, zh_of
 from kdquiz.checker.results import CheckResult, ExerciseResult, Status
 from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
 from kdquiz.sandbox.warm import WarmServer
@@ -146,45 +146,20 @@ def _abnormal_end(outcome: sandbox.Outcome, limits: Limits) -> str:
     """Why the run did not complete normally, in one sentence (bilingual), or "" when it did."""
     events, returncode = outcome.events, outcome.returncode
     if outcome.stopped == "cancelled":
-        return say("The check was cancelled.", "检查已取消。")
+        return worded("chk_cancelled")
     if outcome.stopped == "timeout":
-        return say(
-            "The check was stopped after {seconds} s (the time limit); does your code loop "
-            "forever or run very slowly?",
-            "检查在 {seconds} 秒（时间上限）后被终止；你的代码是不是陷入了死循环，或者运行得"
-            "非常慢？",
-            seconds=f"{limits.timeout:g}",
-        )
+        return worded("chk_timeout", seconds=f"{limits.timeout:g}")
     if outcome.stopped == "lost" or returncode is None:
-        return say(
-            "The warm checker stopped during the check; check again to get a verdict.",
-            "预热的检查进程在检查途中停止了；请再检查一次以得到结果。",
-        )
+        return worded("chk_warm_lost")
     if returncode == -signal.SIGXFSZ:
-        return say(
-            "Your code wrote more than {size} of output; the check was stopped.",
-            "你的代码输出超过了 {size}；检查已被终止。",
-            size=format_bytes(OUTPUT_BYTES),
-        )
+        return worded("chk_output_limit", size=format_bytes(OUTPUT_BYTES))
     if returncode < 0:
-        return say(
-            "The check process was killed by {name}; your code may have crashed Python.",
-            "检查进程被 {name} 杀死；你的代码可能让 Python 崩溃了。",
-            name=signal.Signals(-returncode).name,
-        )
+        return worded("chk_killed", name=signal.Signals(-returncode).name)
     if any(e["event"] == "collect_error" for e in events):
         message = next(e["message"] for e in events if e["event"] == "collect_error")
-        return say(
-            "The hidden suite could not be loaded:\n{message}",
-            "无法载入隐藏测试：\n{message}",
-            message=message,
-        )
+        return worded("chk_collect_error", message=message)
     if not any(e["event"] == "finished" for e in events):
-        return say(
-            "The check process ended before the checks finished; does your code call "
-            "sys.exit() or os._exit()?",
-            "检查进程在检查完成之前就结束了；你的代码是否调用了 sys.exit() 或 os._exit()？",
-        )
+        return worded("chk_ended_early")
     return ""
 
 
@@ -216,26 +191,20 @@ def _assemble(
         for e in events
         if e["event"] == "check" and e["exercise"] == exercise
     }
+    not_run = worded("chk_not_run")
     checks = [
-        ran.get(id_)
-        or CheckResult(name, "error", "Did not run.", name_zh=zh, message_zh="没有运行。")
+        ran.get(id_) or CheckResult(name, "error", str(not_run), name_zh=zh, message_zh=not_run.zh)
         for id_, name, zh in expected
     ]
     ids = {id_ for id_, _, _ in expected}
     checks += [check for id_, check in ran.items() if id_ not in ids]
     if not reason and not expected:
-        reason = say(
-            "No checks ran, so nothing was verified.", "没有运行任何检查，因此什么也没有验证。"
-        )
+        reason = worded("chk_no_checks")
     if not reason and len(ran) < len(expected):
-        reason = say("Some checks reported no result.", "有些检查没有报告结果。")
+        reason = worded("chk_missing_results")
     memory = [c for c in checks if "ran out of memory" in c.message]
     if not reason and memory:
-        reason = say(
-            "Your code exceeded the memory limit ({size}).",
-            "你的代码超出了内存上限（{size}）。",
-            size=format_bytes(limits.memory_bytes),
-        )
+        reason = worded("chk_memory_limit", size=format_bytes(limits.memory_bytes))
     status: Status = "error"
     if not reason:
         status = "pass" if all(c.status == "pass" for c in checks) else "fail"

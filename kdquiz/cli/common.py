@@ -113,7 +113,7 @@ def confirm(question: str, assume_yes: bool) -> bool:
     if not sys.stdin.isatty():
         raise UserError(tr("cli_not_asking", question=question))
     answer = input(f"{question} [y/N] ").strip().lower()
-    return answer in ("y", "yes", "是")
+    return answer in ("y", "yes", tr("yes_typed"))
 
 
 def colour() -> bool:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from kdquiz.i18n import t
+from kdquiz.i18n import LANGUAGE_NAMES, t
 
 DEFAULT_FILE = "~/kdquiz-questions.apkg"
 
@@ -51,7 +51,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Input(DEFAULT_FILE, id="export-file")
             yield Label(t("export_lang", self.lang))
             with RadioSet(id="export-lang"):
-                for code, label in (("en", "English"), ("zh", "中文"), ("both", "English + 中文")):
+                names = {**LANGUAGE_NAMES, "both": " + ".join(LANGUAGE_NAMES.values())}
+                for code, label in names.items():
                     yield RadioButton(label, value=code == self.lang, name=code)
             with Horizontal(id="buttons"):
                 yield Button(t("cancel", self.lang), id="cancel")

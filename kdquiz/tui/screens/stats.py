@@ -216,14 +216,14 @@ class StatsScreen(AppScreen):
             [(d.day, d.reviews, d.correct) for d in days],
             bar_width=bar_width,
             with_month=self.month_label,
-            plain=(lambda day: f"{day.day}日") if self.lang == "zh" else (lambda day: str(day.day)),
+            plain=lambda day: self.t("chart_day", day=day.day),
         )
         return Group(caption, Text(""), chart)
 
     def month_label(self, day: date) -> str:
         """A date with its month, for the chart's first label and month starts."""
         if self.lang == "zh":
-            return f"{day.month}月{day.day}日"
+            return self.t("chart_month_day", month=day.month, day=day.day)
         return f"{MONTHS[day.month - 1]} {day.day}"
 
     def exercises_table(self, snapshot: StatsSnapshot) -> RenderableType:
