@@ -32,6 +32,17 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "questions_in_bank": ("{n} questions", "{n} 道题目"),
     "n_exercises": ("{n} coding exercises", "{n} 个编程练习"),
+    "home_workspace": ("Your workspace: {path}", "你的工作区：{path}"),
+    "settings_workspace": (
+        "Your workspace (where your exercise files are; `kdquiz where` prints it)",
+        "你的工作区（练习文件所在的位置；`kdquiz where` 会显示它）",
+    ),
+    "menu_review": ("Review", "复习"),
+    "menu_browse": ("Browse", "题库"),
+    "menu_exercises": ("Exercises", "练习"),
+    "menu_stats": ("Statistics", "统计"),
+    "menu_lab": ("Lab", "实验室"),
+    "menu_settings": ("Settings", "设置"),
     # help
     "help_title": ("Keys", "快捷键"),
     "help_palette": ("Command palette: every action by name", "命令面板：按名称查找所有操作"),
@@ -169,6 +180,49 @@ LABELS: dict[str, tuple[str, str]] = {
         "The warm checker stopped during the check; check again to get a verdict.",
         "预热的检查进程在检查途中停止了；请再检查一次以得到结果。",
     ),
+    # the lab's results
+    "lab_model_teacher": ("teacher (EASE)", "教师模型（EASE）"),
+    "lab_model_scratch": ("student, from scratch", "学生模型，从零训练"),
+    "lab_model_ranking": ("ranking KD (ex. 8)", "排序蒸馏（练习 8）"),
+    "lab_model_listwise": ("listwise KD (ex. 13)", "列表级蒸馏（练习 13）"),
+    "lab_model_soft": ("soft-target KD (ex. 1)", "软目标蒸馏（练习 1）"),
+    "lab_col_model": ("model", "模型"),
+    "lab_col_params": ("params", "参数量"),
+    "lab_col_kept": ("kept", "保留"),
+    "lab_legend_ms": (
+        "ms/1k: milliseconds to score every item for 1,000 users and take their top 10.",
+        "ms/1k：为 1,000 个用户给所有物品打分并取前 10 所用的毫秒数。",
+    ),
+    "lab_legend_kept": (
+        "kept: the model's NDCG@10 as a share of the teacher's.",
+        "保留：模型的 NDCG@10 占教师模型的比例。",
+    ),
+    "lab_legend_means": (
+        "Means over the seeds (a wider window shows ± the std and the latency).",
+        "数值为各种子的均值（窗口更宽时会显示 ± 标准差和延迟）。",
+    ),
+    "lab_functions_ref": ("the reference solutions", "参考解"),
+    "lab_functions_yours": ("your workspace", "你的工作区"),
+    "lab_summary_data": (
+        "{name}: {users} users, {items} items, {interactions} training interactions; "
+        "leave-one-out by time, full ranking with training items excluded; mean ± std over "
+        "{seeds} seed(s); losses and metrics from {functions}.",
+        "{name}：{users} 个用户，{items} 个物品，{interactions} 条训练交互；按时间留一，"
+        "在排除训练物品后对全部物品排序；{seeds} 个种子的均值 ± 标准差；"
+        "损失和指标来自{functions}。",
+    ),
+    "lab_summary_student": (
+        "{model}: NDCG@10 {diff} vs scratch (better in {wins} of {seeds} seeds); keeps {kept} of "
+        "the teacher's with {share} of its parameters.",
+        "{model}：NDCG@10 比从零训练 {diff}（{seeds} 个种子中 {wins} 个更好）；用教师模型 {share} "
+        "的参数保留了它 {kept} 的效果。",
+    ),
+    "lab_took": ("Took {seconds} s on {device}.", "用时 {seconds} 秒（{device}）。"),
+    "lab_chart_title": (
+        "validation NDCG@10 per epoch (mean over seeds)",
+        "每个 epoch 的验证集 NDCG@10（各种子的均值）",
+    ),
+    "lab_chart_epoch": ("epoch {n}", "epoch {n}"),
     # the app's own messages and its command palette
     "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),
     "background_error": (
@@ -745,6 +799,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ex_ago_min": ("{n} min ago", "{n} 分钟前"),
     "ex_ago_h": ("{n} h ago", "{n} 小时前"),
     "ex_ago_days": ("{n} days ago", "{n} 天前"),
+    "ex_ago_day": ("1 day ago", "1 天前"),
     "ex_no_details": (
         "The result per check of that run was not kept; press c to check again and see it.",
         "那次检查没有保存每项检查的结果；按 c 重新检查即可看到。",
@@ -854,6 +909,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ex_cmd_reset_help": ("Your file is backed up first", "会先备份你的文件"),
     # stats (labels of the statistics screen go here)
     "stats_answers": ("answers", "次作答"),
+    "stats_answer": ("answer", "次作答"),
     "stats_right": ("right", "正确率"),
     "stats_streak": ("day streak", "天连续学习"),
     "stats_mastered": ("mastered", "道已掌握"),

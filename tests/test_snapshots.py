@@ -1,4 +1,5 @@
-"""Snapshot tests (pytest-textual-snapshot): every screen in both languages at 100x32.
+"""Snapshot tests (pytest-textual-snapshot): every screen in both languages, at 80x24 (it must
+be fully usable) and at 160x45 (it must use the room).
 
 The data is fixed (a clock, UTC days, reviews and attempts at known times, a workspace shown as
 ~/kdquiz-workspace: it lives in a temporary home folder, so two runs never share it), so the
@@ -27,7 +28,7 @@ from kdquiz.solving import file_digest
 from kdquiz.tui.app import KDQuizApp
 from kdquiz.tui.screens.review import ReviewScreen
 
-SIZE = (100, 32)
+SIZES = [(80, 24), (160, 45)]
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 
@@ -111,57 +112,64 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
 
 LANGS = ["en", "zh"]
+EVERY = pytest.mark.parametrize(
+    "lang, size", [(lang, size) for size in SIZES for lang in LANGS],
+    ids=[f"{lang}-{w}x{h}" for w, h in SIZES for lang in LANGS],
+)  # fmt: skip
+"""Both languages at both sizes."""
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_home(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps())
+@EVERY
+def test_home(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps())
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_review_question(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("r"))
+@EVERY
+def test_review_question(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("r"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_review_feedback(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("r", "1"))
+@EVERY
+def test_review_feedback(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("r", "1"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_help(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("f1"))
+@EVERY
+def test_help(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("f1"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_browse(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("b"))
+@EVERY
+def test_browse(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("b"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_stats(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("s"))
+@EVERY
+def test_stats(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("s"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_settings(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("o"))
+@EVERY
+def test_settings(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("o"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_exercises(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("e"))
+@EVERY
+def test_exercises(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("e"))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_exercise_check_result(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+@EVERY
+def test_exercise_check_result(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """The Check tab of exercise_2, from a stored result (no check is run)."""
     run_before = steps("e", "down", "right")
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_lab(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+@EVERY
+def test_lab(
+    snap_compare, lang: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """The Lab screen with a stored result (no run), as without MovieLens installed."""
     from kdquiz.lab import data
     from kdquiz.tui.screens.lab import last_result_path
@@ -169,23 +177,18 @@ def test_lab(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None: 
     monkeypatch.setattr(data, "movielens_path", lambda: None)
     last_result_path().parent.mkdir(parents=True)
     shutil.copyfile(Path(__file__).with_name("fixtures") / "lab_result.json", last_result_path())
-    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=steps("l"))
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("l"))
 
 
-# ---------------------------------------------------------------------- 80 x 24
-
-SMALL = (80, 24)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_review_after_undo(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+@EVERY
+def test_review_after_undo(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """An answer taken back: the question is asked again, the counts as before it."""
     run_before = steps("r", "1", "u")
-    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_open_answer_key_points(snap_compare, lang: str) -> None:  # type: ignore[no-untyped-def]
+@EVERY
+def test_open_answer_key_points(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """An open question revealed, two of its key points ticked and the grade they suggest."""
     bank, _ = load_banks([builtin_bank_dir()], set(exercise_ids()))
     question = next(q for q in bank.questions if q.type == "open" and len(q.key_points) >= 3)
@@ -195,11 +198,13 @@ def test_open_answer_key_points(snap_compare, lang: str) -> None:  # type: ignor
         await pilot.app.push_screen(ReviewScreen([question], preview=True))
         await steps("ctrl+r", "a", "b")(pilot)
 
-    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_fsrs_fit_result(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+@EVERY
+def test_fsrs_fit_result(
+    snap_compare, lang: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """Settings → Fit to my reviews, after the fit (faked: the real one runs in
     tests/test_fsrs_fit.py), as with a long enough history."""
     from kdquiz.dev.simulate import forgetful_parameters
@@ -222,4 +227,4 @@ def test_fsrs_fit_result(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatc
         pilot.app.screen.query_one("#fit").press()  # type: ignore[attr-defined]
         await steps()(pilot)
 
-    assert snap_compare(make_app(lang), terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=run_before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from kdquiz.cli.common import (
     UsageError,
     UserError,
     colour,
+    language,
     open_workspace,
 )
 
@@ -62,11 +64,12 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(format_table(result))
+    lang = language()
+    print(format_table(result, lang, shutil.get_terminal_size().columns))
     print()
-    print(text_chart(curves(result), colour=colour()))
+    print(text_chart(curves(result, lang), colour=colour(), lang=lang))
     print()
-    print(format_summary(result))
+    print(format_summary(result, lang))
     if args.plot is not None:
         print(f"Saved the chart to {args.plot}.")
     return 0

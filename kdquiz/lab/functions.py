@@ -87,8 +87,8 @@ def _explained(function: Callable[..., Any], name: str, exercise: str) -> Callab
             return function(*args, **kwargs)
         except NotImplementedError:
             raise LabFunctionError(
-                f"{name} in {exercise}.py is still a stub: solve it (kdquiz check {exercise}) "
-                "or run the lab without --use-workspace."
+                f"{name} in {exercise}.py is still a stub: solve it first (check {exercise}), "
+                "or run the lab with the reference solutions instead of your code."
             ) from None
         except LabFunctionError:
             raise

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from rich.cells import cell_len
+
+from kdquiz.i18n import LABELS, t
+
 METRICS = ("HR@10", "NDCG@10", "Recall@20")
 SERIES_COLOURS = ("#808080", "#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 SERIES_ANSI = ("90", "34", "31", "32", "35")
@@ -18,47 +22,63 @@ def _params(n: int) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1_000_000 else f"{n / 1e3:.0f}K" if n >= 1000 else str(n)
 
 
-def format_table(result: dict[str, Any]) -> str:
+def model_label(key: str, model: dict[str, Any], lang: str) -> str:
+    """A model's name in `lang` (the result's own label for a model the i18n layer lacks)."""
+    return t(f"lab_model_{key}", lang) if f"lab_model_{key}" in LABELS else str(model["label"])
+
+
+def format_table(result: dict[str, Any], lang: str = "en", width: int = 90) -> str:
     """Every model's metrics (mean±std over seeds), size, latency and NDCG@10 kept, then a
-    legend; at most 90 columns wide."""
+    legend; within `width` columns (below 90: means only, without the latency column)."""
     models = result["models"]
     teacher_ndcg = models["teacher"]["metrics"]["NDCG@10"]["mean"]
-    header = ["model", *METRICS, "params", "ms/1k", "kept"]
+    narrow = width < 90
+    means_only = narrow or len(result["seeds"]) < 2  # one seed has no spread to show
+    header = [t("lab_col_model", lang), *METRICS, t("lab_col_params", lang)]
+    header += ([] if narrow else ["ms/1k"]) + [t("lab_col_kept", lang)]
     rows = [header]
-    for model in models.values():
-        cells = [model["label"]]
+    for key, model in models.items():
+        cells = [model_label(key, model, lang)]
         for metric in METRICS:
             m = model["metrics"][metric]
-            cells.append(f"{m['mean']:.4f}±{m['std']:.4f}")
+            cells.append(f"{m['mean']:.4f}" if means_only else f"{m['mean']:.4f}±{m['std']:.4f}")
         cells.append(_params(model["parameters"]))
-        cells.append(f"{model['latency_ms_per_1000_users']:.1f}")
+        if not narrow:
+            cells.append(f"{model['latency_ms_per_1000_users']:.1f}")
         ndcg = model["metrics"]["NDCG@10"]["mean"]
         cells.append(f"{ndcg / teacher_ndcg:.0%}" if teacher_ndcg > 0 else "—")
         rows.append(cells)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])]
-        cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        cells = [row[0] + " " * (widths[0] - cell_len(row[0]))]
+        cells += [" " * (w - cell_len(c)) + c for c, w in zip(row[1:], widths[1:], strict=True)]
         lines.append("  ".join(cells))
         if n == 0:
             lines.append("  ".join("─" * w for w in widths))
-    lines.append("ms/1k: milliseconds to score every item for 1,000 users and take their top 10.")
-    lines.append("kept: the model's NDCG@10 as a share of the teacher's.")
+    if not narrow:
+        lines.append(t("lab_legend_ms", lang))
+    lines.append(t("lab_legend_kept", lang))
+    if narrow and len(result["seeds"]) > 1:
+        lines.append(t("lab_legend_means", lang))
     return "\n".join(lines)
 
 
-def format_summary(result: dict[str, Any]) -> str:
+def format_summary(result: dict[str, Any], lang: str = "en") -> str:
     """The headline: data, seeds, and how each distilled student compares with scratch."""
     data = result["dataset"]
     models = result["models"]
     seeds = len(result["seeds"])
+    functions = t(
+        "lab_functions_yours" if "workspace" in str(result["functions"]) else "lab_functions_ref",
+        lang,
+    )
     lines = [
-        f"{data['name']}: {data['users']} users, {data['items']} items, "
-        f"{data['train_interactions']} training interactions; {data['split']}, full ranking "
-        f"with training items excluded; mean ± std over {seeds} seed{'s' * (seeds != 1)}; "
-        f"losses and metrics from the {result['functions']}.",
-    ]
+        t(
+            "lab_summary_data", lang, name=data["name"], users=data["users"], items=data["items"],
+            interactions=data["train_interactions"], seeds=seeds, functions=functions,
+        )
+    ]  # fmt: skip
     teacher = models["teacher"]
     teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
     scratch = models["scratch"]["metrics"]["NDCG@10"]
@@ -71,21 +91,25 @@ def format_summary(result: dict[str, Any]) -> str:
         # than the two means.
         diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
         wins = sum(d > 0 for d in diffs)
-        spread = f" ± {statistics.pstdev(diffs):.4f}" if len(diffs) > 1 else ""
-        seeds_won = f"{wins} of {len(diffs)} seed{'s' * (len(diffs) != 1)}"
+        spread = f" ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else ""
         lines.append(
-            f"{model['label']}: NDCG@10 {statistics.fmean(diffs):+.4f}{spread} vs scratch "
-            f"(better in {seeds_won}); keeps {kept:.0%} of the teacher's with "
-            f"{model['parameters'] / teacher['parameters']:.1%} of its parameters."
-        )
-    lines.append(f"Took {result['seconds']:.0f} s on {result['device']}.")
+            t(
+                "lab_summary_student", lang, model=model_label(key, model, lang),
+                diff=f"{statistics.fmean(diffs):+.4f}{spread}", wins=wins, seeds=len(diffs),
+                kept=f"{kept:.0%}", share=f"{model['parameters'] / teacher['parameters']:.1%}",
+            )
+        )  # fmt: skip
+    lines.append(t("lab_took", lang, seconds=f"{result['seconds']:.0f}", device=result["device"]))
     return "\n".join(lines)
 
 
-def curves(result: dict[str, Any]) -> list[tuple[str, list[tuple[float, float]]]]:
+def curves(result: dict[str, Any], lang: str = "en") -> list[tuple[str, list[tuple[float, float]]]]:
     """(label, [(epoch, mean validation NDCG@10)]) for each student."""
     return [
-        (model["label"], [(float(e), float(v)) for e, v in model["valid_ndcg_per_epoch"]])
+        (
+            model_label(key, model, lang),
+            [(float(e), float(v)) for e, v in model["valid_ndcg_per_epoch"]],
+        )
         for key, model in result["models"].items()
         if model.get("valid_ndcg_per_epoch")
     ]
@@ -101,7 +125,7 @@ def _bounds(series: Sequence[tuple[str, list[tuple[float, float]]]]) -> tuple[fl
 
 
 def text_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], width: int = 72,
-               height: int = 14, colour: bool = False) -> str:  # fmt: skip
+               height: int = 14, colour: bool = False, lang: str = "en") -> str:  # fmt: skip
     """A line chart in text: one mark per series, y labels on the left, a legend below."""
     if not series or not any(points for _, points in series):
         return ""
@@ -124,13 +148,14 @@ def text_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], width: i
                 row = round(ra + (rb - ra) * step / steps)
                 grid[row][col] = mark
     label_width = max(len(f"{y1:.3f}"), len(f"{y0:.3f}"))
-    lines = ["validation NDCG@10 per epoch (mean over seeds)"]
+    lines = [t("lab_chart_title", lang)]
     for r, marks in enumerate(grid):
         value = y1 - (y1 - y0) * r / (height - 1)
         label = f"{value:.3f}" if r in (0, height // 2, height - 1) else ""
         lines.append(f"{label:>{label_width}} │" + "".join(marks))
     lines.append(" " * label_width + " └" + "─" * width)
-    axis = f"epoch {x0:g}".ljust(width - len(f"{x1:g}")) + f"{x1:g}"
+    start = t("lab_chart_epoch", lang, n=f"{x0:g}")
+    axis = start + " " * max(1, width - cell_len(start) - len(f"{x1:g}")) + f"{x1:g}"
     lines.append(" " * (label_width + 2) + axis)
     legend = []
     for n, (label, _) in enumerate(series):

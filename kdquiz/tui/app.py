@@ -217,8 +217,14 @@ class KDQuizApp(App[None]):
             return
         deck = self.data.deck
         current = Settings(deck.new_per_day, self.lang, deck.desired_retention)
+        workspace = ""
+        if self.data.workspace is not None:
+            from kdquiz.workspace import shown_path
+
+            workspace = shown_path(self.data.workspace.root)
         self.push_screen(
-            SettingsScreen(current, deck.expected_daily_reviews, deck), self._apply_settings
+            SettingsScreen(current, deck.expected_daily_reviews, deck, workspace),
+            self._apply_settings,
         )
 
     def _apply_settings(self, settings: object) -> None:

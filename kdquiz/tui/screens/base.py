@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import SystemCommand
 from textual.binding import ActiveBinding, Binding
+from textual.events import Resize
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from kdquiz.i18n import key_description, t
 
@@ -41,16 +43,31 @@ class AppScreen(Screen[None]):
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
 
+    NARROW_HIDDEN: frozenset[str] = frozenset({"quit"})
+    """Actions the Footer leaves out below `NARROW` columns (their keys still work, and the
+    help screen and the palette list them), so that Help and the language switch stay in view."""
+    NARROW = 100
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The keys the Footer shows, with their descriptions in the app's language."""
         bindings = super().active_bindings
-        if self.lang != "zh":
-            return bindings
+        narrow = 0 < self.size.width < self.NARROW
         return {
-            key: active._replace(binding=translated(active.binding, self.lang))
+            key: active._replace(
+                binding=translated(
+                    active.binding, self.lang,
+                    hide=narrow and active.binding.action in self.NARROW_HIDDEN,
+                )
+            )
             for key, active in bindings.items()
-        }
+        }  # fmt: skip
+
+    def on_resize(self, event: Resize) -> None:
+        # (Textual calls this and each subclass's own on_resize.)
+        for footer in self.query(Footer):
+            footer.compact = self.size.width < 120
+        self.refresh_bindings()
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         """Palette entries for this screen's own keys that apply right now (the app adds them
@@ -99,6 +116,7 @@ class AppScreen(Screen[None]):
         """Redraw from `self.data` in `self.lang`."""
 
 
-def translated(binding: Binding, lang: str) -> Binding:
-    """`binding` with its description in `lang`."""
-    return replace(binding, description=key_description(binding.action, lang, binding.description))
+def translated(binding: Binding, lang: str, hide: bool = False) -> Binding:
+    """`binding` with its description in `lang` (and not shown, with `hide`)."""
+    description = key_description(binding.action, lang, binding.description)
+    return replace(binding, description=description, show=binding.show and not hide)

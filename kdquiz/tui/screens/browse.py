@@ -56,14 +56,14 @@ class BrowseScreen(AppScreen):
 
     DEFAULT_CSS = """
     BrowseScreen #browse-filters { height: 1; margin: 1 1 0 1; }
-    BrowseScreen #browse-search { width: 1fr; min-width: 20; border: none; height: 1;
+    BrowseScreen #browse-search { width: 1fr; min-width: 14; border: none; height: 1;
         padding: 0 1; background: $boost; }
     BrowseScreen #browse-search:focus { background: $surface-lighten-1; }
     BrowseScreen #browse-filters Select { margin-left: 1; }
-    BrowseScreen #filter-topic { width: 22; }
-    BrowseScreen #filter-type { width: 15; }
-    BrowseScreen #filter-difficulty { width: 14; }
-    BrowseScreen #filter-status { width: 16; }
+    BrowseScreen #filter-topic { width: 20; }
+    BrowseScreen #filter-type { width: 13; }
+    BrowseScreen #filter-difficulty { width: 12; }
+    BrowseScreen #filter-status { width: 14; }
     BrowseScreen #browse-count { height: 1; margin: 1 1 0 2; color: $text-muted; }
     BrowseScreen QuestionTable { height: 1fr; margin: 0 1; }
     """
@@ -194,21 +194,22 @@ class BrowseScreen(AppScreen):
             self.t("browse_col_id"), self.t("topic"), self.t("browse_col_type"),
             self.t("browse_col_difficulty"), self.t("browse_col_status"), self.t("question"),
         ]  # fmt: skip
-        for header, width in zip(headers, widths, strict=True):
-            table.add_column(fit(header, width), width=width)
+        shown_columns = [i for i, width in enumerate(widths) if width > 0]  # no ids when narrow
+        for i in shown_columns:
+            table.add_column(fit(headers[i], widths[i]), width=widths[i])
         id_width, topic_width, _, _, _, prompt_width = widths
         for question in shown:
             status = data.deck.status(question.id, now)
             first_line = question.prompt.get(self.lang).strip().splitlines()[0]
-            table.add_row(
+            cells: list[Text | str] = [
                 Text(fit(question.id, id_width), "dim"),
                 fit(topic_name(question.topic, self.lang), topic_width),
                 self.t(f"browse_type_{question.type}"),
                 Text("★" * question.difficulty, "yellow"),
                 Text(self.t(status), STATUS_STYLES[status]),
                 fit(first_line.replace("`", "").replace("**", ""), prompt_width),
-                key=question.id,
-            )
+            ]
+            table.add_row(*[cells[i] for i in shown_columns], key=question.id)
         ids = [question.id for question in shown]
         if shown:
             row = ids.index(kept_id) if kept_id in ids else min(kept_row, len(shown) - 1)
@@ -216,10 +217,10 @@ class BrowseScreen(AppScreen):
         total = len(data.bank.questions)
         count = Text(self.t("browse_count", shown=len(shown), total=total), "bold")
         count.append("    ")
-        if shown:
-            count.append(self.t("browse_keys"), "dim")
-        else:
+        if not shown:
             count.append(self.t("browse_no_match"), "italic")
+        elif self.app.size.width >= 100:  # narrower, the footer and the help screen say it
+            count.append(self.t("browse_keys"), "dim")
         self.query_one("#browse-count", Static).update(count)
 
     def _column_widths(self) -> list[int]:
@@ -231,17 +232,20 @@ class BrowseScreen(AppScreen):
         def widest(texts: list[str], header: str, cap: int = 999) -> int:
             return min(cap, max([cell_len(text) for text in texts] + [cell_len(header)]))
 
+        width = self.app.size.width
+        # Narrow terminals drop the id (a question shows it when opened); wide ones show it whole.
+        id_cap = 0 if width < 100 else ID_WIDTH if width < 140 else 40
+        topic_cap = 12 if width < 100 else TOPIC_WIDTH if width < 140 else 26
         fixed = [
-            widest([q.id for q in questions], self.t("browse_col_id"), ID_WIDTH),
-            widest(
-                [topic_name(q.topic, self.lang) for q in questions], self.t("topic"), TOPIC_WIDTH
-            ),
+            widest([q.id for q in questions], self.t("browse_col_id"), id_cap) if id_cap else 0,
+            widest([topic_name(q.topic, self.lang) for q in questions], self.t("topic"), topic_cap),
             widest([self.t(f"browse_type_{kind}") for kind in TYPES], self.t("browse_col_type")),
             widest(["★★★"], self.t("browse_col_difficulty")),
             widest([self.t(status) for status in STATUSES], self.t("browse_col_status")),
         ]
         # Cell padding (1 each side), the table's margins and a vertical scrollbar.
-        spare = self.app.size.width - sum(fixed) - 2 * (len(fixed) + 1) - 2 - 2
+        columns = sum(1 for w in fixed if w) + 1
+        spare = width - sum(fixed) - 2 * columns - 2 - 2
         return [*fixed, max(MIN_PROMPT_WIDTH, spare)]
 
     def highlighted_id(self) -> str | None:

@@ -75,7 +75,8 @@ class ExercisesScreen(AppScreen):
 
     DEFAULT_CSS = """
     ExercisesScreen #ex-body { height: 1fr; }
-    ExercisesScreen #ex-list { width: 34; height: 100%; border: round $primary; }
+    ExercisesScreen #ex-list { width: 30%; min-width: 26; max-width: 44; height: 100%;
+        border: round $primary; }
     ExercisesScreen #ex-list:focus { border: round $accent; }
     ExercisesScreen #ex-detail { width: 1fr; height: 100%; padding: 0 0 0 1; }
     ExercisesScreen #ex-heading { height: auto; }
@@ -99,6 +100,8 @@ class ExercisesScreen(AppScreen):
         Binding("left", "tab(-1)", "Previous tab (Task, Check, Hints)", show=False),
         Binding("right", "tab(1)", "Next tab", show=False),
     ]
+
+    NARROW_HIDDEN = frozenset({"quit", "watch", "reset"})
 
     def __init__(self, initial: str | None = None) -> None:
         super().__init__()
@@ -242,7 +245,8 @@ class ExercisesScreen(AppScreen):
             )
         elif last is not None:
             line.append("  !", "yellow")  # the check did not complete
-        line.append(f"  {self.t('status_' + status)}", "dim")
+        if self.size.width >= 100:  # narrower, the glyph says it
+            line.append(f"  {self.t('status_' + status)}", "dim")
         if self.current_run is not None and self.current_run.exercise.id == exercise.id:
             line.append(" …", "bold yellow")
         line.append(f"\n{exercise.title_in(self.lang)}")

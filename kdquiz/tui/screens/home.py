@@ -10,6 +10,10 @@ from textual.widgets import Footer, Header, Static
 
 from kdquiz.i18n import topic_name
 from kdquiz.tui.screens.base import AppScreen
+from kdquiz.workspace import shown_path
+
+MENU = (("r", "review"), ("b", "browse"), ("e", "exercises"), ("s", "stats"), ("l", "lab"))
+"""The flows Home offers: key, screen."""
 
 
 class Tile(Static):
@@ -17,6 +21,8 @@ class Tile(Static):
 
 
 class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on home itself
+    NARROW_HIDDEN = frozenset({"quit", *(f"app.open('{name}')" for _, name in MENU)})
+    """The menu on the screen shows these keys already."""
     BINDINGS = [
         Binding("r", "app.open('review')", "Review", id="review"),
         Binding("b", "app.open('browse')", "Browse", id="browse"),
@@ -65,21 +71,23 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
             passed = standing(data.store, data.workspace, data.catalog).count("passed")
         moments = [r.at for r in deck.reviews] + [a.at for a in data.store.attempts()]
         days = streak(moments, now)
-        self.query_one("#greeting", Static).update(
-            f"[b]{self.t('tagline')}[/b]  ·  "
-            f"{self.t('questions_in_bank', n=len(data.bank.questions))}  ·  "
-            f"{self.t('n_exercises', n=len(data.catalog))}"
+        greeting = (
+            f"[b]{self.t('questions_in_bank', n=len(data.bank.questions))}  ·  "
+            f"{self.t('n_exercises', n=len(data.catalog))}[/b]"
         )
+        if data.workspace is not None:
+            where = escape(shown_path(data.workspace.root))
+            greeting += "\n" + self.t("home_workspace", path=f"[cyan]{where}[/]")
+        self.query_one("#greeting", Static).update(greeting)
         self._tile("due", due, self.t("due_today"))
         self._tile("new", new, self.t("new_today"))
         self._tile("exercises", f"{passed}/{len(data.catalog)}", self.t("exercises_passed"))
         self._tile("streak", self.t("day" if days == 1 else "days", n=days), self.t("streak"))
         self.query_one("#menu", Static).update(
-            f"[b reverse] r [/] {self.t('start_review')}    "
-            f"[b reverse] b [/] {self.t('browse')}    "
-            f"[b reverse] e [/] {self.t('exercises')}    "
-            f"[b reverse] s [/] {self.t('statistics')}    "
-            f"[b reverse] l [/] {self.t('lab')}"
+            "  ".join(
+                f"[b reverse] {key} [/] {self.t('menu_' + name)}"
+                for key, name in (*MENU, ("o", "settings"))
+            )
         )
         advice = []
         if due + new == 0:

@@ -112,6 +112,8 @@ class LabScreen(AppScreen):
         self.movielens = movielens
         if self.result is None and isinstance(result, dict) and "models" in result:
             self.result = result
+            if len(result.get("seeds", [])) in SEED_CHOICES:
+                self.seeds = len(result["seeds"])  # the setting the shown result was run with
         self.refresh_view()
 
     # ------------------------------------------------------------------ view
@@ -159,9 +161,10 @@ class LabScreen(AppScreen):
         width = max(40, min(90, self.size.width - 16))
         view = Text()
         view.append(self.t("lab_last_result") + "\n\n", "bold")
-        view.append(format_table(self.result) + "\n\n")
-        view.append(text_chart(curves(self.result), width=width, height=12) + "\n\n")
-        view.append(format_summary(self.result))
+        view.append(format_table(self.result, self.lang, self.size.width - 6) + "\n\n")
+        chart = text_chart(curves(self.result, self.lang), width=width, height=12, lang=self.lang)
+        view.append(chart + "\n\n")
+        view.append(format_summary(self.result, self.lang))
         return view
 
     # ------------------------------------------------------------------ actions

@@ -34,7 +34,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
     DEFAULT_CSS = """
     SettingsScreen { align: center middle; }
     SettingsScreen > Vertical {
-        width: 60; height: auto; max-height: 100%; overflow-y: auto;
+        width: 72; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
         border: thick $primary; background: $surface; padding: 0 2;
     }
     SettingsScreen RadioSet { layout: horizontal; }
@@ -52,6 +52,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
         current: Settings,
         workload: Callable[[float], float] | None = None,
         deck: Deck | None = None,
+        workspace: str = "",
     ) -> None:
         super().__init__()
         self.current = current
@@ -59,6 +60,8 @@ class SettingsScreen(ModalScreen[Settings | None]):
         """Reviews a day that a desired retention implies (the deck's estimate)."""
         self.deck = deck
         """For the memory model's line and fitting it (None: not shown)."""
+        self.workspace = workspace
+        """Where the learner's exercise files are (shown, not edited here)."""
 
     def compose(self) -> ComposeResult:
         lang = self.current.lang
@@ -85,6 +88,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
                 yield Label(t("fsrs_model", lang))
                 yield Label(model_line(self.deck, lang), id="fsrs-model", classes="note")
                 yield Button(t("fsrs_fit_button", lang), id="fit")
+            if self.workspace:
+                yield Label(t("settings_workspace", lang))
+                yield Label(self.workspace, id="workspace", classes="note")
             yield Label(t("language", lang))
             with RadioSet(id="language"):
                 for code in LANGUAGES:

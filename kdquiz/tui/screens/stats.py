@@ -146,7 +146,10 @@ class StatsScreen(AppScreen):
             return Text(self.t("stats_no_answers"), "bold")
         accuracy = snapshot.right / snapshot.answers
         accuracy_style = "bold " + level_style(accuracy, *ACCURACY_LEVELS)
-        chip(str(snapshot.answers), self.t("stats_answers"))
+        chip(
+            str(snapshot.answers),
+            self.t("stats_answer" if snapshot.answers == 1 else "stats_answers"),
+        )
         chip(f"{accuracy:.0%}", self.t("stats_right"), accuracy_style)
         chip(str(snapshot.streak), self.t("stats_streak"), "bold magenta")
         chip(f"{mastered}/{snapshot.questions}", self.t("stats_mastered"), "bold green")
@@ -157,7 +160,11 @@ class StatsScreen(AppScreen):
 
     def topics_table(self, snapshot: StatsSnapshot) -> RenderableType:
         """Accuracy and retention bars per topic, weakest first, untouched topics last and dim."""
-        table = Table(box=None, pad_edge=False, padding=(0, 2), header_style="bold dim")
+        width = self.app.size.width
+        # Bars and names as wide as the terminal allows (80 columns: short bars, short names).
+        bar, name_width = (4, 16) if width < 100 else (10, 22) if width < 140 else (16, 30)
+        gap = 1 if width < 100 else 2
+        table = Table(box=None, pad_edge=False, padding=(0, gap), header_style="bold dim")
         table.add_column(self.t("topic"), no_wrap=True)
         table.add_column(self.t("stats_accuracy"), no_wrap=True)
         table.add_column(self.t("stats_retention"), no_wrap=True)
@@ -168,19 +175,19 @@ class StatsScreen(AppScreen):
         untouched = [topic for topic in snapshot.topics if not (topic.reviews or topic.seen)]
         for topic in started:
             table.add_row(
-                Text(fit(topic_name(topic.topic, self.lang), 22), "bold"),
-                meter(topic.accuracy, low=ACCURACY_LEVELS[0], high=ACCURACY_LEVELS[1]),
-                meter(topic.retention, low=RETENTION_LEVELS[0], high=RETENTION_LEVELS[1]),
+                Text(fit(topic_name(topic.topic, self.lang), name_width), "bold"),
+                meter(topic.accuracy, bar, *ACCURACY_LEVELS),
+                meter(topic.retention, bar, *RETENTION_LEVELS),
                 f"{topic.seen}/{topic.questions}",
                 str(topic.mastered),
                 str(topic.reviews),
             )
-        not_started = self.t("stats_not_started")
+        not_started = self.t("stats_not_started") if bar >= 8 else "—"
         for topic in untouched:
             table.add_row(
-                fit(topic_name(topic.topic, self.lang), 22),
-                meter(None, empty=not_started),
-                meter(None, empty=not_started),
+                fit(topic_name(topic.topic, self.lang), name_width),
+                meter(None, bar, empty=not_started),
+                meter(None, bar, empty=not_started),
                 f"0/{topic.questions}",
                 "0",
                 "0",

@@ -24,7 +24,8 @@ def describe_ago(moment: datetime, now: datetime, lang: str) -> str:
         return t("ex_ago_min", lang, n=round(seconds / 60))
     if seconds < 86400:
         return t("ex_ago_h", lang, n=round(seconds / 3600))
-    return t("ex_ago_days", lang, n=round(seconds / 86400))
+    days = round(seconds / 86400)
+    return t("ex_ago_day" if days == 1 else "ex_ago_days", lang, n=days)
 
 
 def summary_line(status: str, passed: int, total: int, lang: str) -> Text:
