@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from kdquiz.i18n import Message
 from kdquiz.paths import content_dir
 
 QuestionType = Literal["choice", "multi", "open"]
@@ -67,12 +68,15 @@ class Problem:
     line: int | None
     question_id: str | None
     field: str | None
-    message: str
+    message: Message
+
+    def text(self, lang: str = "en") -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        parts = [where, self.question_id, self.field, self.message.text(lang)]
+        return ": ".join(p for p in parts if p)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        parts = [where, self.question_id, self.field, self.message]
-        return ": ".join(p for p in parts if p)
+        return self.text("en")
 
 
 @dataclass
@@ -126,27 +130,27 @@ class _Checker:
         self.qid = qid if isinstance(qid, str) else None
         self.problems: list[Problem] = []
 
-    def problem(self, field_name: str | None, message: str) -> None:
+    def problem(self, field_name: str | None, message: Message) -> None:
         line = self.lines.get(field_name or "", self.line)
         self.problems.append(Problem(self.path, line, self.qid, field_name, message))
 
     def text(self, value: Any, field_name: str) -> Text | None:
         if not isinstance(value, Mapping):
-            self.problem(field_name, "must be a mapping with 'en' and 'zh' texts")
+            self.problem(field_name, Message("bank_text_mapping"))
             return None
         missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
         if missing:
-            self.problem(field_name, f"missing or empty text for {', '.join(missing)}")
+            self.problem(field_name, Message("bank_text_missing", langs=", ".join(missing)))
             return None
         return Text(en=str(value["en"]).strip(), zh=str(value["zh"]).strip())
 
     def texts(self, value: Any, field_name: str, minimum: int, maximum: int) -> tuple[Text, ...]:
         if not isinstance(value, list):
-            self.problem(field_name, "must be a list")
+            self.problem(field_name, Message("bank_must_be_list"))
             return ()
         if not minimum <= len(value) <= maximum:
-            bounds = f"at least {minimum}" if maximum > 99 else f"{minimum} to {maximum}"
-            self.problem(field_name, f"needs {bounds} entries, has {len(value)}")
+            key = "bank_entries_min" if maximum > 99 else "bank_entries"
+            self.problem(field_name, Message(key, low=minimum, high=maximum, n=len(value)))
         items = [self.text(item, f"{field_name}[{i}]") for i, item in enumerate(value)]
         return tuple(item for item in items if item is not None)
 
@@ -156,26 +160,24 @@ def _build_question(
 ) -> tuple[Question | None, list[Problem]]:
     if not isinstance(raw, Mapping):
         line = node.start_mark.line + 1 if node is not None else None
-        return None, [Problem(path, line, None, None, "each entry must be a mapping (a question)")]
+        return None, [Problem(path, line, None, None, Message("bank_entry_mapping"))]
     c = _Checker(path, raw, node)
     for name in sorted(set(map(str, raw)) - FIELDS):
-        c.problem(name, "unknown field")
+        c.problem(name, Message("bank_unknown_field"))
     for name in ("id", "topic", "type", "difficulty", "prompt", "explanation", "references"):
         if name not in raw:
-            c.problem(name, "missing required field")
+            c.problem(name, Message("bank_missing_field"))
     if "id" in raw and not (isinstance(raw["id"], str) and ID_PATTERN.fullmatch(raw["id"])):
-        c.problem(
-            "id", f"must be kebab-case (lowercase letters, digits, dashes), got {raw['id']!r}"
-        )
+        c.problem("id", Message("bank_bad_id", got=repr(raw["id"])))
     topic = raw.get("topic")
     if "topic" in raw and not (isinstance(topic, str) and ID_PATTERN.fullmatch(topic)):
-        c.problem("topic", f"must be a kebab-case slug, got {topic!r}")
+        c.problem("topic", Message("bank_bad_topic", got=repr(topic)))
     qtype = raw.get("type")
     if "type" in raw and qtype not in TYPES:
-        c.problem("type", f"must be one of {', '.join(TYPES)}, got {qtype!r}")
+        c.problem("type", Message("bank_bad_type", types=", ".join(TYPES), got=repr(qtype)))
     difficulty = raw.get("difficulty")
     if "difficulty" in raw and difficulty not in (1, 2, 3):
-        c.problem("difficulty", f"must be 1, 2 or 3, got {difficulty!r}")
+        c.problem("difficulty", Message("bank_bad_difficulty", got=repr(difficulty)))
     prompt = c.text(raw["prompt"], "prompt") if "prompt" in raw else None
     explanation = c.text(raw["explanation"], "explanation") if "explanation" in raw else None
     references = raw.get("references")
@@ -184,10 +186,10 @@ def _build_question(
         and references
         and all(isinstance(r, str) and r.strip() for r in references)
     ):
-        c.problem("references", "must be a non-empty list of citations")
+        c.problem("references", Message("bank_bad_references"))
     related = raw.get("related_exercise")
     if related is not None and exercises is not None and related not in exercises:
-        c.problem("related_exercise", f"unknown exercise {related!r}")
+        c.problem("related_exercise", Message("bank_unknown_exercise", got=repr(related)))
 
     choices: tuple[Text, ...] = ()
     answer: tuple[int, ...] = ()
@@ -197,9 +199,9 @@ def _build_question(
     if qtype in ("choice", "multi"):
         for name in ("model_answer", "key_points"):
             if name in raw:
-                c.problem(name, f"not allowed for type {qtype}")
+                c.problem(name, Message("bank_not_allowed", type=qtype))
         if "choices" not in raw:
-            c.problem("choices", "missing required field")
+            c.problem("choices", Message("bank_missing_field"))
         else:
             choices = c.texts(raw["choices"], "choices", 2, 6)
             pinned = _pinned(c, raw["choices"])
@@ -207,13 +209,13 @@ def _build_question(
     elif qtype == "open":
         for name in ("choices", "answer"):
             if name in raw:
-                c.problem(name, "not allowed for type open")
+                c.problem(name, Message("bank_not_allowed", type="open"))
         if "model_answer" not in raw:
-            c.problem("model_answer", "missing required field")
+            c.problem("model_answer", Message("bank_missing_field"))
         else:
             model_answer = c.text(raw["model_answer"], "model_answer")
         if "key_points" not in raw:
-            c.problem("key_points", "missing required field")
+            c.problem("key_points", Message("bank_missing_field"))
         else:
             key_points = c.texts(raw["key_points"], "key_points", 2, 999)
 
@@ -247,7 +249,7 @@ def _pinned(c: _Checker, raw_choices: Any) -> tuple[int, ...]:
         if not isinstance(item, Mapping) or "pin" not in item:
             continue
         if not isinstance(item["pin"], bool):
-            c.problem(f"choices[{index}]", f"pin must be true or false, got {item['pin']!r}")
+            c.problem(f"choices[{index}]", Message("bank_bad_pin", got=repr(item["pin"])))
         elif item["pin"]:
             pinned.append(index)
     return tuple(pinned)
@@ -255,23 +257,23 @@ def _pinned(c: _Checker, raw_choices: Any) -> tuple[int, ...]:
 
 def _check_answer(c: _Checker, qtype: str, answer: Any, n_choices: int) -> tuple[int, ...]:
     if answer is None:
-        c.problem("answer", "missing required field")
+        c.problem("answer", Message("bank_missing_field"))
         return ()
     indices = answer if isinstance(answer, list) else [answer]
     if qtype == "choice" and isinstance(answer, list):
-        c.problem("answer", "a choice question has exactly one answer index (use type multi)")
+        c.problem("answer", Message("bank_one_answer"))
         return ()
     if qtype == "multi" and not (isinstance(answer, list) and answer):
-        c.problem("answer", "a multi question needs a non-empty list of answer indices")
+        c.problem("answer", Message("bank_multi_answers"))
         return ()
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
-        c.problem("answer", f"indices must be integers, got {answer!r}")
+        c.problem("answer", Message("bank_int_answers", got=repr(answer)))
         return ()
     if len(set(indices)) != len(indices):
-        c.problem("answer", f"repeated index in {answer!r}")
+        c.problem("answer", Message("bank_repeated_answer", got=repr(answer)))
     bad = [i for i in indices if not 0 <= i < n_choices]
     if bad:
-        c.problem("answer", f"index {bad[0]} out of range ({n_choices} choices, 0-based)")
+        c.problem("answer", Message("bank_answer_range", index=bad[0], n=n_choices))
         return ()
     return tuple(sorted(indices))
 
@@ -297,18 +299,18 @@ def load_file(
     try:
         data, root = _parse_yaml(path)
     except FileNotFoundError:
-        return [], [Problem(path, None, None, None, "no such file")]
+        return [], [Problem(path, None, None, None, Message("bank_no_file"))]
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(path, None, None, None, f"cannot be read: {exc}")]
+        return [], [Problem(path, None, None, None, Message("bank_unreadable", why=exc))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(path, line, None, None, f"invalid YAML: {reason}")]
+        return [], [Problem(path, line, None, None, Message("bank_bad_yaml", why=reason))]
     if data is None:
-        return [], [Problem(path, None, None, None, "the file is empty")]
+        return [], [Problem(path, None, None, None, Message("bank_empty"))]
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
-        return [], [Problem(path, 1, None, None, "a bank must be a YAML list of questions")]
+        return [], [Problem(path, 1, None, None, Message("bank_not_list"))]
     questions, problems = [], []
     for raw, node in zip(data, root.value, strict=True):
         question, found = _build_question(path, raw, node, exercises)
@@ -347,7 +349,7 @@ def load_banks(
                         question.line,
                         question.id,
                         "id",
-                        f"duplicate id (first defined in {first.source}:{first.line})",
+                        Message("bank_duplicate", where=f"{first.source}:{first.line}"),
                     )  # fmt: skip
                 )
                 continue

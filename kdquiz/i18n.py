@@ -223,6 +223,187 @@ LABELS: dict[str, tuple[str, str]] = {
         "每个 epoch 的验证集 NDCG@10（各种子的均值）",
     ),
     "lab_chart_epoch": ("epoch {n}", "epoch {n}"),
+    # question bank validation (kdquiz validate)
+    "bank_text_mapping": (
+        "must be a mapping with 'en' and 'zh' texts",
+        "必须是含 'en' 和 'zh' 两种文本的映射",
+    ),
+    "bank_text_missing": ("missing or empty text for {langs}", "缺少 {langs} 文本，或文本为空"),
+    "bank_must_be_list": ("must be a list", "必须是列表"),
+    "bank_entry_mapping": (
+        "each entry must be a mapping (a question)",
+        "每一项都必须是映射（一道题）",
+    ),
+    "bank_unknown_field": ("unknown field", "未知字段"),
+    "bank_missing_field": ("missing required field", "缺少必填字段"),
+    "bank_bad_id": (
+        "must be kebab-case (lowercase letters, digits, dashes), got {got}",
+        "必须是 kebab-case 格式（小写字母、数字、连字符），收到的是 {got}",
+    ),
+    "bank_bad_topic": (
+        "must be a kebab-case slug, got {got}",
+        "必须是 kebab-case 格式的标识，收到的是 {got}",
+    ),
+    "bank_bad_type": ("must be one of {types}, got {got}", "必须是 {types} 之一，收到的是 {got}"),
+    "bank_bad_difficulty": ("must be 1, 2 or 3, got {got}", "必须是 1、2 或 3，收到的是 {got}"),
+    "bank_bad_references": ("must be a non-empty list of citations", "必须是非空的文献列表"),
+    "bank_unknown_exercise": ("unknown exercise {got}", "没有这个练习：{got}"),
+    "bank_not_allowed": ("not allowed for type {type}", "题型 {type} 不允许这个字段"),
+    "bank_bad_pin": (
+        "pin must be true or false, got {got}",
+        "pin 必须是 true 或 false，收到的是 {got}",
+    ),
+    "bank_one_answer": (
+        "a choice question has exactly one answer index (use type multi)",
+        "单选题只能有一个答案下标（多个答案请用 multi 题型）",
+    ),
+    "bank_multi_answers": (
+        "a multi question needs a non-empty list of answer indices",
+        "多选题需要一个非空的答案下标列表",
+    ),
+    "bank_int_answers": ("indices must be integers, got {got}", "下标必须是整数，收到的是 {got}"),
+    "bank_repeated_answer": ("repeated index in {got}", "{got} 中有重复的下标"),
+    "bank_answer_range": (
+        "index {index} out of range ({n} choices, 0-based)",
+        "下标 {index} 超出范围（共 {n} 个选项，从 0 开始）",
+    ),
+    "bank_no_file": ("no such file", "文件不存在"),
+    "bank_unreadable": ("cannot be read: {why}", "无法读取：{why}"),
+    "bank_bad_yaml": ("invalid YAML: {why}", "YAML 格式错误：{why}"),
+    "bank_empty": ("the file is empty", "文件是空的"),
+    "bank_not_list": (
+        "a bank must be a YAML list of questions",
+        "题库必须是由题目组成的 YAML 列表",
+    ),
+    "bank_duplicate": ("duplicate id (first defined in {where})", "id 重复（最早定义在 {where}）"),
+    "bank_entries": (
+        "needs {low} to {high} entries, has {n}",
+        "需要 {low} 到 {high} 项，现有 {n} 项",
+    ),
+    "bank_entries_min": ("needs at least {low} entries, has {n}", "至少需要 {low} 项，现有 {n} 项"),
+    # the command line's --help
+    "help_usage": ("usage:", "用法："),
+    "help_positionals": ("arguments", "参数"),
+    "help_options": ("options", "选项"),
+    "help_commands": ("commands", "命令"),
+    "help_help": ("show this help and exit", "显示本帮助并退出"),
+    "help_version": ("show the version and exit", "显示版本号并退出"),
+    "help_kdquiz": (
+        "Practise knowledge distillation for recommender-system interviews. With no command, "
+        "starts the terminal app.",
+        "练习推荐系统面试中的知识蒸馏。不带命令时启动终端应用。",
+    ),
+    "help_workspace": (
+        "workspace folder with exercises/ (default: KDQUIZ_WORKSPACE, the nearest ancestor "
+        "workspace, or one in the data dir)",
+        "含 exercises/ 的工作区文件夹（默认：KDQUIZ_WORKSPACE、最近的上级工作区，或数据文件夹中的"
+        "工作区）",
+    ),
+    "help_questions": (
+        "extra folder of question banks (repeatable; also KDQUIZ_QUESTIONS)",
+        "额外的题库文件夹（可重复指定；也可用 KDQUIZ_QUESTIONS）",
+    ),
+    "help_lang": (
+        "language of the app and of every command's output (remembered; the app's ctrl+l "
+        "switches it)",
+        "应用和所有命令输出的语言（会被记住；在应用中按 ctrl+l 切换）",
+    ),
+    "help_check": ("run the hidden checks on an exercise", "对一个练习运行隐藏检查"),
+    "help_exercise_default": (
+        "exercise id, e.g. exercise_2 (default: the first not passed)",
+        "练习 id，例如 exercise_2（默认：第一个尚未通过的练习）",
+    ),
+    "help_exercise": ("exercise id, e.g. exercise_2", "练习 id，例如 exercise_2"),
+    "help_check_all": ("check every exercise in one run", "一次检查所有练习"),
+    "help_check_json": ("print the result document as JSON", "以 JSON 输出结果"),
+    "help_check_timeout": (
+        "wall-clock limit of the run (default: 60 s per exercise)",
+        "本次运行的时间上限（默认：每个练习 60 秒）",
+    ),
+    "help_check_memory": ("memory cap of the run (default: 4G)", "本次运行的内存上限（默认：4G）"),
+    "help_watch": (
+        "check an exercise now and on every save (h hint, n next exercise, q quit)",
+        "立即检查一个练习，之后每次保存都重新检查（h 提示，n 下一个练习，q 退出）",
+    ),
+    "help_list": (
+        "show your exercises' status and the questions per topic",
+        "显示各练习的状态和各主题的题目数",
+    ),
+    "help_where": (
+        "show where your workspace, progress and question banks are",
+        "显示工作区、学习进度和题库的位置",
+    ),
+    "help_hint": ("show the next hint for an exercise", "显示一个练习的下一条提示"),
+    "help_solution": ("show the reference solution of an exercise", "显示一个练习的参考解"),
+    "help_yes": ("do not ask for confirmation", "不再询问确认"),
+    "help_solution_diff": ("show your file against it", "对照显示你的文件和参考解"),
+    "help_reset": (
+        "restore an exercise's stub (backs your file up first)",
+        "把练习恢复为初始文件（会先备份你的文件）",
+    ),
+    "help_reset_all": ("reset every exercise", "重置所有练习"),
+    "help_init": (
+        "create a new workspace with every exercise stub",
+        "创建一个包含所有练习初始文件的新工作区",
+    ),
+    "help_init_directory": ("the folder to create it in", "要创建工作区的文件夹"),
+    "help_export": ("export the questions as an Anki deck", "把题目导出为 Anki 卡组"),
+    "help_export_format": (
+        "the deck format (anki: an .apkg file)",
+        "卡组格式（anki：一个 .apkg 文件）",
+    ),
+    "help_export_file": ("the deck file to write", "要写入的卡组文件"),
+    "help_export_lang": (
+        "language of the cards (both: English, then Chinese; default: en)",
+        "卡片的语言（both：先英文后中文；默认：en）",
+    ),
+    "help_fsrs": (
+        "the review scheduler's memory model (FSRS): show it, fit it to your reviews, or reset it",
+        "复习排程的记忆模型（FSRS）：查看、按你的复习记录拟合，或恢复默认",
+    ),
+    "help_fsrs_action": (
+        "show (default): the parameters in use and your history; optimize: fit them to your "
+        "reviews; reset: back to FSRS's defaults",
+        "show（默认）：当前参数和你的复习记录；optimize：按你的复习记录拟合；reset：恢复 FSRS "
+        "默认参数",
+    ),
+    "help_fsrs_yes": (
+        "use the fitted parameters and reschedule without asking",
+        "直接使用拟合出的参数并重新排程，不再询问",
+    ),
+    "help_fsrs_no_reschedule": (
+        "keep existing cards' due dates (new parameters apply from each card's next review)",
+        "保留已有卡片的到期日（新参数从每张卡片的下一次复习起生效）",
+    ),
+    "help_validate": ("validate question bank files", "检查题库文件"),
+    "help_validate_paths": (
+        "files or folders (default: the built-in bank and your banks)",
+        "文件或文件夹（默认：内置题库和你的题库）",
+    ),
+    "help_lab": (
+        "train a teacher, then small students with and without distillation, and compare them",
+        "训练一个教师模型，再训练有、无蒸馏的小学生模型，并比较它们",
+    ),
+    "help_lab_data": (
+        "your own user,item[,timestamp] CSV (default: MovieLens-100K if installed, else "
+        "synthetic data)",
+        "你自己的 user,item[,timestamp] CSV 文件（默认：已安装时用 MovieLens-100K，否则用合成数据"
+        "）",
+    ),
+    "help_lab_synthetic": ("use the synthetic data", "使用合成数据"),
+    "help_lab_seeds": ("seeds to average over (default: 3)", "取平均的种子数（默认：3）"),
+    "help_lab_epochs": ("training epochs per student", "每个学生模型的训练轮数"),
+    "help_lab_use_workspace": (
+        "run your own losses and metrics (exercises 1, 4, 5, 8, 13) from your workspace",
+        "使用你工作区中自己实现的损失和指标（练习 1、4、5、8、13）",
+    ),
+    "help_lab_json": ("print the results as one JSON document", "以一个 JSON 文档输出结果"),
+    "help_lab_plot": ("save the chart (.svg or .png)", "保存图表（.svg 或 .png）"),
+    "help_lab_timeout": (
+        "wall-clock limit of the run (default: 600)",
+        "本次运行的时间上限（默认：600）",
+    ),
+    "help_lab_memory": ("memory cap (default: 6G)", "内存上限（默认：6G）"),
     # the app's own messages and its command palette
     "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),
     "background_error": (

@@ -170,4 +170,4 @@ def test_a_choice_can_be_pinned_and_pin_must_be_a_boolean(tmp_path: Path) -> Non
     assert problems == [] and questions[0].pinned == (2,)
     bad = pinned.replace("pin: true", "pin: yes please")
     _, problems = load_file(write(tmp_path, "bad.yaml", bad))
-    assert [p.message for p in problems] == ["pin must be true or false, got 'yes please'"]
+    assert [str(p.message) for p in problems] == ["pin must be true or false, got 'yes please'"]

@@ -11,9 +11,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kdquiz import __version__
-from kdquiz.cli.common import UsageError, UserError, choose_language, language, tr
+from kdquiz.cli.common import (
+    UsageError,
+    UserError,
+    choose_language,
+    language,
+    remembered_language,
+    tr,
+)
 from kdquiz.cli.exercises import (
     cmd_check,
     cmd_hint,
@@ -27,10 +35,17 @@ from kdquiz.cli.exercises import (
 from kdquiz.cli.lab import cmd_lab
 from kdquiz.cli.questions import cmd_export, cmd_validate
 from kdquiz.cli.schedule import cmd_fsrs
+from kdquiz.i18n import t
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    lang = requested_language(arguments)
+    if lang not in ("en", "zh"):
+        # Only help needs the language before parsing: the app starts without a store read.
+        wants_help = "-h" in arguments or "--help" in arguments
+        lang = remembered_language() if wants_help else "en"
+    args = build_parser(lang).parse_args(arguments)
     if args.handler is cmd_tui:
         # The app reports its own errors; importing the layers below here would only delay
         # its first frame (they load in its worker).
@@ -68,138 +83,134 @@ def cmd_tui(args: argparse.Namespace) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the command's language (its own headings included)."""
+
+    lang = "en"
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        if prefix is None:  # (argparse passes "" when it builds a subcommand's name)
+            prefix = t("help_usage", self.lang) + " "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    def h(key: str) -> str:
+        return t(f"help_{key}", lang)
+
+    formatter = type("Formatter", (_Formatter,), {"lang": lang})
+
+    class Parser(argparse.ArgumentParser):
+        """A parser whose help, headings included, is in `lang`."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.update(formatter_class=formatter, add_help=False)
+            super().__init__(*args, **kwargs)
+            self._positionals.title = h("positionals")
+            self._optionals.title = h("options")
+
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--workspace", type=Path, default=argparse.SUPPRESS,
-        help="workspace folder with exercises/ (default: KDQUIZ_WORKSPACE, the nearest "
-        "ancestor workspace, or one in the data dir)",
-    )  # fmt: skip
+    common.add_argument("--workspace", type=Path, default=argparse.SUPPRESS, help=h("workspace"))
     common.add_argument(
         "--questions", type=Path, action="append", default=argparse.SUPPRESS, metavar="DIR",
-        help="extra folder of question banks (repeatable; also KDQUIZ_QUESTIONS)",
+        help=h("questions"),
     )  # fmt: skip
     speaks = argparse.ArgumentParser(add_help=False)
-    speaks.add_argument(
-        "--lang", choices=("en", "zh"), default=argparse.SUPPRESS,
-        help="language of the app and of every command's output (remembered; the app's "
-        "ctrl+l switches it)",
-    )  # fmt: skip
+    speaks.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS, help=h("lang"))
 
-    parser = argparse.ArgumentParser(
-        prog="kdquiz", parents=[common, speaks],
-        description="Practise knowledge distillation for recommender-system interviews. "
-        "With no command, starts the terminal app.",
-    )  # fmt: skip
-    parser.add_argument("--version", action="version", version=f"kdquiz {__version__}")
+    parser = Parser(prog="kdquiz", parents=[common, speaks], description=h("kdquiz"))
+    parser.add_argument("-h", "--help", action="help", help=h("help"))
+    parser.add_argument(
+        "--version", action="version", version=f"kdquiz {__version__}", help=h("version")
+    )
     # No set_defaults for --workspace/--questions: the parent's actions are shared with every
     # subcommand, so a default set here would overwrite `kdquiz --workspace DIR check`.
     parser.set_defaults(handler=cmd_tui)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = parser.add_subparsers(title=h("commands"), metavar="COMMAND", parser_class=Parser)
 
-    def command(name: str, handler, help: str, lang: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def command(name: str, handler, lang: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
         parents = [common, speaks] if lang else [common]
-        sub = commands.add_parser(name, parents=parents, help=help, description=help)
+        text = h(name)
+        sub = commands.add_parser(name, parents=parents, help=text, description=text)  # type: ignore[arg-type]
+        sub.add_argument("-h", "--help", action="help", help=h("help"))
         sub.set_defaults(handler=handler, command_name=name)
         return sub
 
-    check = command("check", cmd_check, "run the hidden checks on an exercise")
+    check = command("check", cmd_check)
+    check.add_argument("exercise", nargs="?", help=h("exercise_default"))
+    check.add_argument("--all", action="store_true", help=h("check_all"))
+    check.add_argument("--json", action="store_true", help=h("check_json"))
     check.add_argument(
-        "exercise", nargs="?", help="exercise id, e.g. exercise_2 (default: the first not passed)"
+        "--timeout", type=float, default=None, metavar="SECONDS", help=h("check_timeout")
     )
-    check.add_argument("--all", action="store_true", help="check every exercise in one run")
-    check.add_argument("--json", action="store_true", help="print the result document as JSON")
-    check.add_argument(
-        "--timeout", type=float, default=None, metavar="SECONDS",
-        help="wall-clock limit of the run (default: 60 s per exercise)",
-    )  # fmt: skip
-    check.add_argument(
-        "--memory", default="4G", metavar="SIZE", help="memory cap of the run (default: 4G)"
-    )
+    check.add_argument("--memory", default="4G", metavar="SIZE", help=h("check_memory"))
 
-    watch = command(
-        "watch", cmd_watch,
-        "check an exercise now and on every save (h hint, n next exercise, q quit)",
-    )  # fmt: skip
-    watch.add_argument(
-        "exercise", nargs="?", help="exercise id (default: the first one not passed yet)"
-    )
+    watch = command("watch", cmd_watch)
+    watch.add_argument("exercise", nargs="?", help=h("exercise_default"))
 
-    command("list", cmd_list, "show exercises with their status and questions per topic")
-    command("where", cmd_where, "show where your workspace, progress and question banks are")
+    command("list", cmd_list)
+    command("where", cmd_where)
 
-    hint = command("hint", cmd_hint, "show the next hint for an exercise")
-    hint.add_argument("exercise", nargs="?", help="exercise id (default: the first not passed)")
+    hint = command("hint", cmd_hint)
+    hint.add_argument("exercise", nargs="?", help=h("exercise_default"))
 
-    solution = command("solution", cmd_solution, "show the reference solution of an exercise")
-    solution.add_argument("exercise", nargs="?", help="exercise id (default: the first not passed)")
-    solution.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    solution.add_argument("--diff", action="store_true", help="show your file against it")
+    solution = command("solution", cmd_solution)
+    solution.add_argument("exercise", nargs="?", help=h("exercise_default"))
+    solution.add_argument("--yes", "-y", action="store_true", help=h("yes"))
+    solution.add_argument("--diff", action="store_true", help=h("solution_diff"))
 
-    reset = command("reset", cmd_reset, "restore an exercise's stub (backs your file up first)")
-    reset.add_argument("exercise", nargs="?")
-    reset.add_argument("--all", action="store_true", help="reset every exercise")
-    reset.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    reset = command("reset", cmd_reset)
+    reset.add_argument("exercise", nargs="?", help=h("exercise"))
+    reset.add_argument("--all", action="store_true", help=h("reset_all"))
+    reset.add_argument("--yes", "-y", action="store_true", help=h("yes"))
 
-    init = command("init", cmd_init, "create a new workspace with every exercise stub")
-    init.add_argument("directory")
+    init = command("init", cmd_init)
+    init.add_argument("directory", help=h("init_directory"))
 
     # Its --lang is the deck's language; `kdquiz --lang zh export ...` sets the messages'.
-    export = command("export", cmd_export, "export the questions as an Anki deck", lang=False)
-    export.add_argument("format", choices=("anki",), help="the deck format (anki: an .apkg file)")
-    export.add_argument("file", metavar="FILE.apkg")
+    export = command("export", cmd_export, lang=False)
+    export.add_argument("format", choices=("anki",), help=h("export_format"))
+    export.add_argument("file", metavar="FILE.apkg", help=h("export_file"))
     export.add_argument(
         "--lang", choices=("en", "zh", "both"), default="en", dest="deck_lang",
-        help="language of the cards (both: English, then Chinese; default: en)",
+        help=h("export_lang"),
     )  # fmt: skip
 
-    fsrs = command(
-        "fsrs", cmd_fsrs,
-        "the review scheduler's memory model (FSRS): show it, fit it to your reviews, or reset it",
-    )  # fmt: skip
+    fsrs = command("fsrs", cmd_fsrs)
     fsrs.add_argument(
         "action", nargs="?", default="show", choices=("show", "optimize", "reset"),
-        help="show (default): the parameters in use and your history; optimize: fit them to "
-        "your reviews; reset: back to FSRS's defaults",
+        help=h("fsrs_action"),
     )  # fmt: skip
-    fsrs.add_argument(
-        "--yes", "-y", action="store_true",
-        help="use the fitted parameters and reschedule without asking",
-    )  # fmt: skip
-    fsrs.add_argument(
-        "--no-reschedule", action="store_true",
-        help="keep existing cards' due dates (new parameters apply from each card's next review)",
-    )  # fmt: skip
+    fsrs.add_argument("--yes", "-y", action="store_true", help=h("fsrs_yes"))
+    fsrs.add_argument("--no-reschedule", action="store_true", help=h("fsrs_no_reschedule"))
 
-    validate = command("validate", cmd_validate, "validate question bank files")
-    validate.add_argument(
-        "paths", nargs="*", metavar="PATH",
-        help="files or folders (default: the built-in bank and your banks)",
-    )  # fmt: skip
-    lab = command(
-        "lab", cmd_lab,
-        "train a teacher, then small students with and without distillation, and compare them",
-    )  # fmt: skip
+    validate = command("validate", cmd_validate)
+    validate.add_argument("paths", nargs="*", metavar="PATH", help=h("validate_paths"))
+
+    lab = command("lab", cmd_lab)
+    lab.add_argument("--data", type=Path, metavar="CSV", help=h("lab_data"))
+    lab.add_argument("--synthetic", action="store_true", help=h("lab_synthetic"))
+    lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
+    lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
+    lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))
+    lab.add_argument("--json", action="store_true", help=h("lab_json"))
+    lab.add_argument("--plot", type=Path, metavar="FILE", help=h("lab_plot"))
     lab.add_argument(
-        "--data", type=Path, metavar="CSV",
-        help="your own user,item[,timestamp] CSV (default: MovieLens-100K if installed, "
-        "else synthetic data)",
-    )  # fmt: skip
-    lab.add_argument("--synthetic", action="store_true", help="use the synthetic data")
-    lab.add_argument("--seeds", type=int, default=3, help="seeds to average over (default: 3)")
-    lab.add_argument("--epochs", type=int, default=None, help="training epochs per student")
-    lab.add_argument(
-        "--use-workspace", action="store_true",
-        help="run your own losses and metrics (exercises 1, 4, 5, 8, 13) from your workspace",
-    )  # fmt: skip
-    lab.add_argument("--json", action="store_true", help="print the results as one JSON document")
-    lab.add_argument("--plot", type=Path, metavar="FILE", help="save the chart (.svg or .png)")
-    lab.add_argument(
-        "--timeout", type=float, default=600.0, metavar="SECONDS",
-        help="wall-clock limit of the run (default: 600)",
-    )  # fmt: skip
-    lab.add_argument("--memory", default="6G", metavar="SIZE", help="memory cap (default: 6G)")
+        "--timeout", type=float, default=600.0, metavar="SECONDS", help=h("lab_timeout")
+    )
+    lab.add_argument("--memory", default="6G", metavar="SIZE", help=h("lab_memory"))
     return parser
+
+
+def requested_language(argv: Sequence[str]) -> str | None:
+    """`--lang X` or `--lang=X` among the arguments (before the parser exists: its help text
+    is in that language)."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+    return None
 
 
 if __name__ == "__main__":

@@ -60,6 +60,17 @@ def choose_language(requested: str | None) -> str:
     return _language
 
 
+def remembered_language() -> str:
+    """The language kept from the last `--lang` or the app's switch (English without one)."""
+    from kdquiz.progress import ProgressError
+
+    try:
+        remembered = _progress_store().get_setting("lang")
+    except ProgressError:
+        return "en"
+    return remembered if remembered in LANGUAGES else "en"
+
+
 def language() -> str:
     return _language
 

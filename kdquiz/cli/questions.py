@@ -23,7 +23,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ]
     bank, problems = load_banks(paths, {e.id for e in load_catalog()})
     for problem in problems:
-        print(problem)
+        print(problem.text(language()))
     for warning in _quality_warnings(bank.questions):
         print(tr("cli_warning", text=warning))
     count = tr("validate_count", n=len(bank.questions), files=len(bank.files))
@@ -47,7 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError(tr("cli_not_a_folder", path=path.parent))
     bank, problems = load_bank(args)
     for problem in problems:
-        warn(tr("cli_skipped", problem=problem))
+        warn(tr("cli_skipped", problem=problem.text(language())))
     try:
         count = export_anki(bank.questions, path, args.deck_lang)
     except OSError as exc:

@@ -10,7 +10,6 @@ from textual.widgets import Footer, Header, Static
 
 from kdquiz.i18n import topic_name
 from kdquiz.tui.screens.base import AppScreen
-from kdquiz.workspace import shown_path
 
 MENU = (("r", "review"), ("b", "browse"), ("e", "exercises"), ("s", "stats"), ("l", "lab"))
 """The flows Home offers: key, screen."""
@@ -62,6 +61,7 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
             )
             return
         from kdquiz.solving import standing  # not needed for the first frame
+        from kdquiz.workspace import shown_path
         from kdquiz.stats import streak, topic_stats
 
         deck, now = data.deck, self.kdapp.clock()
