@@ -61,8 +61,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
             )
             return
         from kdquiz.solving import standing  # not needed for the first frame
-        from kdquiz.workspace import shown_path
         from kdquiz.stats import streak, topic_stats
+        from kdquiz.workspace import shown_path
 
         deck, now = data.deck, self.kdapp.clock()
         due, new = len(deck.due(now)), deck.new_left_today(now)
