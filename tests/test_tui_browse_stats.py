@@ -24,9 +24,10 @@ from kdquiz.i18n import topic_name
 from kdquiz.progress import ProgressStore
 from kdquiz.review import Deck
 from kdquiz.tui.app import KDQuizApp
-from kdquiz.tui.screens.browse import BrowseScreen, QuestionTable, SearchInput
+from kdquiz.tui.screens.browse import BrowseScreen
 from kdquiz.tui.screens.review import ReviewScreen
 from kdquiz.tui.screens.stats import StatsScreen
+from kdquiz.tui.widgets.question_table import QuestionTable, SearchInput
 from kdquiz.tui.widgets.stats_view import attempt_glyphs, day_chart, fit, meter
 
 FIXED_NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

@@ -19,6 +19,7 @@ from kdquiz.i18n import topic_name
 from kdquiz.review import STATUSES
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.review import ReviewScreen
+from kdquiz.tui.widgets.question_table import QuestionTable, SearchInput
 from kdquiz.tui.widgets.stats_view import fit
 
 FILTERS = ("topic", "type", "difficulty", "status")
@@ -33,22 +34,6 @@ ALL_LABELS = {
 }
 STATUS_STYLES = {"new": "cyan", "learning": "yellow", "due": "bold red", "mastered": "green"}
 ID_WIDTH, TOPIC_WIDTH, MIN_PROMPT_WIDTH = 22, 16, 16
-
-
-class SearchInput(Input):
-    """The search box; escape, enter or down hand the keyboard back to the table (enter then
-    practises the highlighted match) instead of leaving."""
-
-    BINDINGS = [Binding("escape,enter,down", "leave", "Back to the list", show=False)]
-
-    def action_leave(self) -> None:
-        self.screen.query_one(QuestionTable).focus()
-
-
-class QuestionTable(DataTable[Text | str]):
-    """The questions, one per row keyed by question id; enter practises the highlighted one."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "Practise", id="practise")]
 
 
 class BrowseScreen(AppScreen):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -28,7 +28,6 @@ from textual.worker import get_current_worker
 from kdquiz.catalog import Exercise
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
-from kdquiz.i18n import topic_name
 from kdquiz.progress import Attempt
 from kdquiz.solving import (
     ever_passed,
@@ -42,15 +41,16 @@ from kdquiz.tui.editor import edit_in_editor
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.screens.confirm import ConfirmScreen
 from kdquiz.tui.screens.solution import SolutionScreen
-from kdquiz.tui.widgets.check_result import describe_ago, render_result, summary_line
+from kdquiz.tui.widgets.exercise_view import (
+    check_view,
+    describe_ago,
+    heading,
+    hints_view,
+    list_entry,
+)
 from kdquiz.tui.widgets.task_view import TaskText
 from kdquiz.workspace import SaveWatcher, Workspace, shown_path, task_text
 
-GLYPHS = {
-    "untried": ("·", "dim"), "failing": ("✗", "red"), "changed": ("~", "yellow"),
-    "passed": ("✓", "green"),
-}  # fmt: skip
-"""Status -> (glyph, style) in the exercise list."""
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 WATCH_INTERVAL = 0.1
 """Seconds between two looks at the watched file (one os.stat)."""
@@ -235,22 +235,21 @@ class ExercisesScreen(AppScreen):
     # ------------------------------------------------------------------ rendering
 
     def _option_prompt(self, exercise: Exercise) -> Text:
+        running = self.current_run is not None and self.current_run.exercise.id == exercise.id
         status = self.statuses.get(exercise.id, "untried")
-        glyph, style = GLYPHS[status]
-        line = Text.assemble((f"{glyph} ", style), (exercise.id, "bold"))
         last = self.latest_attempts.get(exercise.id)
-        if last is not None and last.total:
-            line.append(
-                f"  {last.passed}/{last.total}", "green" if last.status == "pass" else "red"
-            )
-        elif last is not None:
-            line.append("  !", "yellow")  # the check did not complete
-        if self.size.width >= 100:  # narrower, the glyph says it
-            line.append(f"  {self.t('status_' + status)}", "dim")
-        if self.current_run is not None and self.current_run.exercise.id == exercise.id:
-            line.append(" …", "bold yellow")
-        line.append(f"\n{exercise.title_in(self.lang)}")
-        return line
+        return list_entry(exercise, status, last, running, self.lang, self.size.width >= 100)
+
+    def _check_view(self, exercise: Exercise) -> RenderableType:
+        attempt = self.latest_attempts.get(exercise.id)
+        return check_view(
+            ExerciseResult.from_dict(self.last_results.get(exercise.id)), attempt,
+            self.check_notes.get(exercise.id, ""), self.exercise_file(exercise), self.lang,
+            describe_ago(attempt.at, self.kdapp.clock(), self.lang) if attempt else "",
+        )  # fmt: skip
+
+    def _hints_view(self, exercise: Exercise) -> RenderableType:
+        return hints_view(exercise, self.hint_counts.get(exercise.id, 0), self.lang)
 
     def _update_prompt(self, exercise: Exercise) -> None:
         self.query_one("#ex-list", OptionList).replace_option_prompt(
@@ -262,22 +261,11 @@ class ExercisesScreen(AppScreen):
         exercise = self.selected
         if exercise is None:
             return
-        stars = "★" * exercise.difficulty + "☆" * (3 - exercise.difficulty)
         taken = self.hint_counts.get(exercise.id, 0)
-        meta = "  ·  ".join(
-            [
-                topic_name(exercise.topic, self.lang),
-                stars,
-                self.t("ex_minutes", n=exercise.minutes),
-                self.t("ex_hints_count", n=taken, total=len(exercise.hints)),
-            ]
+        shown_file = self.exercise_file(exercise) if self.workspace is not None else ""
+        self.query_one("#ex-heading", Static).update(
+            heading(exercise, taken, shown_file, self.lang)
         )
-        title = f"{exercise.id} · {exercise.title_in(self.lang)}"
-        heading = Text.assemble((title, "bold"), ("\n" + meta, "dim"))
-        if self.workspace is not None:
-            heading.append(f"\n{self.t('ex_your_file')}: ", "dim")
-            heading.append(self.exercise_file(exercise), "cyan")
-        self.query_one("#ex-heading", Static).update(heading)
         self.update_state()
         task = TaskText(task_text(exercise, self.workspace, self.lang))
         self.query_one("#ex-task", Static).update(task)
@@ -305,45 +293,6 @@ class ExercisesScreen(AppScreen):
         state = self.query_one("#ex-state", Static)
         state.update(Text("\n").join(lines))
         state.display = bool(lines)
-
-    def _check_view(self, exercise: Exercise) -> RenderableType:
-        parts: list[RenderableType] = []
-        note = self.check_notes.get(exercise.id)
-        if note:
-            parts += [Text(note, "bold yellow"), Text("")]
-        result = ExerciseResult.from_dict(self.last_results.get(exercise.id))
-        attempt = self.latest_attempts.get(exercise.id)
-        when = describe_ago(attempt.at, self.kdapp.clock(), self.lang) if attempt else ""
-        if result is None and attempt is None:
-            parts.append(Text(self.t("ex_not_checked", path=self.exercise_file(exercise))))
-            return Group(*parts)
-        if result is None:
-            assert attempt is not None  # recorded before per-check results were kept
-            head = summary_line(attempt.status, attempt.passed, attempt.total, self.lang)
-            head.append(f"  ·  {when}", "dim")
-            parts += [head, Text(""), Text(self.t("ex_no_details"), "dim italic")]
-            return Group(*parts)
-        parts += render_result(result, self.lang, when)
-        if result.status == "pass":
-            parts += [Text(""), Text(self.t("ex_after_pass"), "italic")]
-        return Group(*parts)
-
-    def _hints_view(self, exercise: Exercise) -> RenderableType:
-        total = len(exercise.hints)
-        taken = min(self.hint_counts.get(exercise.id, 0), total)
-        parts: list[RenderableType] = []
-        for tier in range(1, taken + 1):
-            parts.append(Text(self.t("ex_hint_n", n=tier, total=total), "bold underline"))
-            parts.append(Text(exercise.hint_in(tier - 1, self.lang)))
-            parts.append(Text(""))
-        if taken == 0 and total:
-            footer = self.t("ex_no_hints_yet", total=total)
-        elif taken < total:
-            footer = self.t("ex_hints_left", left=total - taken)
-        else:
-            footer = self.t("ex_no_hints_left", total=total)
-        parts.append(Text(footer, "dim italic"))
-        return Group(*parts)
 
     def show_tab(self, pane: str) -> None:
         self.query_one("#ex-tabs", TabbedContent).active = pane

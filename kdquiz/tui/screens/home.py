@@ -10,13 +10,10 @@ from textual.widgets import Footer, Header, Static
 
 from kdquiz.i18n import topic_name
 from kdquiz.tui.screens.base import AppScreen
+from kdquiz.tui.widgets.tile import Tile
 
 MENU = (("r", "review"), ("b", "browse"), ("e", "exercises"), ("s", "stats"), ("l", "lab"))
 """The flows Home offers: key, screen."""
-
-
-class Tile(Static):
-    """One big number with a label under it."""
 
 
 class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on home itself
