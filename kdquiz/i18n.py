@@ -1276,6 +1276,11 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def colon(lang: str) -> str:
+    """What follows a label before its value: ": " in English, "：" in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
 def sentences(*parts: str, lang: str) -> str:
     """Sentences run together: a space between English ones, none after Chinese punctuation."""
     return ("" if lang == "zh" else " ").join(part for part in parts if part)

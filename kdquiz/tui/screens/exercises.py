@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from kdquiz.catalog import Exercise
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
+from kdquiz.i18n import colon
 from kdquiz.progress import Attempt
 from kdquiz.solving import (
     ever_passed,
@@ -199,7 +200,7 @@ class ExercisesScreen(AppScreen):
         self.title = self.t("ex_title")
         workspace = data.workspace
         self.sub_title = (
-            f"{self.t('ex_workspace')}: {shown_path(workspace.root, None)}"
+            f"{self.t('ex_workspace')}{colon(self.lang)}{shown_path(workspace.root, None)}"
             if workspace is not None
             else self.t("ex_no_workspace_short")
         )

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Footer, Header, Static
 
-from kdquiz.i18n import topic_name
+from kdquiz.i18n import colon, topic_name
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.widgets.tile import Tile
 
@@ -92,7 +92,8 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         weakest = next((s for s in topic_stats(deck, now) if s.retention is not None), None)
         if weakest is not None and weakest.accuracy is not None:
             advice.append(
-                f"{self.t('weakest')}: [b]{topic_name(weakest.topic, self.lang)}[/b] — "
+                f"{self.t('weakest')}{colon(self.lang)}"
+                f"[b]{topic_name(weakest.topic, self.lang)}[/b] — "
                 + self.t("weakest_detail", share=f"{weakest.accuracy:.0%}", n=weakest.reviews)
             )
         self.query_one("#advice", Static).update("\n".join(advice))

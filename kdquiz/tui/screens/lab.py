@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, Static
 
+from kdquiz.i18n import colon
 from kdquiz.tui.screens.base import AppScreen
 
 SEED_CHOICES = (1, 3, 5)
@@ -126,10 +127,12 @@ class LabScreen(AppScreen):
         else:
             data = self.t("lab_synthetic")
         code = self.t("lab_your_code" if self.use_workspace else "lab_reference")
+        c = colon(self.lang)
         setup = Text.from_markup(
             f"[b]{self.t('lab_title')}[/b]\n{self.t('lab_intro')}\n\n"
-            f"{self.t('lab_data')}: [b]{data}[/b]   ·   {self.t('lab_code')}: [b]{code}[/b]   ·   "
-            f"{self.t('lab_seeds')}: [b]{self.seeds}[/b]"
+            f"{self.t('lab_data')}{c}[b]{data}[/b]   ·   "
+            f"{self.t('lab_code')}{c}[b]{code}[/b]   ·   "
+            f"{self.t('lab_seeds')}{c}[b]{self.seeds}[/b]"
         )
         if self.movielens is False:
             setup.append("\n" + self.t("lab_no_movielens"), "dim")

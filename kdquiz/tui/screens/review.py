@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from kdquiz.bank import Question
-from kdquiz.i18n import topic_name
+from kdquiz.i18n import colon, topic_name
 from kdquiz.progress import Review
 from kdquiz.review import (
     RATINGS,
@@ -428,7 +428,7 @@ class ReviewScreen(AppScreen):
             line.append(f"{self.t('preview_not_recorded')}   ", "dim")
         elif self.last_card is not None:
             when = describe_due(self.last_card.due, self.kdapp.clock(), self.lang)
-            line.append(f"{self.t('next_review')}: {when}   ", "dim")
+            line.append(f"{self.t('next_review')}{colon(self.lang)}{when}   ", "dim")
         line.append(self.t("press_next"), "bold")
         return line
 
@@ -462,13 +462,14 @@ class ReviewScreen(AppScreen):
                 return Group(Text(self.t("nothing_due_now")), wait)
             return Text(self.t("nothing_due") + "\n\n" + self.t("back_home"))
         share = f" ({tally.right / tally.answered:.0%})" if tally.answered else ""
+        c = colon(self.lang)
         lines = [
             Text(self.t("session_done"), "bold"),
-            Text(f"{self.t('answered')}: {tally.answered}  ·  {self.t('right')}: {tally.right}"
+            Text(f"{self.t('answered')}{c}{tally.answered}  ·  {self.t('right')}{c}{tally.right}"
                  f"{share}"),
         ]  # fmt: skip
         if tally.again_today:
-            lines.append(Text(f"{self.t('comes_back')}: {len(tally.again_today)}"))
+            lines.append(Text(f"{self.t('comes_back')}{colon(self.lang)}{len(tally.again_today)}"))
         lines.append(Text(""))
         lines.append(wait if upcoming else Text(self.t("back_home"), "dim"))
         return Group(*lines)

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from kdquiz.catalog import Exercise
-from kdquiz.i18n import t
+from kdquiz.i18n import colon, t
 
 CODE_THEME = "monokai"
 """A Pygments theme that reads well on a dark background."""
@@ -56,10 +56,10 @@ class SolutionScreen(Screen[None]):
         self.title = f"{self.exercise.id} · {self.exercise.title_in(lang)}"
         self.query_one(
             "#solution-mine"
-        ).border_title = f"{t('ex_your_file', lang)}: {self.mine_path}"
+        ).border_title = f"{t('ex_your_file', lang)}{colon(lang)}{self.mine_path}"
         self.query_one(
             "#solution-reference"
-        ).border_title = f"{t('ex_reference', lang)}: solutions/{self.exercise.id}.py"
+        ).border_title = f"{t('ex_reference', lang)}{colon(lang)}solutions/{self.exercise.id}.py"
         self.sub_title = t("ex_reference", lang)
         mine = self._code(self.mine) if self.mine is not None else Text(t("ex_no_file", lang))
         self.query_one("#solution-mine-code", Static).update(mine)

@@ -14,7 +14,7 @@ from rich.text import Text
 from kdquiz.catalog import Exercise
 from kdquiz.checker.report import indent_lines, result_lines, shorten_output
 from kdquiz.checker.results import ExerciseResult
-from kdquiz.i18n import t, topic_name
+from kdquiz.i18n import colon, t, topic_name
 from kdquiz.progress import Attempt
 
 
@@ -113,7 +113,7 @@ def heading(exercise: Exercise, hints_taken: int, shown_file: str, lang: str) ->
     title = f"{exercise.id} · {exercise.title_in(lang)}"
     text = Text.assemble((title, "bold"), ("\n" + meta, "dim"))
     if shown_file:
-        text.append(f"\n{t('ex_your_file', lang)}: ", "dim")
+        text.append(f"\n{t('ex_your_file', lang)}{colon(lang)}", "dim")
         text.append(shown_file, "cyan")
     return text
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kdquiz.bank import Question
-from kdquiz.i18n import t
+from kdquiz.i18n import colon, t
 from kdquiz.review import is_correct
 
 LETTERS = "123456789"
@@ -59,7 +59,9 @@ def verdict(question: Question, order: Sequence[int], chosen: Set[int], lang: st
     if is_correct(question, chosen):
         return Text(f"✓ {t('correct', lang)}", "bold green")
     letters = ", ".join(LETTERS[p] for p, index in enumerate(order) if index in question.answer)
-    return Text(f"✗ {t('wrong', lang)} — {t('right_answer', lang)}: {letters}", "bold red")
+    return Text(
+        f"✗ {t('wrong', lang)} — {t('right_answer', lang)}{colon(lang)}{letters}", "bold red"
+    )
 
 
 def key_points_grid(question: Question, ticked: Set[int], lang: str, tick_keys: bool) -> Table:
