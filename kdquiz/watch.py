@@ -13,7 +13,6 @@ import shutil
 import signal
 import sys
 import termios
-import textwrap
 import threading
 import time
 import tty
@@ -30,6 +29,7 @@ from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.i18n import sentences, t
 from kdquiz.progress import ProgressStore
 from kdquiz.solving import file_digest, next_unsolved, record_check, standing, take_hint
+from kdquiz.textlayout import wrapped
 from kdquiz.workspace import SaveWatcher, Workspace
 
 POLL_SECONDS = 0.02
@@ -179,9 +179,9 @@ class Watch:
             return
         parts = [f"kdquiz watch · {self.exercise.id} · {title}", ""]
         width = shutil.get_terminal_size().columns - 1
-        for part in (shown, textwrap.fill(self.hint, width), textwrap.fill(self.note, width)):
+        for part in (shown, wrapped(self.hint, width), wrapped(self.note, width)):
             parts += [part, ""] if part else []
-        parts.append(status or self.t("watch_watching", file=self.file_label()))
+        parts.append(wrapped(status or self.t("watch_watching", file=self.file_label()), width))
         parts.append(self.t("watch_keys"))
         self._write("\033[H\033[2J\033[3J" + "\n".join(parts) + "\n")
 

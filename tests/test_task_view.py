@@ -11,7 +11,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from kdquiz.catalog import load_catalog
-from kdquiz.tui.widgets.task_view import TaskText, wrap_line
+from kdquiz.textlayout import wrap_line
+from kdquiz.tui.widgets.task_view import TaskText
 from kdquiz.workspace import task_text
 
 
