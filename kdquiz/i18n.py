@@ -404,6 +404,35 @@ LABELS: dict[str, tuple[str, str]] = {
         "本次运行的时间上限（默认：600）",
     ),
     "help_lab_memory": ("memory cap (default: 6G)", "内存上限（默认：6G）"),
+    "lab_bad_seeds": ("--seeds must be at least 1.", "--seeds 至少为 1。"),
+    "lab_bad_epochs": (
+        "--epochs must be at least 1, got {given}.",
+        "--epochs 至少为 1，收到的是 {given}。",
+    ),
+    "lab_memory_too_small": (
+        "--memory {given} is too small for the lab (it needs at least {least}).",
+        "--memory {given} 对实验室来说太小了（至少需要 {least}）。",
+    ),
+    "lab_no_data_file": ("{path} does not exist or is not a file.", "{path} 不存在或不是文件。"),
+    "lab_plot_kind": ("--plot writes an .svg or a .png file.", "--plot 只能写 .svg 或 .png 文件。"),
+    "lab_plot_png": (
+        "a .png chart needs matplotlib (pip install matplotlib); .svg works without it.",
+        "生成 .png 图表需要 matplotlib（pip install matplotlib）；.svg 不需要。",
+    ),
+    "lab_plot_no_folder": (
+        "cannot save the chart: the folder {folder} does not exist.",
+        "无法保存图表：文件夹 {folder} 不存在。",
+    ),
+    "lab_plot_not_writable": (
+        "cannot save the chart: the folder {folder} is not writable.",
+        "无法保存图表：文件夹 {folder} 不可写。",
+    ),
+    "lab_plot_saved": ("Saved the chart to {path}.", "图表已保存到 {path}。"),
+    "help_lab_header": (
+        "the CSV's first row is a header (default: when its columns are named like user, item, "
+        "timestamp)",
+        "CSV 的第一行是表头（默认：当各列名为 user、item、timestamp 之类的名字时）",
+    ),
     # the app's own messages and its command palette
     "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),
     "background_error": (

@@ -51,6 +51,20 @@ def test_csv_without_header_or_timestamps(tmp_path: Path) -> None:
     assert data.times is None and data.n_users == 12 and data.n_items == 12
 
 
+def test_a_header_is_recognised_by_its_names_not_by_its_ids(tmp_path: Path) -> None:
+    """Ids may be words: a first row of words is data unless its columns are named like a
+    header (or --header / --no-header says otherwise)."""
+    words = [f"user{u},movie{i}" for u in range(12) for i in range(u % 3, u % 3 + 10)]
+    data = load_csv(write_csv(tmp_path / "w.csv", words))
+    assert len(data.users) == len(words)  # the first row is an interaction, not a header
+    named = ["User_ID,Item_ID"] + words
+    assert len(load_csv(write_csv(tmp_path / "n.csv", named)).users) == len(words)
+    assert len(load_csv(write_csv(tmp_path / "w2.csv", words), header=True).users) == len(words) - 1
+    numbered = [f"{u},{i}" for u in range(12) for i in range(u % 3, u % 3 + 10)]
+    forced = load_csv(write_csv(tmp_path / "h.csv", ["user,item", *numbered]), header=False)
+    assert len(forced.users) == len(numbered) + 1  # "user" and "item" taken as ids
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
@@ -226,6 +240,30 @@ def test_lab_reports_a_bad_data_file_in_one_sentence(
     assert code == 2 and "--seeds" in err
     code, _, err = run_cli(capsys, "--plot", str(tmp_path / "chart.pdf"))
     assert code == 2 and ".svg or a .png" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--epochs", "-1"], "--epochs must be at least 1"),
+        (["--memory", "1M"], "too small for the lab"),
+        (["--timeout", "-5"], "--timeout must be a positive number"),
+    ],
+)
+def test_bad_arguments_are_refused_before_the_run(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and out == ""
+    assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_chart_path_that_cannot_be_written_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "--plot", str(tmp_path / "missing" / "dir" / "x.svg"))
+    assert code == 1 and out == "" and "does not exist" in err
 
 
 def test_a_png_chart_without_matplotlib_is_refused_before_the_run(

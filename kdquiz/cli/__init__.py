@@ -190,6 +190,9 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     lab = command("lab", cmd_lab)
     lab.add_argument("--data", type=Path, metavar="CSV", help=h("lab_data"))
     lab.add_argument("--synthetic", action="store_true", help=h("lab_synthetic"))
+    lab.add_argument(
+        "--header", action=argparse.BooleanOptionalAction, default=None, help=h("lab_header")
+    )
     lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))

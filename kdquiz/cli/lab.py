@@ -13,6 +13,7 @@ from kdquiz.cli.common import (
     colour,
     language,
     open_workspace,
+    tr,
 )
 
 
@@ -24,24 +25,24 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from kdquiz.lab.report import curves, format_summary, format_table, svg_chart, text_chart
     from kdquiz.lab.runner import LabRequest, choose_data, run_lab_process
 
+    # Every argument is checked before anything runs: a mistake costs one sentence, not a run.
     if args.seeds < 1:
-        raise UsageError("--seeds must be at least 1.")
-    if args.plot is not None and args.plot.suffix.lower() not in (".svg", ".png"):
-        raise UsageError("--plot writes an .svg or a .png file.")
-    if args.plot is not None and args.plot.suffix.lower() == ".png":
-        import importlib.util
-
-        if importlib.util.find_spec("matplotlib") is None:
-            raise UserError(
-                "a .png chart needs matplotlib (pip install matplotlib); .svg works without it."
-            )
+        raise UsageError(tr("lab_bad_seeds"))
+    if args.epochs is not None and args.epochs < 1:
+        raise UsageError(tr("lab_bad_epochs", given=args.epochs))
+    if args.timeout <= 0:
+        raise UsageError(tr("cli_bad_timeout"))
     try:
         memory = parse_memory(args.memory)
     except ValueError:
-        raise UsageError(f"--memory takes a size like 6G or 512M, got {args.memory!r}.") from None
+        raise UsageError(tr("cli_bad_memory", given=args.memory, example="6G")) from None
+    if memory < MIN_MEMORY:
+        raise UsageError(tr("lab_memory_too_small", given=args.memory, least="512M"))
+    if args.plot is not None:
+        _check_plot_path(args.plot)
     if args.data is not None and not args.data.is_file():
-        raise UserError(f"{args.data} does not exist or is not a file.")
-    source, note = choose_data(args.data, args.synthetic)
+        raise UserError(tr("lab_no_data_file", path=args.data))
+    source, note = choose_data(args.data, args.synthetic, args.header)
     if note and not args.json:
         print(note, file=sys.stderr)
     exercises = open_workspace(args).exercises_dir if args.use_workspace else None
@@ -71,8 +72,30 @@ def cmd_lab(args: argparse.Namespace) -> int:
     print()
     print(format_summary(result, lang))
     if args.plot is not None:
-        print(f"Saved the chart to {args.plot}.")
+        print(tr("lab_plot_saved", path=args.plot))
     return 0
+
+
+MIN_MEMORY = 512 << 20
+"""Below this the lab cannot even import torch."""
+
+
+def _check_plot_path(path: Path) -> None:
+    """Refuse a chart file that could not be written, before the run rather than after it."""
+    import os
+
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise UsageError(tr("lab_plot_kind"))
+    if path.suffix.lower() == ".png":
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise UserError(tr("lab_plot_png"))
+    folder = path.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise UserError(tr("lab_plot_no_folder", folder=folder))
+    if not os.access(folder, os.W_OK):
+        raise UserError(tr("lab_plot_not_writable", folder=folder))
 
 
 def _lab_progress(event: dict[str, object]) -> None:
@@ -114,7 +137,7 @@ def _save_plot(path: Path, result: dict, svg_chart) -> None:  # type: ignore[typ
         figure.tight_layout()
         figure.savefig(path, dpi=120)
     except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror}.") from None
+        raise UserError(tr("cli_cannot_write", path=path, why=error.strerror)) from None
 
 
 # ------------------------------------------------------------------------------- parser

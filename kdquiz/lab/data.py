@@ -68,8 +68,27 @@ def _renumber(name: str, users: list[str], items: list[str], times: list[float] 
     )
 
 
-def load_csv(path: Path) -> Interactions:
-    """A `user,item[,timestamp]` CSV (a header row is optional); bad files raise LabDataError."""
+HEADER_NAMES = (
+    {"user", "user_id", "userid", "uid", "u", "user:token", "users"},
+    {"item", "item_id", "itemid", "iid", "i", "item:token", "items", "movie", "movie_id",
+     "movieid", "product", "product_id"},
+    {"timestamp", "time", "ts", "t", "date", "datetime", "timestamp:float", "rating_time"},
+)  # fmt: skip
+"""Column names that make a first row a header (compared lowercased)."""
+
+
+def is_header(row: list[str]) -> bool:
+    """A first row is a header when its columns are named like user, item[, timestamp]: never
+    because its ids are not numbers (ids may be words)."""
+    cells = [cell.strip().lower() for cell in row]
+    return 2 <= len(cells) <= 3 and all(
+        cell in names for cell, names in zip(cells, HEADER_NAMES, strict=False)
+    )
+
+
+def load_csv(path: Path, header: bool | None = None) -> Interactions:
+    """A `user,item[,timestamp]` CSV; bad files raise LabDataError. `header`: whether the first
+    row is a header (None: when its columns are named like one, see `is_header`)."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -78,8 +97,8 @@ def load_csv(path: Path) -> Interactions:
     except (OSError, UnicodeDecodeError) as error:
         raise LabDataError(f"{path} cannot be read as a text CSV file ({error}).") from None
     rows = [row for row in rows if row and any(cell.strip() for cell in row)]
-    if rows and not _is_number(rows[0][-1]) and len(rows[0]) in (2, 3):
-        rows = rows[1:]  # header
+    if rows and (header if header is not None else is_header(rows[0])):
+        rows = rows[1:]
     if not rows:
         raise LabDataError(f"{path} has no interactions; expected rows of user,item[,timestamp].")
     width = len(rows[0])

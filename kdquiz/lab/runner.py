@@ -93,13 +93,15 @@ def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> str:
     return "The lab process ended without a result; does code it ran call sys.exit() or os._exit()?"
 
 
-def choose_data(path: Path | None = None, synthetic: bool = False) -> tuple[dict[str, Any], str]:
+def choose_data(
+    path: Path | None = None, synthetic: bool = False, header: bool | None = None
+) -> tuple[dict[str, Any], str]:
     """The data source of a run and a note on it: the user's CSV, else MovieLens-100K when the
     recbole wheel is installed, else the synthetic generator."""
     from kdquiz.lab.data import MOVIELENS_TERMS, movielens_path
 
     if path is not None:
-        return {"kind": "csv", "path": str(path.expanduser().resolve())}, ""
+        return {"kind": "csv", "path": str(path.expanduser().resolve()), "header": header}, ""
     movielens = None if synthetic else movielens_path()
     if movielens is not None:
         return {"kind": "movielens", "path": str(movielens)}, MOVIELENS_TERMS

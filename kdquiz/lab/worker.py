@@ -46,7 +46,7 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
     source = request["data"]
     emit({"event": "stage", "stage": "data"})
     if source["kind"] == "csv":
-        interactions = data.load_csv(Path(source["path"]))
+        interactions = data.load_csv(Path(source["path"]), source.get("header"))
     elif source["kind"] == "movielens":
         interactions = data.load_movielens(Path(source["path"]))
     else:
