@@ -4,7 +4,12 @@ determinism, the learner's own functions, and the command's behaviour on bad inp
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -328,3 +333,43 @@ def test_learner_code_that_exits_or_crashes_ends_in_one_sentence(
                       "    return {}['missing']\n")  # fmt: skip
     code, _, err = run_cli(capsys, *args)
     assert code == 1 and "your listwise_distillation_loss (exercise_13) raised KeyError" in err
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Pids of processes whose working directory is inside `folder` (Linux /proc)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(str(folder)):
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux /proc")
+def test_sigterm_stops_the_lab_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """SIGTERM (like ctrl+c) kills the lab's job and removes its temporary folder."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kdquiz", "lab", "--synthetic", "--seeds", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (jobs := list(temp.glob("kdquiz-job-*"))) or not _processes_in(jobs[0]):
+            assert time.monotonic() < deadline and proc.poll() is None, "the job never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in proc.stderr.read()
+    deadline = time.monotonic() + 5
+    while (list(temp.glob("kdquiz-job-*")) or _processes_in(temp)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(temp.glob("kdquiz-job-*")) == [] and _processes_in(temp) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_tui(args)
     from kdquiz.i18n import Message
 
+    # SIGTERM ends a command like ctrl+c does: through the `finally` blocks that kill a running
+    # job's process group and remove its temporary folder (the default would skip them).
+    signal.signal(signal.SIGTERM, _interrupted)
     choose_language(getattr(args, "lang", None))
     try:
         return int(args.handler(args))
@@ -71,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into e.g. `head`, which stopped reading: what was wanted was printed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
