@@ -264,6 +264,19 @@ def test_bad_arguments_are_refused_before_the_run(
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_data_too_big_for_the_memory_limit_is_refused_with_an_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kdquiz.lab.worker import memory_needed
+
+    # The estimate follows what was measured: 10,000 users × 10,000 items took 5.3 GB.
+    assert 4.5e9 < memory_needed(10_000, 10_000) < 6.5e9
+    csv = tiny_csv(tmp_path / "d.csv")
+    code, out, err = run_cli(capsys, "--data", str(csv), "--memory", "600M")
+    assert code == 1 and out == ""
+    assert "needs about 0.7 GiB of memory, more than the limit of 600 MiB" in err
+
+
 def test_a_chart_path_that_cannot_be_written_is_refused_before_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -373,3 +386,15 @@ def test_sigterm_stops_the_lab_and_leaves_nothing_behind(tmp_path: Path) -> None
     while (list(temp.glob("kdquiz-job-*")) or _processes_in(temp)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert list(temp.glob("kdquiz-job-*")) == [] and _processes_in(temp) == []
+
+
+def test_the_lab_uses_the_cores_that_are_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kdquiz.lab import runner
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert runner.free_cpus() == 4
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.6, 0.0, 0.0))
+    assert runner.free_cpus() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert runner.free_cpus() == 1

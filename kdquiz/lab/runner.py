@@ -42,10 +42,22 @@ class LabOutcome:
     """What the subprocess printed (learner code may print), trimmed."""
 
 
+def free_cpus() -> int:
+    """The cores this process may use minus the ones busy right now (the 1-minute load
+    average), at least one: on a busy machine more threads only contend for the same cores."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except (OSError, AttributeError):
+        busy = 0.0
+    return max(1, min(cores or 1, round((cores or 1) - busy)))
+
+
 def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], None] = print,
                     cancel: threading.Event | None = None) -> LabOutcome:  # fmt: skip
     """Run the lab; `on_event` gets each progress event as it arrives. Never raises for what
     the data or the learner's code does."""
+    threads = free_cpus()
     job = sandbox.Job(
         target="kdquiz.lab.worker:main",
         config={
@@ -56,11 +68,13 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
             "config": request.config,
             "device": request.device,
             "memory_label": format_bytes(request.memory_bytes),
+            "memory_bytes": request.memory_bytes,
         },
         timeout=request.timeout,
         memory_bytes=request.memory_bytes,
         device=request.device,
-        single_threaded=False,  # the lab trains real models: let torch use the cores
+        single_threaded=False,  # the lab trains real models: it uses the cores that are free
+        env={"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)},
     )
 
     def progress(event: dict[str, Any]) -> None:

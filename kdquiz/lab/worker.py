@@ -16,6 +16,17 @@ MAX_ITEMS = 10_000
 """The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
 
 
+BASE_MEMORY = 700 << 20
+"""torch and the interpreter, before any data."""
+
+
+def memory_needed(users: int, items: int) -> int:
+    """Bytes a run needs, about: five users × items float32 matrices (training, recency, their
+    weighted copies and a batch of scores) and the EASE teacher's items × items float64 Gram
+    matrix, its inverse and its weights (measured: 10,000 × 10,000 needed 5.3 GB)."""
+    return BASE_MEMORY + 5 * 4 * users * items + 28 * items * items
+
+
 def main(request: dict[str, Any]) -> int:
     events = open(request["events_path"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     token = request.pop("token")
@@ -55,6 +66,14 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
         raise data.LabDataError(
             f"{interactions.name} has {interactions.n_items} items; the lab's EASE teacher "
             f"handles at most {MAX_ITEMS} (it inverts an items × items matrix)."
+        )
+    needed = memory_needed(interactions.n_users, interactions.n_items)
+    limit = int(request.get("memory_bytes") or 0)
+    if limit and needed > limit:
+        raise data.LabDataError(
+            f"{interactions.name} ({interactions.n_users} users × {interactions.n_items} items) "
+            f"needs about {needed / (1 << 30):.1f} GiB of memory, more than the limit of "
+            f"{request['memory_label']}: raise --memory or use a smaller file."
         )
     split = data.leave_one_out(interactions)
     # torch only now: a bad data file is reported without waiting for its import.
