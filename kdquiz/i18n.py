@@ -206,17 +206,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_summary_data": (
         "{name}: {users} users, {items} items, {interactions} training interactions; "
         "leave-one-out by time, full ranking with training items excluded; mean ± std over "
-        "{seeds} seed(s); losses and metrics from {functions}.",
+        "{seeds} seed(s) (sample std); losses and metrics from {functions}.",
         "{name}：{users} 个用户，{items} 个物品，{interactions} 条训练交互；按时间留一，"
         "在排除训练物品后对全部物品排序；{seeds} 个种子的均值 ± 标准差；"
         "损失和指标来自{functions}。",
     ),
     "lab_summary_student": (
-        "{model}: NDCG@10 {diff} vs scratch (better in {wins} of {seeds} seeds); keeps {kept} of "
-        "the teacher's with {share} of its parameters.",
-        "{model}：NDCG@10 比从零训练 {diff}（{seeds} 个种子中 {wins} 个更好）；用教师模型 {share} "
-        "的参数保留了它 {kept} 的效果。",
+        "{model}: {verdict}; keeps {kept} of the teacher's NDCG@10 with {share} of its parameters.",
+        "{model}：{verdict}；用教师模型 {share} 的参数保留了它 {kept} 的 NDCG@10。",
     ),
+    "lab_beats_scratch": (
+        "beats scratch, NDCG@10 {diff} per user (95% CI {low} to {high}, {p})",
+        "优于从零训练，每个用户的 NDCG@10 {diff}（95% 置信区间 {low} 到 {high}，{p}）",
+    ),
+    "lab_worse_than_scratch": (
+        "worse than scratch, NDCG@10 {diff} per user (95% CI {low} to {high}, {p})",
+        "不如从零训练，每个用户的 NDCG@10 {diff}（95% 置信区间 {low} 到 {high}，{p}）",
+    ),
+    "lab_no_difference": (
+        "no significant difference from scratch, NDCG@10 {diff} per user (95% CI {low} to "
+        "{high}, {p})",
+        "与从零训练没有显著差异，每个用户的 NDCG@10 {diff}（95% 置信区间 {low} 到 {high}，{p}）",
+    ),
+    "lab_vs_scratch_plain": ("NDCG@10 {diff} vs scratch", "NDCG@10 比从零训练 {diff}"),
+    "lab_model_popularity": ("most popular (floor)", "最热门（下限）"),
+    "lab_model_random": ("random (floor)", "随机（下限）"),
     "lab_took": ("Took {seconds} s on {device}.", "用时 {seconds} 秒（{device}）。"),
     "lab_chart_title": (
         "validation NDCG@10 per epoch (mean over seeds)",

@@ -19,7 +19,14 @@ import pytest
 from kdquiz.cli import main
 from kdquiz.lab import data as lab_data
 from kdquiz.lab.data import LabDataError, leave_one_out, load_csv, synthetic
-from kdquiz.lab.report import curves, format_summary, format_table, svg_chart, text_chart
+from kdquiz.lab.report import (
+    curves,
+    format_summary,
+    format_table,
+    model_label,
+    svg_chart,
+    text_chart,
+)
 from kdquiz.paths import content_dir
 
 TINY = {"seeds": 2, "dim": 8, "epochs": 4, "eval_every": 2, "list_length": 20}
@@ -157,10 +164,13 @@ def tiny_result() -> dict:
 
 def test_the_pipeline_trains_and_evaluates_every_model(tiny_result: dict) -> None:
     models = tiny_result["models"]
-    assert list(models) == ["teacher", "scratch", "ranking", "listwise", "soft"]
+    students = ["scratch", "ranking", "listwise", "soft"]
+    assert list(models) == ["teacher", *students, "popularity", "random"]
     assert models["teacher"]["parameters"] == tiny_result["dataset"]["items"] ** 2
-    for model in models.values():
+    for key in ["teacher", *students]:
+        model = models[key]
         assert model["parameters"] > 0 and model["latency_ms_per_1000_users"] > 0
+    for model in models.values():
         for metric in ("HR@10", "NDCG@10", "Recall@20"):
             summary = model["metrics"][metric]
             assert 0.0 <= summary["mean"] <= 1.0 and len(summary["runs"]) == 2
@@ -170,6 +180,21 @@ def test_the_pipeline_trains_and_evaluates_every_model(tiny_result: dict) -> Non
     for key in ("scratch", "ranking", "listwise", "soft"):
         assert models[key]["parameters"] < models["teacher"]["parameters"]
         assert [e for e, _ in models[key]["valid_ndcg_per_epoch"]] == [2, 4]
+    # Each distilled student against scratch, paired by user, with a 95% CI that holds its mean.
+    for key in ("ranking", "listwise", "soft"):
+        versus = models[key]["vs_scratch"]
+        low, high = versus["ci"]
+        assert low <= versus["diff"] <= high and 0 < versus["p"] <= 1
+        assert versus["users"] == tiny_result["dataset"]["evaluated_users"]
+        assert versus["significant"] == (low > 0 or high < 0)
+    # The sample std (n - 1) over the seeds.
+    runs = models["scratch"]["metrics"]["NDCG@10"]["runs"]
+    assert models["scratch"]["metrics"]["NDCG@10"]["std"] == pytest.approx(
+        abs(runs[0] - runs[1]) / 2**0.5
+    )
+    # The floors: the teacher beats the most popular items, which beat random ones.
+    ndcg = {k: m["metrics"]["NDCG@10"]["mean"] for k, m in models.items()}
+    assert ndcg["teacher"] > ndcg["popularity"] > ndcg["random"]
     assert tiny_result["seeds"] == [0, 1]
     assert any(e["event"] == "epoch" for e in tiny_result["events"])
     json.dumps({k: v for k, v in tiny_result.items() if k != "events"})  # JSON-ready
@@ -187,14 +212,15 @@ def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> 
 
 def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
     table = format_table(tiny_result)
-    for model in tiny_result["models"].values():
-        assert model["label"] in table
+    for key, model in tiny_result["models"].items():
+        assert model_label(key, model, "en") in table
     assert "100%" in table  # the teacher keeps all of its own NDCG
     summary = format_summary(tiny_result)
-    assert "vs scratch" in summary and "reference solutions" in summary
+    assert "scratch" in summary and "95% CI" in summary and "reference solutions" in summary
+    assert "most popular (floor)" in table and "random (floor)" in table
     series = curves(tiny_result)
     assert [label for label, _ in series] == [
-        m["label"] for k, m in tiny_result["models"].items() if k != "teacher"
+        m["label"] for k, m in tiny_result["models"].items() if m.get("valid_ndcg_per_epoch")
     ]
     chart = text_chart(series, width=40, height=8)
     assert "●" in chart and "student, from scratch" in chart
@@ -219,7 +245,9 @@ def test_lab_json_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0, err
     result = json.loads(out)
     assert result["dataset"]["name"] == "d.csv" and result["seeds"] == [0]
-    assert set(result["models"]) == {"teacher", "scratch", "ranking", "listwise", "soft"}
+    assert set(result["models"]) == {
+        "teacher", "scratch", "ranking", "listwise", "soft", "popularity", "random",
+    }  # fmt: skip
     assert svg.read_text().startswith("<svg")
 
 
@@ -398,3 +426,19 @@ def test_the_lab_uses_the_cores_that_are_free(monkeypatch: pytest.MonkeyPatch) -
     assert runner.free_cpus() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert runner.free_cpus() == 1
+
+
+def test_the_paired_comparison_finds_a_real_gap_and_only_a_real_one() -> None:
+    import numpy as np
+
+    from kdquiz.lab.significance import format_p, paired
+
+    rng = np.random.default_rng(1)
+    scratch = rng.uniform(0, 1, 500)
+    better = scratch + 0.05 + rng.normal(0, 0.1, 500)
+    found = paired(better, scratch)
+    assert found["significant"] and found["ci"][0] > 0 and found["p"] < 0.01
+    assert found["ci"][0] < 0.05 < found["ci"][1]
+    same = paired(scratch + rng.normal(0, 0.1, 500), scratch)
+    assert not same["significant"] and same["ci"][0] < 0 < same["ci"][1] and same["p"] > 0.05
+    assert format_p(0.0004) == "p < 0.001" and format_p(0.004) == "p = 0.004"

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from kdquiz.lab.data import Split
 from kdquiz.lab.functions import Functions
 from kdquiz.lab.models import EASE, MatrixFactorization
+from kdquiz.lab.significance import ndcg_per_user, paired, sample_std
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -26,6 +28,7 @@ STUDENTS = {
     "listwise": "listwise KD (ex. 13)",
     "soft": "soft-target KD (ex. 1)",
 }
+FLOORS = {"popularity": "most popular", "random": "random"}
 METRICS = ("HR@10", "NDCG@10", "Recall@20")
 
 
@@ -143,12 +146,11 @@ class Data:
         return pos, neg
 
 
-def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str, float]:
-    """HR@10 and NDCG@10 (exercise 4) and Recall@20 (exercise 5) over the full catalogue.
-
-    `scores` are (evaluated users, I). Training items are excluded from the ranking; at test time
-    the validation item is excluded too (it is part of the user's known history by then).
-    """
+def _ranked(scores: Tensor, data: Data, stage: str) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """(held-out item's score, the other items' scores with -inf where not ranked, the relevant
+    mask, the excluded mask) of each evaluated user. Training items are excluded from the
+    ranking; at test time the validation item is excluded too (it is part of the user's known
+    history by then)."""
     users = data.evaluated
     target = (data.valid if stage == "valid" else data.test)[users]
     exclude = data.train[users] > 0
@@ -159,6 +161,19 @@ def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str,
     relevant[rows, target] = True
     pos = scores[rows, target]
     neg = scores.masked_fill(exclude | relevant, float("-inf"))
+    return pos, neg, relevant, exclude
+
+
+def ndcg_per_user_on_test(scores: Tensor, data: Data) -> list[float]:
+    """Each evaluated user's test NDCG@10 (for the paired comparison of two models)."""
+    pos, neg, _, _ = _ranked(scores, data, "test")
+    return [float(v) for v in ndcg_per_user(pos, neg).cpu()]
+
+
+def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str, float]:
+    """HR@10 and NDCG@10 (exercise 4) and Recall@20 (exercise 5) over the full catalogue, for
+    `scores` of the evaluated users (evaluated users, I)."""
+    pos, neg, relevant, exclude = _ranked(scores, data, stage)
     hr, ndcg = fn.hit_ratio_ndcg_loo(pos, neg, 10)
     if stage == "valid":
         return {"NDCG@10": float(ndcg)}
@@ -267,14 +282,34 @@ def latency_per_1000_users(score: Callable[[Tensor], Tensor], data: Data) -> flo
 
 
 def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, Any]]:
+    """Mean and sample standard deviation over the seeds, and each seed's value."""
     return {
         metric: {
             "mean": statistics.fmean(r[metric] for r in runs),
-            "std": statistics.pstdev(r[metric] for r in runs) if len(runs) > 1 else 0.0,
+            "std": sample_std([r[metric] for r in runs]),
             "runs": [r[metric] for r in runs],
         }
         for metric in METRICS
     }
+
+
+def floors(data: Data, fn: Functions, seeds: int) -> dict[str, dict[str, Any]]:
+    """What any recommender should beat: the most popular unseen items, and random ones."""
+    popularity = data.train.sum(dim=0).expand(len(data.evaluated), -1)
+    generator = torch.Generator().manual_seed(0)
+    noise = torch.rand(len(data.evaluated), data.split.n_items, generator=generator)
+    rows = {}
+    for key, scores, parameters in (
+        ("popularity", popularity, data.split.n_items),
+        ("random", noise.to(data.device), 0),
+    ):
+        rows[key] = {
+            "label": FLOORS[key],
+            "parameters": parameters,
+            "latency_ms_per_1000_users": 0.0,
+            "metrics": _summary([evaluate(scores, data, fn, "test")] * seeds),
+        }
+    return rows
 
 
 def run_lab(split: Split, fn: Functions, config: LabConfig,
@@ -305,6 +340,8 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     weights = {"scratch": (0.0,), "ranking": config.ranking_alphas,
                "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
     progress({"event": "plan", "trainings": len(seeds) * sum(map(len, weights.values()))})
+    per_user: dict[str, list[list[float]]] = {}
+    """Each student's test NDCG@10 per user, one list per seed."""
     for method in STUDENTS:
         runs, chosen, curves, last = [], [], [], None
         for seed in seeds:
@@ -318,7 +355,9 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
             last = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
             last.model.eval()
             with torch.no_grad():
-                runs.append(evaluate(last.model(data.evaluated), data, fn, "test"))
+                scores = last.model(data.evaluated)
+                runs.append(evaluate(scores, data, fn, "test"))
+                per_user.setdefault(method, []).append(ndcg_per_user_on_test(scores, data))
             chosen.append({"seed": seed, "weight": last.weight, "best_epoch": last.best_epoch})
             curves.append(last.curve)
         assert last is not None
@@ -346,7 +385,13 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
             ],
         },
         **students,
+        **floors(data, fn, len(seeds)),
     }
+    # Per user, each student's NDCG@10 averaged over the seeds, paired with scratch's.
+    averaged = {m: np.mean(np.asarray(runs), axis=0) for m, runs in per_user.items()}
+    for method in STUDENTS:
+        if method != "scratch":
+            models[method]["vs_scratch"] = paired(averaged[method], averaged["scratch"])
     return {
         "dataset": {
             "name": split.name,

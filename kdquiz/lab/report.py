@@ -11,6 +11,10 @@ from typing import Any
 from rich.cells import cell_len
 
 from kdquiz.i18n import LABELS, t
+from kdquiz.lab.significance import format_p
+
+FLOORS = ("popularity", "random")
+"""Models that are a floor to beat, not students."""
 
 METRICS = ("HR@10", "NDCG@10", "Recall@20")
 SERIES_COLOURS = ("#808080", "#1f77b4", "#d62728", "#2ca02c", "#9467bd")
@@ -83,21 +87,29 @@ def format_summary(result: dict[str, Any], lang: str = "en") -> str:
     teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
     scratch = models["scratch"]["metrics"]["NDCG@10"]
     for key, model in models.items():
-        if key in ("teacher", "scratch"):
+        if key in ("teacher", "scratch") or key in FLOORS:
             continue
         ndcg = model["metrics"]["NDCG@10"]
         kept = ndcg["mean"] / teacher_ndcg if teacher_ndcg > 0 else 0.0
-        # Paired by seed: both students saw the same seed, so their difference is less noisy
-        # than the two means.
-        diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
-        wins = sum(d > 0 for d in diffs)
-        spread = f" ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else ""
+        share = f"{model['parameters'] / teacher['parameters']:.1%}"
+        name = model_label(key, model, lang)
+        versus = model.get("vs_scratch")
+        if versus is None:  # a result from before the paired comparison
+            diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
+            versus = {"diff": statistics.fmean(diffs), "significant": None}
+        if versus.get("significant") is None:
+            verdict = t("lab_vs_scratch_plain", lang, diff=f"{versus['diff']:+.4f}")
+        else:
+            low, high = versus["ci"]
+            verdict = t(
+                "lab_beats_scratch" if versus["significant"] and versus["diff"] > 0
+                else "lab_worse_than_scratch" if versus["significant"] else "lab_no_difference",
+                lang, diff=f"{versus['diff']:+.4f}", low=f"{low:+.4f}", high=f"{high:+.4f}",
+                p=format_p(versus["p"]),
+            )  # fmt: skip
         lines.append(
-            t(
-                "lab_summary_student", lang, model=model_label(key, model, lang),
-                diff=f"{statistics.fmean(diffs):+.4f}{spread}", wins=wins, seeds=len(diffs),
-                kept=f"{kept:.0%}", share=f"{model['parameters'] / teacher['parameters']:.1%}",
-            )
+            t("lab_summary_student", lang, model=name, verdict=verdict, kept=f"{kept:.0%}",
+              share=share)
         )  # fmt: skip
     lines.append(t("lab_took", lang, seconds=f"{result['seconds']:.0f}", device=result["device"]))
     return "\n".join(lines)
