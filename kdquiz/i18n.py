@@ -431,7 +431,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_plot_kind": ("--plot writes an .svg or a .png file.", "--plot 只能写 .svg 或 .png 文件。"),
     "lab_plot_png": (
         "a .png chart needs matplotlib (pip install matplotlib); .svg works without it.",
-        "生成 .png 图表需要 matplotlib（pip install matplotlib）；.svg 不需要。",
+        "生成 .png 图表需要 matplotlib（`pip install matplotlib`）；.svg 不需要。",
     ),
     "lab_plot_no_folder": (
         "cannot save the chart: the folder {folder} does not exist.",
@@ -446,6 +446,93 @@ LABELS: dict[str, tuple[str, str]] = {
         "the CSV's first row is a header (default: when its columns are named like user, item, "
         "timestamp)",
         "CSV 的第一行是表头（默认：当各列名为 user、item、timestamp 之类的名字时）",
+    ),
+    # the lab's errors
+    "lab_error": ("{message}", "{message}"),
+    "labdata_missing": ("{path} does not exist.", "{path} 不存在。"),
+    "labdata_unreadable": (
+        "{path} cannot be read as a text CSV file ({why}).",
+        "{path} 无法作为文本 CSV 文件读取（{why}）。",
+    ),
+    "labdata_empty": (
+        "{path} has no interactions; expected rows of user,item[,timestamp].",
+        "{path} 里没有交互记录；每行应为 user,item[,timestamp]。",
+    ),
+    "labdata_width": (
+        "{path}: line 1 has {width} columns; expected user,item or user,item,timestamp.",
+        "{path}：第 1 行有 {width} 列；应为 user,item 或 user,item,timestamp。",
+    ),
+    "labdata_row_width": (
+        "{path}: row {row} has {n} columns, not {width}.",
+        "{path}：第 {row} 行有 {n} 列，而不是 {width} 列。",
+    ),
+    "labdata_row_empty": (
+        "{path}: row {row} has an empty user or item.",
+        "{path}：第 {row} 行的用户或物品为空。",
+    ),
+    "labdata_row_time": (
+        "{path}: row {row} has a timestamp that is not a number.",
+        "{path}：第 {row} 行的时间戳不是数字。",
+    ),
+    "labdata_small": (
+        "{where} is too small: the lab needs at least 10 users with 3 or more distinct items "
+        "each and 10 items (found {users} such users, {items} items).",
+        "{where} 太小了：实验室至少需要 10 个各有 3 个以上不同物品的用户和 10 个物品（找到 {users} "
+        "个这样的用户、{items} 个物品）。",
+    ),
+    "labdata_items": (
+        "{name} has {items} items; the lab's EASE teacher handles at most {most} (it inverts an "
+        "items × items matrix).",
+        "{name} 有 {items} 个物品；实验室的 EASE 教师模型最多处理 {most} 个（它要对物品 × 物品矩阵"
+        "求逆）。",
+    ),
+    "labdata_memory": (
+        "{name} ({users} users × {items} items) needs about {needed} GiB of memory, more than "
+        "the limit of {limit}: raise --memory or use a smaller file.",
+        "{name}（{users} 个用户 × {items} 个物品）大约需要 {needed} GiB 内存，超过了 {limit} 的上"
+        "限："
+        "请调大 --memory 或换一个更小的文件。",
+    ),
+    "labfn_missing": ("{path} does not exist.", "{path} 不存在。"),
+    "labfn_import": ("{file} fails to import: {error}", "导入 {file} 失败：`{error}`"),
+    "labfn_no_function": (
+        "{exercise}.py has no function {name}.",
+        "{exercise}.py 里没有函数 {name}。",
+    ),
+    "labfn_stub": (
+        "{name} in {exercise}.py is still a stub: solve it first (check {exercise}), or run the "
+        "lab with the reference solutions instead of your code.",
+        "{exercise}.py 中的 {name} 还是初始代码：请先完成它（检查 {exercise}），或者改用参考解运行"
+        "实验室。",
+    ),
+    "labfn_raised": (
+        "your {name} ({exercise}) raised {error}",
+        "你的 {name}（{exercise}）抛出了 `{error}`",
+    ),
+    "lablimit_memory": (
+        "The lab ran out of memory (limit {limit}); try a smaller --data file.",
+        "实验室内存不足（上限 {limit}）；请换一个更小的 --data 文件。",
+    ),
+    "lablimit_cancelled": ("The lab run was cancelled.", "实验已取消。"),
+    "lablimit_timeout": (
+        "The lab run was stopped after {seconds} s (the time limit).",
+        "实验在 {seconds} 秒（时间上限）后被终止。",
+    ),
+    "lablimit_output": (
+        "The lab wrote more than {size} of output; it was stopped.",
+        "实验的输出超过了 {size}；已被终止。",
+    ),
+    "lablimit_killed": (
+        "The lab process was killed by {name}; code it ran may have crashed Python.",
+        "实验进程被 {name} 杀死；它运行的代码可能让 Python 崩溃了。",
+    ),
+    "lablimit_internal": (
+        "The lab failed with an internal error ({last}); please report it.",
+        "实验因内部错误失败（{last}）；请报告这个问题。",
+    ),
+    "lablimit_no_result": (
+        "The lab process ended without a result; does code it ran call sys.exit() or os._exit()?",
+        "实验进程结束了却没有结果；它运行的代码是否调用了 sys.exit() 或 os._exit()？",
     ),
     # the app's own messages and its command palette
     "still_loading": ("Still loading your progress, one moment…", "正在载入学习进度，请稍候…"),

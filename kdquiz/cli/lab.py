@@ -58,7 +58,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if outcome.result is None:
         if outcome.output.strip():
             print(outcome.output.rstrip(), file=sys.stderr)
-        raise UserError(outcome.error)
+        raise UserError(outcome.error.text(language()) if outcome.error else "")
     result = outcome.result
     if args.plot is not None:
         _save_plot(args.plot, result, svg_chart)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kdquiz.i18n import Message
+
 MOVIELENS_TERMS = (
     "MovieLens-100K (GroupLens, University of Minnesota) may be used for research only and may "
     "not be redistributed; kdquiz reads it from the recbole wheel you installed and never "
@@ -17,8 +19,8 @@ MOVIELENS_TERMS = (
 )
 
 
-class LabDataError(ValueError):
-    """A data file the lab cannot use; the message is one sentence for the user."""
+class LabDataError(Message, ValueError):
+    """A data file the lab cannot use; one sentence for the user, worded by key."""
 
 
 @dataclass(frozen=True)
@@ -93,31 +95,29 @@ def load_csv(path: Path, header: bool | None = None) -> Interactions:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
     except FileNotFoundError:
-        raise LabDataError(f"{path} does not exist.") from None
+        raise LabDataError("labdata_missing", path=path) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise LabDataError(f"{path} cannot be read as a text CSV file ({error}).") from None
+        raise LabDataError("labdata_unreadable", path=path, why=error) from None
     rows = [row for row in rows if row and any(cell.strip() for cell in row)]
     if rows and (header if header is not None else is_header(rows[0])):
         rows = rows[1:]
     if not rows:
-        raise LabDataError(f"{path} has no interactions; expected rows of user,item[,timestamp].")
+        raise LabDataError("labdata_empty", path=path)
     width = len(rows[0])
     if width not in (2, 3):
-        raise LabDataError(
-            f"{path}: line 1 has {width} columns; expected user,item or user,item,timestamp."
-        )
+        raise LabDataError("labdata_width", path=path, width=width)
     users, items, times = [], [], []
     for number, row in enumerate(rows, start=1):
         if len(row) != width:
-            raise LabDataError(f"{path}: row {number} has {len(row)} columns, not {width}.")
+            raise LabDataError("labdata_row_width", path=path, row=number, n=len(row), width=width)
         user, item = row[0].strip(), row[1].strip()
         if not user or not item:
-            raise LabDataError(f"{path}: row {number} has an empty user or item.")
+            raise LabDataError("labdata_row_empty", path=path, row=number)
         users.append(user)
         items.append(item)
         if width == 3:
             if not _is_number(row[2]):
-                raise LabDataError(f"{path}: row {number} has a timestamp that is not a number.")
+                raise LabDataError("labdata_row_time", path=path, row=number)
             times.append(float(row[2]))
     data = _renumber(path.name, users, items, times if width == 3 else None)
     _require_enough(data, str(path))
@@ -137,8 +137,7 @@ def _require_enough(data: Interactions, where: str) -> None:
     counts = np.bincount(data.users, minlength=data.n_users)
     if (counts >= 3).sum() < 10 or data.n_items < 10:
         raise LabDataError(
-            f"{where} is too small: the lab needs at least 10 users with 3 or more distinct items "
-            f"each and 10 items (found {(counts >= 3).sum()} such users, {data.n_items} items)."
+            "labdata_small", where=where, users=int((counts >= 3).sum()), items=data.n_items
         )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from kdquiz.i18n import Message
 from kdquiz.paths import content_dir
 
 # What the lab calls, and the exercise each comes from.
@@ -24,7 +25,7 @@ NEEDED: dict[str, str] = {
 }
 
 
-class LabFunctionError(Exception):
+class LabFunctionError(Message):
     """A learner's function cannot be used (missing, a stub, or crashing); one sentence."""
 
 
@@ -45,7 +46,7 @@ class Functions:
 def _load(folder: Path, exercise: str, tag: str) -> ModuleType:
     path = folder / f"{exercise}.py"
     if not path.is_file():
-        raise LabFunctionError(f"{path} does not exist.")
+        raise LabFunctionError("labfn_missing", path=path)
     # Sibling imports (`from exercise_1 import kd_loss`) resolve in the same folder; appended, so
     # a learner's file named like a standard-library module (random.py) shadows nothing.
     if str(folder) not in sys.path:
@@ -57,7 +58,7 @@ def _load(folder: Path, exercise: str, tag: str) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as error:  # learner code: any error becomes one sentence
         raise LabFunctionError(
-            f"{path.name} fails to import: {type(error).__name__}: {error}"
+            "labfn_import", file=path.name, error=f"{type(error).__name__}: {error}"
         ) from None
     return module
 
@@ -73,7 +74,7 @@ def load_functions(workspace_exercises: Path | None = None) -> Functions:
             modules[exercise] = _load(folder, exercise, tag)
         function = getattr(modules[exercise], name, None)
         if not callable(function):
-            raise LabFunctionError(f"{exercise}.py has no function {name}.")
+            raise LabFunctionError("labfn_no_function", exercise=exercise, name=name)
         found[name] = _explained(function, name, exercise) if workspace_exercises else function
     source = str(folder) if workspace_exercises else "reference solutions"
     return Functions(source, found)
@@ -86,15 +87,15 @@ def _explained(function: Callable[..., Any], name: str, exercise: str) -> Callab
         try:
             return function(*args, **kwargs)
         except NotImplementedError:
-            raise LabFunctionError(
-                f"{name} in {exercise}.py is still a stub: solve it first (check {exercise}), "
-                "or run the lab with the reference solutions instead of your code."
-            ) from None
+            raise LabFunctionError("labfn_stub", name=name, exercise=exercise) from None
         except LabFunctionError:
             raise
         except Exception as error:
             raise LabFunctionError(
-                f"your {name} ({exercise}) raised {type(error).__name__}: {error}"
+                "labfn_raised",
+                name=name,
+                exercise=exercise,
+                error=f"{type(error).__name__}: {error}",
             ) from None
 
     call.__name__ = name

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kdquiz import sandbox
+from kdquiz.i18n import LABELS, Message
 from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
 
 DEFAULT_TIMEOUT = 600.0
@@ -37,7 +38,7 @@ class LabOutcome:
     """The result document, or the one sentence saying why there is none."""
 
     result: dict[str, Any] | None
-    error: str = ""
+    error: Message | None = None
     output: str = ""
     """What the subprocess printed (learner code may print), trimmed."""
 
@@ -86,25 +87,26 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
         if event["event"] == "result":
             return LabOutcome(event["result"], output=outcome.output)
         if event["event"] == "error":
-            return LabOutcome(None, event["message"], outcome.output)
+            error = Message(event["key"], **event["values"]) if event.get("key") in LABELS else (
+                Message("lab_error", message=event["message"])
+            )  # fmt: skip
+            return LabOutcome(None, error, outcome.output)
     return LabOutcome(None, _why_no_result(outcome, request), outcome.output)
 
 
-def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> str:
+def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> Message:
     returncode, output = outcome.returncode or 0, outcome.output
     if outcome.stopped == "cancelled":
-        return "The lab run was cancelled."
+        return Message("lablimit_cancelled")
     if outcome.stopped == "timeout":
-        return f"The lab run was stopped after {request.timeout:g} s (the time limit)."
+        return Message("lablimit_timeout", seconds=f"{request.timeout:g}")
     if returncode == -signal.SIGXFSZ:
-        return f"The lab wrote more than {format_bytes(OUTPUT_BYTES)} of output; it was stopped."
+        return Message("lablimit_output", size=format_bytes(OUTPUT_BYTES))
     if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return f"The lab process was killed by {name}; code it ran may have crashed Python."
+        return Message("lablimit_killed", name=signal.Signals(-returncode).name)
     if "Traceback (most recent call last)" in output:
-        last = output.strip().splitlines()[-1]
-        return f"The lab failed with an internal error ({last}); please report it."
-    return "The lab process ended without a result; does code it ran call sys.exit() or os._exit()?"
+        return Message("lablimit_internal", last=output.strip().splitlines()[-1])
+    return Message("lablimit_no_result")
 
 
 def choose_data(

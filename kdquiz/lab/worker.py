@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kdquiz.i18n import Message
+
 MAX_ITEMS = 10_000
 """The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
 
@@ -27,6 +29,13 @@ def memory_needed(users: int, items: int) -> int:
     return BASE_MEMORY + 5 * 4 * users * items + 28 * items * items
 
 
+def error_event(message: Message) -> dict[str, Any]:
+    """The event of a run that ends with `message`: its English, and its key and values so
+    that the front ends can word it in their language."""
+    values = {name: str(value) for name, value in message.values.items()}
+    return {"event": "error", "message": str(message), "key": message.key, "values": values}
+
+
 def main(request: dict[str, Any]) -> int:
     events = open(request["events_path"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     token = request.pop("token")
@@ -37,16 +46,9 @@ def main(request: dict[str, Any]) -> int:
     try:
         emit({"event": "result", "result": run(request, emit)})
     except MemoryError:
-        emit({"event": "error", "message": "The lab ran out of memory (limit "
-              f"{request['memory_label']}); try a smaller --data file."})  # fmt: skip
-    except Exception as error:
-        from kdquiz.lab.data import LabDataError
-        from kdquiz.lab.functions import LabFunctionError
-
-        if isinstance(error, LabDataError | LabFunctionError):
-            emit({"event": "error", "message": str(error)})
-        else:
-            raise
+        emit(error_event(Message("lablimit_memory", limit=request["memory_label"])))
+    except Message as error:  # a data file or learner code the lab cannot use: one sentence
+        emit(error_event(error))
     events.close()
     return 0
 
@@ -64,17 +66,16 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
         interactions = data.synthetic(source.get("seed", 0))
     if interactions.n_items > MAX_ITEMS:
         raise data.LabDataError(
-            f"{interactions.name} has {interactions.n_items} items; the lab's EASE teacher "
-            f"handles at most {MAX_ITEMS} (it inverts an items × items matrix)."
+            "labdata_items", name=interactions.name, items=interactions.n_items, most=MAX_ITEMS
         )
     needed = memory_needed(interactions.n_users, interactions.n_items)
     limit = int(request.get("memory_bytes") or 0)
     if limit and needed > limit:
         raise data.LabDataError(
-            f"{interactions.name} ({interactions.n_users} users × {interactions.n_items} items) "
-            f"needs about {needed / (1 << 30):.1f} GiB of memory, more than the limit of "
-            f"{request['memory_label']}: raise --memory or use a smaller file."
-        )
+            "labdata_memory", name=interactions.name, users=interactions.n_users,
+            items=interactions.n_items, needed=f"{needed / (1 << 30):.1f}",
+            limit=request["memory_label"],
+        )  # fmt: skip
     split = data.leave_one_out(interactions)
     # torch only now: a bad data file is reported without waiting for its import.
     from kdquiz.lab.functions import load_functions

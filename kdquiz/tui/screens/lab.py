@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from kdquiz.i18n import colon
+from kdquiz.i18n import Message, colon
 from kdquiz.tui.screens.base import AppScreen
 
 SEED_CHOICES = (1, 3, 5)
@@ -240,7 +240,7 @@ class LabScreen(AppScreen):
             self.update_progress()
 
     def _finished(self, cancel: threading.Event, result: dict[str, Any] | None,
-                  error: str) -> None:  # fmt: skip
+                  error: Message | None) -> None:  # fmt: skip
         self.cancel = None
         if self._ticker is not None:
             self._ticker.stop()
@@ -252,8 +252,8 @@ class LabScreen(AppScreen):
             self.status = self.t("lab_cancelled")
             self.notify(self.status, severity="warning")
         else:
-            self.status = error
-            self.notify(error, severity="error", timeout=15)
+            self.status = error.text(self.lang) if error else ""
+            self.notify(self.status, severity="error", timeout=15)
         self.refresh_bindings()
         self.refresh_view()
 
