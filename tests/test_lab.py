@@ -442,3 +442,14 @@ def test_the_paired_comparison_finds_a_real_gap_and_only_a_real_one() -> None:
     same = paired(scratch + rng.normal(0, 0.1, 500), scratch)
     assert not same["significant"] and same["ci"][0] < 0 < same["ci"][1] and same["p"] > 0.05
     assert format_p(0.0004) == "p < 0.001" and format_p(0.004) == "p = 0.004"
+
+
+def test_the_data_note_is_worded_in_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kdquiz.i18n import t
+    from kdquiz.lab import runner
+
+    monkeypatch.setattr(lab_data, "movielens_path", lambda: None)
+    source, note = runner.choose_data()
+    assert source == {"kind": "synthetic"} and "not installed" in t(note, "en")
+    assert "未安装" in t(note, "zh")
+    assert runner.choose_data(synthetic=True)[1] == ""

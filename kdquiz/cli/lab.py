@@ -44,7 +44,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
         raise UserError(tr("lab_no_data_file", path=args.data))
     source, note = choose_data(args.data, args.synthetic, args.header)
     if note and not args.json:
-        print(note, file=sys.stderr)
+        print(tr(note), file=sys.stderr)
     exercises = open_workspace(args).exercises_dir if args.use_workspace else None
     config: dict[str, object] = {"seeds": args.seeds}
     if args.epochs is not None:

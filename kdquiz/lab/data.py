@@ -12,12 +12,6 @@ import numpy as np
 
 from kdquiz.i18n import Message
 
-MOVIELENS_TERMS = (
-    "MovieLens-100K (GroupLens, University of Minnesota) may be used for research only and may "
-    "not be redistributed; kdquiz reads it from the recbole wheel you installed and never "
-    "copies it."
-)
-
 
 class LabDataError(Message, ValueError):
     """A data file the lab cannot use; one sentence for the user, worded by key."""

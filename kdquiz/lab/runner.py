@@ -112,21 +112,13 @@ def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> Message:
 def choose_data(
     path: Path | None = None, synthetic: bool = False, header: bool | None = None
 ) -> tuple[dict[str, Any], str]:
-    """The data source of a run and a note on it: the user's CSV, else MovieLens-100K when the
-    recbole wheel is installed, else the synthetic generator."""
-    from kdquiz.lab.data import MOVIELENS_TERMS, movielens_path
+    """The data source of a run and the i18n key of a note on it ("" for none): the user's
+    CSV, else MovieLens-100K when the recbole wheel is installed, else the synthetic data."""
+    from kdquiz.lab.data import movielens_path
 
     if path is not None:
         return {"kind": "csv", "path": str(path.expanduser().resolve()), "header": header}, ""
     movielens = None if synthetic else movielens_path()
     if movielens is not None:
-        return {"kind": "movielens", "path": str(movielens)}, MOVIELENS_TERMS
-    note = (
-        ""
-        if synthetic
-        else (
-            "MovieLens-100K is not installed (pip install --no-deps recbole==1.2.1); "
-            "using the built-in synthetic data."
-        )
-    )
-    return {"kind": "synthetic"}, note
+        return {"kind": "movielens", "path": str(movielens)}, "lab_movielens_terms"
+    return {"kind": "synthetic"}, "" if synthetic else "lab_no_movielens"
