@@ -237,6 +237,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "每个 epoch 的验证集 NDCG@10（各种子的均值）",
     ),
     "lab_chart_epoch": ("epoch {n}", "epoch {n}"),
+    "lab_svg_epoch": ("epoch", "epoch"),
+    "lab_svg_valid": ("validation NDCG@10", "验证集 NDCG@10"),
+    "lab_svg_title": (
+        "Students: validation NDCG@10 per epoch",
+        "学生模型：每个 epoch 的验证集 NDCG@10",
+    ),
     # question bank validation (kdquiz validate)
     "bank_text_mapping": (
         "must be a mapping with 'en' and 'zh' texts",

@@ -228,6 +228,35 @@ def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
     assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == len(series)
 
 
+def test_the_charts_fit_and_show_the_teacher_as_a_reference(tiny_result: dict) -> None:
+    from rich.cells import cell_len
+
+    from kdquiz.lab.report import teacher_reference
+
+    series = curves(tiny_result)
+    reference = teacher_reference(tiny_result)
+    assert reference is not None and reference[0] == "teacher (EASE)"
+    assert reference[1] == tiny_result["models"]["teacher"]["chosen"][0]["valid_ndcg"]
+    for lang in ("en", "zh"):
+        chart = text_chart(curves(tiny_result, lang), width=60, height=8, lang=lang,
+                           reference=reference)  # fmt: skip
+        lines = chart.splitlines()
+        assert all(cell_len(line) <= 60 + 9 for line in lines)  # the plot, its labels, legend
+        assert sum("┄┄┄" in line for line in lines) == 1 and f"{reference[1]:.3f}" in chart
+    svg = svg_chart(series, "t", reference)
+    root = ET.fromstring(svg)
+    width, height = float(root.get("width")), float(root.get("height"))
+    texts = root.findall("{http://www.w3.org/2000/svg}text")
+    legend = [t for t in texts if t.text and t.text.startswith(tuple(label for label, _ in series))]
+    assert len(legend) == len(series)
+    for text in legend:  # every legend label starts inside the canvas and ends inside it too
+        x, y = float(text.get("x")), float(text.get("y"))
+        assert 0 <= x and x + 7 * len(text.text) <= width and 0 < y <= height
+    dashed = [line for line in root.findall("{http://www.w3.org/2000/svg}line")
+              if line.get("stroke-dasharray")]  # fmt: skip
+    assert len(dashed) == 2  # the reference line and its legend sample
+
+
 # --------------------------------------------------------------------------- the command
 
 

@@ -22,7 +22,14 @@ def cmd_lab(args: argparse.Namespace) -> int:
     import threading
 
     from kdquiz.checker.runner import parse_memory
-    from kdquiz.lab.report import curves, format_summary, format_table, svg_chart, text_chart
+    from kdquiz.lab.report import (
+        curves,
+        format_summary,
+        format_table,
+        svg_chart,
+        teacher_reference,
+        text_chart,
+    )
     from kdquiz.lab.runner import LabRequest, choose_data, run_lab_process
 
     # Every argument is checked before anything runs: a mistake costs one sentence, not a run.
@@ -68,7 +75,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
     lang = language()
     print(format_table(result, lang, shutil.get_terminal_size().columns))
     print()
-    print(text_chart(curves(result, lang), colour=colour(), lang=lang))
+    chart_width = max(40, min(72, shutil.get_terminal_size().columns - 10))
+    reference = teacher_reference(result, lang)
+    print(text_chart(curves(result, lang), chart_width, colour=colour(), lang=lang,
+                     reference=reference))  # fmt: skip
     print()
     print(format_summary(result, lang))
     if args.plot is not None:
@@ -117,22 +127,29 @@ def _lab_progress(event: dict[str, object]) -> None:
 
 
 def _save_plot(path: Path, result: dict, svg_chart) -> None:  # type: ignore[type-arg,no-untyped-def]
-    from kdquiz.lab.report import curves
+    from kdquiz.lab.report import curves, teacher_reference
 
     try:
         if path.suffix.lower() == ".svg":
-            path.write_text(svg_chart(curves(result), "Students: validation NDCG@10 per epoch"))
+            lang = language()
+            chart = svg_chart(curves(result, lang), tr("lab_svg_title"),
+                              teacher_reference(result, lang), lang)  # fmt: skip
+            path.write_text(chart, encoding="utf-8")
             return
         import matplotlib
 
         matplotlib.use("Agg")
         from matplotlib import pyplot
 
+        lang = language()
         figure, axes = pyplot.subplots(figsize=(8, 4.5))
-        for label, points in curves(result):
+        for label, points in curves(result, lang):
             axes.plot([x for x, _ in points], [y for _, y in points], label=label)
-        axes.set_xlabel("epoch")
-        axes.set_ylabel("validation NDCG@10")
+        reference = teacher_reference(result, lang)
+        if reference is not None:
+            axes.axhline(reference[1], color="#444444", linestyle="--", label=reference[0])
+        axes.set_xlabel(tr("lab_svg_epoch"))
+        axes.set_ylabel(tr("lab_svg_valid"))
         axes.legend()
         figure.tight_layout()
         figure.savefig(path, dpi=120)

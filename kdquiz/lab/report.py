@@ -127,9 +127,23 @@ def curves(result: dict[str, Any], lang: str = "en") -> list[tuple[str, list[tup
     ]
 
 
-def _bounds(series: Sequence[tuple[str, list[tuple[float, float]]]]) -> tuple[float, ...]:
+Reference = tuple[str, float]
+"""A horizontal line the students' curves are read against: (label, value)."""
+
+
+def teacher_reference(result: dict[str, Any], lang: str = "en") -> Reference | None:
+    """The teacher's validation NDCG@10 (what the students' validation curves aim at)."""
+    teacher = result["models"].get("teacher", {})
+    chosen = teacher.get("chosen") or [{}]
+    value = chosen[0].get("valid_ndcg")
+    return (model_label("teacher", teacher, lang), float(value)) if value is not None else None
+
+
+def _bounds(
+    series: Sequence[tuple[str, list[tuple[float, float]]]], reference: Reference | None = None
+) -> tuple[float, ...]:
     xs = [x for _, points in series for x, _ in points]
-    ys = [y for _, points in series for _, y in points]
+    ys = [y for _, points in series for _, y in points] + ([reference[1]] if reference else [])
     low, high = min(ys), max(ys)
     if high - low < 1e-9:
         low, high = low - 0.01, high + 0.01
@@ -137,12 +151,17 @@ def _bounds(series: Sequence[tuple[str, list[tuple[float, float]]]]) -> tuple[fl
 
 
 def text_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], width: int = 72,
-               height: int = 14, colour: bool = False, lang: str = "en") -> str:  # fmt: skip
-    """A line chart in text: one mark per series, y labels on the left, a legend below."""
+               height: int = 14, colour: bool = False, lang: str = "en",
+               reference: Reference | None = None) -> str:  # fmt: skip
+    """A line chart in text: one mark per series, a dotted line at `reference`, y labels on
+    the left, a legend below wrapped to the chart's width."""
     if not series or not any(points for _, points in series):
         return ""
-    x0, x1, y0, y1 = _bounds(series)
+    x0, x1, y0, y1 = _bounds(series, reference)
     grid = [[" "] * width for _ in range(height)]
+    if reference is not None:
+        row = height - 1 - round((reference[1] - y0) / (y1 - y0) * (height - 1))
+        grid[row] = ["┄"] * width
     for n, (_, points) in enumerate(series):
         mark = SERIES_MARKS[n % len(SERIES_MARKS)]
         if colour:
@@ -169,27 +188,71 @@ def text_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], width: i
     start = t("lab_chart_epoch", lang, n=f"{x0:g}")
     axis = start + " " * max(1, width - cell_len(start) - len(f"{x1:g}")) + f"{x1:g}"
     lines.append(" " * (label_width + 2) + axis)
-    legend = []
+    legend, plain = [], []
     for n, (label, _) in enumerate(series):
         mark = SERIES_MARKS[n % len(SERIES_MARKS)]
+        plain.append(f"{mark} {label}")
         if colour:
             mark = f"\033[{SERIES_ANSI[n % len(SERIES_ANSI)]}m{mark}\033[0m"
         legend.append(f"{mark} {label}")
-    lines.append(" " * (label_width + 2) + "   ".join(legend))
+    if reference is not None:
+        entry = f"┄ {reference[0]} {reference[1]:.3f}"
+        legend.append(entry)
+        plain.append(entry)
+    # Wrapped by the entries' visible width (colour codes take no columns).
+    shown_line, used = "", 0
+    for entry, shown in zip(legend, plain, strict=True):
+        if shown_line and used + 3 + cell_len(shown) > width:
+            lines.append(" " * (label_width + 2) + shown_line)
+            shown_line, used = "", 0
+        if shown_line:
+            shown_line, used = f"{shown_line}   {entry}", used + 3 + cell_len(shown)
+        else:
+            shown_line, used = entry, cell_len(shown)
+    lines.append(" " * (label_width + 2) + shown_line)
     return "\n".join(lines)
 
 
-def svg_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], title: str) -> str:
-    """The same chart as a standalone SVG document."""
-    width, height, left, right, top, bottom = 720, 420, 70, 20, 40, 90
-    x0, x1, y0, y1 = _bounds(series)
+def _svg_legend(
+    entries: Sequence[tuple[str, str, bool]], left: int, right: int, top: int
+) -> tuple[list[str], int]:
+    """Legend entries (label, colour, dashed) laid out in rows that fit between `left` and
+    `right` (a label's width estimated at 7 px a character): the SVG elements and the y below
+    the last row."""
+    parts: list[str] = []
+    x, y = left, top
+    for label, colour, dashed in entries:
+        width = 40 + 7 * cell_len(label)
+        if x > left and x + width > right:
+            x, y = left, y + 20
+        dash = ' stroke-dasharray="4 3"' if dashed else ""
+        parts.append(f'<line x1="{x}" x2="{x + 24}" y1="{y}" y2="{y}" stroke="{colour}" '
+                     f'stroke-width="3"{dash}/>')  # fmt: skip
+        parts.append(f'<text x="{x + 30}" y="{y + 4}">{escape(label)}</text>')
+        x += width + 16
+    return parts, y + 12
+
+
+def svg_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], title: str,
+              reference: Reference | None = None, lang: str = "en") -> str:  # fmt: skip
+    """The same chart as a standalone SVG document (the legend wraps onto as many rows as it
+    needs inside the canvas)."""
+    width, left, right, top, plot_height = 720, 70, 20, 40, 290
+    entries = [(label, SERIES_COLOURS[n % len(SERIES_COLOURS)], False)
+               for n, (label, _) in enumerate(series)]  # fmt: skip
+    if reference is not None:
+        entries.append((f"{reference[0]} {reference[1]:.3f}", "#444444", True))
+    legend_top = top + plot_height + 60
+    legend, height = _svg_legend(entries, left, width - right, legend_top)
+    x0, x1, y0, y1 = _bounds(series, reference)
 
     def px(x: float) -> float:
         return left + (x - x0) / (x1 - x0) * (width - left - right)
 
     def py(y: float) -> float:
-        return top + (1 - (y - y0) / (y1 - y0)) * (height - top - bottom)
+        return top + (1 - (y - y0) / (y1 - y0)) * plot_height
 
+    bottom_axis = top + plot_height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -203,21 +266,21 @@ def svg_chart(series: Sequence[tuple[str, list[tuple[float, float]]]], title: st
         parts.append(f'<text x="{left - 8}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.3f}</text>')
     for i in range(6):
         x = x0 + (x1 - x0) * i / 5
-        parts.append(f'<text x="{px(x):.1f}" y="{height - bottom + 18}" '
+        parts.append(f'<text x="{px(x):.1f}" y="{bottom_axis + 18}" '
                      f'text-anchor="middle">{x:.0f}</text>')  # fmt: skip
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - bottom + 36}" '
-                 'text-anchor="middle">epoch</text>')  # fmt: skip
-    parts.append(f'<text transform="translate(16 {(top + height - bottom) / 2}) rotate(-90)" '
-                 'text-anchor="middle">validation NDCG@10</text>')  # fmt: skip
-    for n, (label, points) in enumerate(series):
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{bottom_axis + 36}" '
+                 f'text-anchor="middle">{escape(t("lab_svg_epoch", lang))}</text>')  # fmt: skip
+    parts.append(f'<text transform="translate(16 {top + plot_height / 2}) rotate(-90)" '
+                 f'text-anchor="middle">{escape(t("lab_svg_valid", lang))}</text>')  # fmt: skip
+    if reference is not None:
+        y = py(reference[1])
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     'stroke="#444444" stroke-width="1.5" stroke-dasharray="4 3"/>')  # fmt: skip
+    for n, (_, points) in enumerate(series):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
                      'stroke-width="2"/>')  # fmt: skip
-        lx = left + 10 + n * 210
-        ly = height - 22
-        parts.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{ly}" y2="{ly}" stroke="{colour}" '
-                     'stroke-width="3"/>')  # fmt: skip
-        parts.append(f'<text x="{lx + 30}" y="{ly + 4}">{escape(label)}</text>')
+    parts += legend
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

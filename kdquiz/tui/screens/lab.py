@@ -157,7 +157,13 @@ class LabScreen(AppScreen):
         self.query_one("#lab-status", Static).update(Text(status))
 
     def results_view(self) -> Text:
-        from kdquiz.lab.report import curves, format_summary, format_table, text_chart
+        from kdquiz.lab.report import (
+            curves,
+            format_summary,
+            format_table,
+            teacher_reference,
+            text_chart,
+        )
 
         if self.result is None:
             return Text(self.t("lab_no_result"), "dim")
@@ -165,7 +171,9 @@ class LabScreen(AppScreen):
         view = Text()
         view.append(self.t("lab_last_result") + "\n\n", "bold")
         view.append(format_table(self.result, self.lang, self.size.width - 6) + "\n\n")
-        chart = text_chart(curves(self.result, self.lang), width=width, height=12, lang=self.lang)
+        reference = teacher_reference(self.result, self.lang)
+        chart = text_chart(curves(self.result, self.lang), width=width, height=12, lang=self.lang,
+                           reference=reference)  # fmt: skip
         view.append(chart + "\n\n")
         view.append(format_summary(self.result, self.lang))
         return view
