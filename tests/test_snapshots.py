@@ -221,6 +221,7 @@ def test_fsrs_fit_result(
     )
     monkeypatch.setattr(fit, "countable_reviews", lambda reviews: 1819)
     monkeypatch.setattr(fit, "run_fit", lambda *args, **kwargs: outcome)
+    monkeypatch.setattr(fit.FitScreen, "timer", staticmethod(lambda: 0.0))  # "Fitted in 0 s"
 
     async def run_before(pilot: Pilot[None]) -> None:
         await steps("o")(pilot)

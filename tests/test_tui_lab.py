@@ -54,7 +54,7 @@ async def wait_until_done(app: KDQuizApp, pilot: Pilot[None], screen: LabScreen)
 
 async def test_a_run_shows_progress_then_the_comparison_and_is_kept() -> None:
     app = KDQuizApp()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:  # results longer than the screen
         screen = await open_lab(app, pilot)
         assert "No result yet" in shown(app, "#lab-results")
         await pilot.press("g")
