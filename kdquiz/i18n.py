@@ -204,12 +204,39 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_functions_ref": ("the reference solutions", "参考解"),
     "lab_functions_yours": ("your workspace", "你的工作区"),
     "lab_summary_data": (
-        "{name}: {users} users, {items} items, {interactions} training interactions; "
-        "leave-one-out by time, full ranking with training items excluded; mean ± std over "
-        "{seeds} seed(s) (sample std); losses and metrics from {functions}.",
-        "{name}：{users} 个用户，{items} 个物品，{interactions} 条训练交互；按时间留一，"
-        "在排除训练物品后对全部物品排序；{seeds} 个种子的均值 ± 标准差；"
-        "损失和指标来自{functions}。",
+        "{name}: {users} users, {items} items, {interactions} interactions before test; "
+        "{split}; mean ± std over {seeds} seed(s) (sample std); losses and metrics from "
+        "{functions}.",
+        "{name}：{users} 个用户，{items} 个物品，测试前共 {interactions} 条交互；{split}；"
+        "{seeds} 个种子的均值 ± 标准差（样本标准差）；损失和指标来自{functions}。",
+    ),
+    "lab_split_loo_time": (
+        "leave-one-out by time (each user's last item is the test item, the one before it the "
+        "validation item)",
+        "按时间留一（每个用户最后一个物品作测试，倒数第二个作验证）",
+    ),
+    "lab_split_loo_random": (
+        "leave-one-out, held-out items drawn at random (the data has no timestamps)",
+        "留一法，留出物品随机抽取（数据没有时间戳）",
+    ),
+    "lab_split_global": (
+        "split in time for every user at once (each user's first item in the last 10% of time "
+        "is the test item, in the 10% before it the validation item)",
+        "所有用户按同一时间切分（每个用户在最后 10% 时间内的第一个物品作测试，"
+        "之前 10% 内的作验证）",
+    ),
+    "lab_protocol": (
+        "Protocol: the teacher's λ and recency weight, each student's KD weight and its number "
+        "of epochs (stopped once validation NDCG@10 had not improved for {patience} epochs) "
+        "were chosen on validation; every model was then refit on train+validation and scored "
+        "on test, ranking every item the user had not interacted with.",
+        "协议：教师的 λ 和近期权重、每个学生的蒸馏权重和训练轮数（验证集 NDCG@10 连续 "
+        "{patience} 轮未提升即停止）都在验证集上选定；随后每个模型在训练+验证数据上重新训练，"
+        "在测试集上评估，对用户未交互过的全部物品排序。",
+    ),
+    "lab_epochs_chosen": (
+        "Epochs each student was refit for (chosen on validation), per seed. {epochs}.",
+        "各学生重新训练的轮数（在验证集上选定），按种子。{epochs}。",
     ),
     "lab_summary_student": (
         "{model}: {verdict}; keeps {kept} of the teacher's NDCG@10 with {share} of its parameters.",
@@ -412,7 +439,17 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "help_lab_synthetic": ("use the synthetic data", "使用合成数据"),
     "help_lab_seeds": ("seeds to average over (default: 3)", "取平均的种子数（默认：3）"),
-    "help_lab_epochs": ("training epochs per student", "每个学生模型的训练轮数"),
+    "help_lab_epochs": (
+        "most training epochs per student (each stops when validation stops improving; "
+        "default: 300)",
+        "每个学生模型最多训练的轮数（验证集不再提升时提前停止；默认：300）",
+    ),
+    "help_lab_split": (
+        "leave-one-out (each user's last two items, the default) or global-time (the same two "
+        "moments in time for every user: nothing from the future in training)",
+        "leave-one-out（每个用户最后两个物品，默认）或 global-time（所有用户共用两个时间切点："
+        "训练中没有来自未来的数据）",
+    ),
     "help_lab_use_workspace": (
         "run your own losses and metrics (exercises 1, 4, 5, 8, 13) from your workspace",
         "使用你工作区中自己实现的损失和指标（练习 1、4、5、8、13）",
@@ -479,6 +516,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "labdata_row_time": (
         "{path}: row {row} has a timestamp that is not a number.",
         "{path}：第 {row} 行的时间戳不是数字。",
+    ),
+    "labdata_no_times": (
+        "{name} has no timestamps, so it cannot be split in time: use the default "
+        "leave-one-out split.",
+        "{name} 没有时间戳，无法按时间切分：请使用默认的留一法切分。",
+    ),
+    "labdata_split_small": (
+        "{name} is too small for a split in time: the lab needs at least 10 users with history "
+        "before each held-out period (found {valid} for validation, {test} for test).",
+        "{name} 太小，无法按时间切分：实验室需要在每个留出时段之前都有历史的用户至少 10 个"
+        "（验证时段找到 {valid} 个，测试时段 {test} 个）。",
     ),
     "labdata_small": (
         "{where} is too small: the lab needs at least 10 users with 3 or more distinct items "

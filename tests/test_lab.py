@@ -18,7 +18,13 @@ import pytest
 
 from kdquiz.cli import main
 from kdquiz.lab import data as lab_data
-from kdquiz.lab.data import LabDataError, leave_one_out, load_csv, synthetic
+from kdquiz.lab.data import (
+    LabDataError,
+    global_time,
+    leave_one_out,
+    load_csv,
+    synthetic,
+)
 from kdquiz.lab.report import (
     curves,
     format_summary,
@@ -29,7 +35,7 @@ from kdquiz.lab.report import (
 )
 from kdquiz.paths import content_dir
 
-TINY = {"seeds": 2, "dim": 8, "epochs": 4, "eval_every": 2, "list_length": 20}
+TINY = {"seeds": 2, "dim": 8, "epochs": 12, "patience": 4, "eval_every": 2, "list_length": 20}
 
 
 def write_csv(path: Path, rows: list[str]) -> Path:
@@ -123,6 +129,44 @@ def test_leave_one_out_holds_out_the_last_two_by_time(tmp_path: Path) -> None:
     assert np.array_equal(again.test_items, split.test_items)
 
 
+def test_the_final_models_train_on_each_validation_item_as_the_latest_one() -> None:
+    split = leave_one_out(synthetic(1, n_users=30, n_items=50, per_user=8))
+    assert np.all(np.diff(split.final_users) >= 0)  # still grouped by user
+    for user in range(split.n_users):
+        before = split.train_items[split.train_users == user].tolist()
+        after = split.final_items[split.final_users == user].tolist()
+        valid = int(split.valid_items[user])
+        assert after == (before + [valid] if valid >= 0 else before)
+        assert split.test_items[user] not in after
+
+
+def test_the_global_time_split_never_trains_on_the_future(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    rows = ["user,item,timestamp"] + [
+        f"u{u},i{i},{t}" for u in range(60)
+        for i, t in zip(rng.choice(80, 12, replace=False), rng.integers(0, 1000, 12), strict=True)
+    ]  # fmt: skip
+    data = load_csv(write_csv(tmp_path / "t.csv", rows))
+    split = global_time(data)
+    assert split.kind == "global-time"
+    times = {(u, i): t for u, i, t in zip(data.users, data.items, data.times, strict=True)}
+    test_from = min(times[(u, i)] for u, i in enumerate(split.test_items) if i >= 0)
+    valid_from = min(times[(u, i)] for u, i in enumerate(split.valid_items) if i >= 0)
+    assert valid_from < test_from
+    # Choices train before the validation period; the final models before the test period.
+    assert max(times[p] for p in zip(split.train_users, split.train_items)) < valid_from
+    assert max(times[p] for p in zip(split.final_users, split.final_items)) < test_from
+    for user, item in enumerate(split.test_items):
+        if item >= 0:  # the user's first interaction in the test period, with history before
+            later = [t for (u, _), t in times.items() if u == user and t >= test_from]
+            assert times[(user, item)] == min(later)
+            assert user in split.final_users
+    assert (split.test_items >= 0).sum() >= 10 and (split.valid_items >= 0).sum() >= 10
+    no_times = load_csv(write_csv(tmp_path / "n.csv", [r.rsplit(",", 1)[0] for r in rows]))
+    with pytest.raises(LabDataError, match="timestamps"):
+        global_time(no_times)
+
+
 def test_synthetic_data_is_deterministic_and_skewed() -> None:
     a, b = synthetic(7), synthetic(7)
     assert np.array_equal(a.items, b.items) and not np.array_equal(a.items, synthetic(8).items)
@@ -179,7 +223,8 @@ def test_the_pipeline_trains_and_evaluates_every_model(tiny_result: dict) -> Non
         assert model["metrics"]["NDCG@10"]["mean"] <= model["metrics"]["HR@10"]["mean"] + 1e-12
     for key in ("scratch", "ranking", "listwise", "soft"):
         assert models[key]["parameters"] < models["teacher"]["parameters"]
-        assert [e for e, _ in models[key]["valid_ndcg_per_epoch"]] == [2, 4]
+        stopped = max(c["stopped_epoch"] for c in models[key]["chosen"])
+        assert [e for e, _ in models[key]["valid_ndcg_per_epoch"]] == list(range(2, stopped + 1, 2))
     # Each distilled student against scratch, paired by user, with a 95% CI that holds its mean.
     for key in ("ranking", "listwise", "soft"):
         versus = models[key]["vs_scratch"]
@@ -198,6 +243,23 @@ def test_the_pipeline_trains_and_evaluates_every_model(tiny_result: dict) -> Non
     assert tiny_result["seeds"] == [0, 1]
     assert any(e["event"] == "epoch" for e in tiny_result["events"])
     json.dumps({k: v for k, v in tiny_result.items() if k != "events"})  # JSON-ready
+
+
+def test_students_stop_with_patience_and_are_refit_for_their_best_epoch_count(
+    tiny_result: dict,
+) -> None:
+    refit_epochs: dict[tuple[str, int], int] = {}
+    for event in tiny_result["events"]:
+        if event["event"] == "epoch" and event["phase"] == "refit":
+            key = (event["model"], event["seed"])
+            refit_epochs[key] = refit_epochs.get(key, 0) + 1
+    assert tiny_result["protocol"] == "refit"
+    for key in ("scratch", "ranking", "listwise", "soft"):
+        for chosen in tiny_result["models"][key]["chosen"]:
+            best, stopped = chosen["best_epoch"], chosen["stopped_epoch"]
+            # Validation stopped improving `patience` epochs ago, or the budget ran out.
+            assert best <= stopped and (stopped - best == TINY["patience"] or stopped == 12)
+            assert refit_epochs[(key, chosen["seed"])] == best
 
 
 def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> None:

@@ -202,6 +202,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         "--header", action=argparse.BooleanOptionalAction, default=None, help=h("lab_header")
     )
     lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
+    lab.add_argument("--split", choices=("leave-one-out", "global-time"), default="leave-one-out",
+                     help=h("lab_split"))  # fmt: skip
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))
     lab.add_argument("--json", action="store_true", help=h("lab_json"))

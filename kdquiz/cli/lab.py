@@ -56,7 +56,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
     config: dict[str, object] = {"seeds": args.seeds}
     if args.epochs is not None:
         config["epochs"] = args.epochs
-    request = LabRequest(source, exercises, config, timeout=args.timeout, memory_bytes=memory)
+    request = LabRequest(source, exercises, config, split=args.split, timeout=args.timeout,
+                         memory_bytes=memory)  # fmt: skip
     show = sys.stderr.isatty() and not args.json
     outcome = run_lab_process(request, _lab_progress if show else lambda event: None,
                               threading.Event())  # fmt: skip

@@ -31,8 +31,10 @@ class Interactions:
 
 @dataclass(frozen=True)
 class Split:
-    """Leave-one-out: each user's last interaction is the test item, the one before it the
-    validation item, the rest is training data."""
+    """Held-out items for choosing (validation) and for reporting (test), and the training
+    interactions of each phase: `train_*` fit the models whose choices validation makes,
+    `final_*` (train + validation) fit the final models scored on test. Both are grouped by
+    user, each user's items in time order. A held-out item of -1: the user is not evaluated."""
 
     name: str
     n_users: int
@@ -41,7 +43,11 @@ class Split:
     train_items: np.ndarray
     valid_items: np.ndarray  # (n_users,)
     test_items: np.ndarray  # (n_users,)
+    final_users: np.ndarray
+    final_items: np.ndarray
     by_time: bool  # False: held-out items were drawn at random (no timestamps)
+    kind: str = "leave-one-out"
+    """"leave-one-out" (each user's last two items) or "global-time" (cut-offs in time)."""
 
 
 def _renumber(name: str, users: list[str], items: list[str], times: list[float] | None,
@@ -209,6 +215,7 @@ def leave_one_out(data: Interactions, seed: int = 0) -> Split:
     test[users[last & evaluated]] = items[last & evaluated]
     valid[users[second & evaluated]] = items[second & evaluated]
     train = ~((last | second) & evaluated)
+    final = ~(last & evaluated)  # the validation item is each user's latest training item
     return Split(
         name=data.name,
         n_users=data.n_users,
@@ -217,5 +224,59 @@ def leave_one_out(data: Interactions, seed: int = 0) -> Split:
         train_items=items[train],
         valid_items=valid,
         test_items=test,
+        final_users=users[final],
+        final_items=items[final],
         by_time=data.times is not None,
     )
+
+
+def global_time(data: Interactions, valid_share: float = 0.1, test_share: float = 0.1,
+                seed: int = 0) -> Split:  # fmt: skip
+    """Split at two moments in time, the same for every user, so that no model trains on
+    anything that happened after the interactions it is scored on (leave-one-out lets another
+    user's later interactions into training; Ji et al., TOIS 2023).
+
+    The last `test_share` of all interactions in time is the test period, the `valid_share`
+    before it the validation period. A user's held-out item is their first interaction in the
+    period, if they have history before it; choices train on what came before the validation
+    period, the final models on everything before the test period.
+    """
+    if data.times is None:
+        raise LabDataError("labdata_no_times", name=data.name)
+    rng = np.random.default_rng(seed)
+    shuffle = rng.permutation(len(data.users))
+    order = shuffle[np.lexsort((data.times[shuffle], data.users[shuffle]))]
+    users, items, times = data.users[order], data.items[order], data.times[order]
+    test_from = np.quantile(times, 1 - test_share)
+    valid_from = np.quantile(times, 1 - test_share - valid_share)
+
+    def first_in(start: float, end: float) -> np.ndarray:
+        """Each user's first item in [start, end), if they have history before start."""
+        held = np.full(data.n_users, -1, dtype=np.int64)
+        has_history = np.bincount(users[times < start], minlength=data.n_users) > 0
+        inside = np.nonzero((times >= start) & (times < end))[0]
+        # Interactions are in time order per user: the first index of each user is the first.
+        seen_users, first = np.unique(users[inside], return_index=True)
+        picked = has_history[seen_users]
+        held[seen_users[picked]] = items[inside[first[picked]]]
+        return held
+
+    valid, test = first_in(valid_from, test_from), first_in(test_from, np.inf)
+    if min((valid >= 0).sum(), (test >= 0).sum()) < 10:
+        raise LabDataError("labdata_split_small", name=data.name, valid=int((valid >= 0).sum()),
+                           test=int((test >= 0).sum()))  # fmt: skip
+    train, final = times < valid_from, times < test_from
+    return Split(
+        name=data.name,
+        n_users=data.n_users,
+        n_items=data.n_items,
+        train_users=users[train],
+        train_items=items[train],
+        valid_items=valid,
+        test_items=test,
+        final_users=users[final],
+        final_items=items[final],
+        by_time=True,
+        kind="global-time",
+    )
+

@@ -42,7 +42,11 @@ class LabConfig:
     max_param_ratio: float = 0.1
     """The student may have at most this share of the teacher's parameters: its dim is cut to
     the largest multiple of 8 that fits (at least 8)."""
-    epochs: int = 80
+    epochs: int = 300
+    """The most epochs a student trains while its stopping point is chosen on validation."""
+    patience: int = 20
+    """Stop once validation NDCG@10 has not improved for this many epochs (the same rule for
+    every student); the refit on train+validation then trains for the best epoch count."""
     eval_every: int = 2
     batch_users: int = 64
     lr: float = 0.01
@@ -81,35 +85,42 @@ class LabConfig:
 
 @dataclass
 class Trained:
-    """One trained student: its best validation NDCG@10, when, and the curve."""
+    """One trained student: its best validation NDCG@10, at which epoch, the epoch it stopped
+    at, and the validation curve (no validation, NaN and an empty curve, for a refit)."""
 
     model: MatrixFactorization
     weight: float
     best_valid: float
     best_epoch: int
+    stopped_epoch: int
     curve: list[tuple[int, float]]
 
 
 class Data:
-    """The split as tensors on the run's device: the training matrix and the held-out items."""
+    """One phase of the split as tensors on the run's device: the training matrix and the
+    held-out items of its stage ("valid": fit on `train_*`, scored on the validation items;
+    "test": fit on `final_*`, train + validation, scored on the test items)."""
 
-    def __init__(self, split: Split, device: torch.device) -> None:
+    def __init__(self, split: Split, device: torch.device, stage: str) -> None:
         self.split = split
         self.device = device
+        self.stage = stage
+        users = torch.as_tensor(split.train_users if stage == "valid" else split.final_users)
+        items = torch.as_tensor(split.train_items if stage == "valid" else split.final_items)
         self.train = torch.zeros(split.n_users, split.n_items, device=device)
-        self.train[torch.as_tensor(split.train_users), torch.as_tensor(split.train_items)] = 1.0
-        self.valid = torch.as_tensor(split.valid_items, device=device)
-        self.test = torch.as_tensor(split.test_items, device=device)
-        self.evaluated = torch.nonzero(self.test >= 0).squeeze(1)
+        self.train[users, items] = 1.0
+        self.held_out = torch.as_tensor(
+            split.valid_items if stage == "valid" else split.test_items, device=device
+        )
+        self.evaluated = torch.nonzero(self.held_out >= 0).squeeze(1)
         counts = self.train.sum(1).long()
         self.trainable = torch.nonzero(counts > 0).squeeze(1)
         # How recent each training interaction is: the split keeps each user's training items
         # in time order, so r = (items after it) counts from 0 at the latest one.
-        users = torch.as_tensor(split.train_users)
         first = torch.cumsum(torch.bincount(users, minlength=split.n_users), 0) - counts.cpu()
         after = counts.cpu()[users] - 1 - (torch.arange(len(users)) - first[users])
         self.recency = torch.zeros(split.n_users, split.n_items, device=device)
-        self.recency[users, torch.as_tensor(split.train_items)] = after.float().to(device)
+        self.recency[users, items] = after.float().to(device)
         self.history = self.train
         """The weighted history rows the teacher scores (`set_recency`)."""
         self.positive_weights = self.train
@@ -146,36 +157,32 @@ class Data:
         return pos, neg
 
 
-def _ranked(scores: Tensor, data: Data, stage: str) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def _ranked(scores: Tensor, data: Data) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """(held-out item's score, the other items' scores with -inf where not ranked, the relevant
-    mask, the excluded mask) of each evaluated user. Training items are excluded from the
-    ranking; at test time the validation item is excluded too (it is part of the user's known
-    history by then)."""
+    mask, the excluded mask) of each evaluated user. The items the models of this phase were
+    trained on are excluded from the ranking (at test time, the validation item too)."""
     users = data.evaluated
-    target = (data.valid if stage == "valid" else data.test)[users]
     exclude = data.train[users] > 0
-    if stage == "test":
-        exclude[torch.arange(len(users), device=scores.device), data.valid[users]] = True
     rows = torch.arange(len(users), device=scores.device)
     relevant = torch.zeros_like(exclude)
-    relevant[rows, target] = True
-    pos = scores[rows, target]
+    relevant[rows, data.held_out[users]] = True
+    pos = scores[rows, data.held_out[users]]
     neg = scores.masked_fill(exclude | relevant, float("-inf"))
     return pos, neg, relevant, exclude
 
 
 def ndcg_per_user_on_test(scores: Tensor, data: Data) -> list[float]:
     """Each evaluated user's test NDCG@10 (for the paired comparison of two models)."""
-    pos, neg, _, _ = _ranked(scores, data, "test")
+    pos, neg, _, _ = _ranked(scores, data)
     return [float(v) for v in ndcg_per_user(pos, neg).cpu()]
 
 
-def evaluate(scores: Tensor, data: Data, fn: Functions, stage: str) -> dict[str, float]:
-    """HR@10 and NDCG@10 (exercise 4) and Recall@20 (exercise 5) over the full catalogue, for
-    `scores` of the evaluated users (evaluated users, I)."""
-    pos, neg, relevant, exclude = _ranked(scores, data, stage)
+def evaluate(scores: Tensor, data: Data, fn: Functions) -> dict[str, float]:
+    """HR@10 and NDCG@10 (exercise 4) and, at test time, Recall@20 (exercise 5) over the full
+    catalogue, for `scores` of the evaluated users (evaluated users, I)."""
+    pos, neg, relevant, exclude = _ranked(scores, data)
     hr, ndcg = fn.hit_ratio_ndcg_loo(pos, neg, 10)
-    if stage == "valid":
+    if data.stage == "valid":
         return {"NDCG@10": float(ndcg)}
     recall, _ = fn.recall_ndcg_at_k(scores, relevant, 20, exclude)
     return {"HR@10": float(hr), "NDCG@10": float(ndcg), "Recall@20": float(recall)}
@@ -193,7 +200,7 @@ def fit_teacher(data: Data, fn: Functions, config: LabConfig) -> tuple[EASE, flo
         teacher = EASE(data.train, lam)
         for boost in config.recency_boosts:
             history = data.weighted(boost, config.recency_tau)[data.evaluated]
-            ndcg = evaluate(teacher.scores(history), data, fn, "valid")["NDCG@10"]
+            ndcg = evaluate(teacher.scores(history), data, fn)["NDCG@10"]
             if best is None or ndcg > best[0]:
                 best = (ndcg, teacher, boost)
     assert best is not None
@@ -207,14 +214,28 @@ def student_dim(config: LabConfig, split: Split, teacher_parameters: int) -> int
     return max(8, min(config.dim, budget // 8 * 8))
 
 
-def train_student(method: str, weight: float, seed: int, data: Data, fn: Functions,
-                  teacher_scores: Tensor, top_items: Tensor, config: LabConfig,
-                  progress: Progress) -> Trained:  # fmt: skip
-    """Train one student; keep the epoch with the best validation NDCG@10 (early stopping).
+@dataclass(frozen=True)
+class Knowledge:
+    """What the students learn from: the teacher's (users, items) scores, and each user's
+    unseen items ranked by them, (users, max(topk, list_length))."""
 
-    `teacher_scores` are the teacher's (users, items) scores, `top_items` each user's unseen
-    items ranked by the teacher, (users, ≥ max(topk, list_length)).
-    """
+    scores: Tensor
+    top_items: Tensor
+
+    @classmethod
+    def of(cls, teacher: EASE, data: Data, config: LabConfig) -> Knowledge:
+        scores = teacher.scores(data.history)  # (users, items), like data.train
+        unseen = scores.masked_fill(data.train > 0, float("-inf"))
+        top_items = unseen.topk(max(config.topk, config.list_length), dim=1).indices
+        return cls(scores, top_items)
+
+
+def train_student(method: str, weight: float, seed: int, data: Data, fn: Functions,
+                  knowledge: Knowledge, config: LabConfig, progress: Progress,
+                  epochs: int | None = None) -> Trained:  # fmt: skip
+    """Train one student. Without `epochs`: up to `config.epochs`, stopping once validation
+    NDCG@10 has not improved for `config.patience` epochs, and keep the best epoch's weights.
+    With `epochs` (the refit on train+validation): exactly that many, without validation."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     split = data.split
@@ -222,21 +243,24 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     position = fn.position_weights(config.topk, config.lam).to(data.device)
     best_state, best, best_epoch, curve = None, -1.0, 0, []
-    for epoch in range(1, config.epochs + 1):
+    last = epochs if epochs is not None else config.epochs
+    epoch = 0
+    for epoch in range(1, last + 1):
         model.train()
         order = data.trainable[torch.randperm(len(data.trainable), generator=generator)]
         for users in torch.split(order, config.batch_users):
             scores = model(users)
             pos_idx, neg_idx = data.sample(users, config.positives, config.negatives)
             pos, neg = scores.gather(1, pos_idx), scores.gather(1, neg_idx)
-            top = scores.gather(1, top_items[users, : config.topk])
+            top_items = knowledge.top_items[users]
+            top = scores.gather(1, top_items[:, : config.topk])
             alpha = weight if method == "ranking" else 0.0
             # Ranking KD (Tang & Wang 2018) with alpha = 0 is the plain pointwise loss: the
             # scratch student trains on exactly the same objective, minus the teacher.
             loss = fn.ranking_distillation_loss(pos, neg, top, position, alpha)
             if method == "listwise":
-                candidates = torch.cat([top_items[users, : config.list_length], neg_idx], dim=1)
-                target = teacher_scores[users].gather(1, candidates) * config.teacher_scale
+                candidates = torch.cat([top_items[:, : config.list_length], neg_idx], dim=1)
+                target = knowledge.scores[users].gather(1, candidates) * config.teacher_scale
                 loss = loss + weight * fn.listwise_distillation_loss(
                     scores.gather(1, candidates), target, None, config.temperature
                 )
@@ -244,26 +268,36 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
                 # Hinton's KD with the catalogue as the classes: the teacher's softened
                 # distribution over every item. alpha = 1 keeps only the soft term (the
                 # pointwise loss above plays the hard-label part), so the labels are unused.
-                target = teacher_scores[users] * config.teacher_scale
+                target = knowledge.scores[users] * config.teacher_scale
                 loss = loss + weight * fn.kd_loss(
                     scores, target, pos_idx[:, 0], config.soft_temperature, 1.0
                 )
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-        if epoch % config.eval_every == 0 or epoch == config.epochs:
-            model.eval()
-            with torch.no_grad():
-                ndcg = evaluate(model(data.evaluated), data, fn, "valid")["NDCG@10"]
-            curve.append((epoch, ndcg))
-            if ndcg > best:
-                best, best_epoch = ndcg, epoch
-                best_state = {k: v.clone() for k, v in model.state_dict().items()}
-            progress({"event": "epoch", "model": method, "weight": weight, "seed": seed,
-                      "epoch": epoch, "epochs": config.epochs, "valid_ndcg": ndcg})  # fmt: skip
+        phase = "select" if epochs is None else "refit"
+        event = {"event": "epoch", "model": method, "weight": weight, "seed": seed,
+                 "epoch": epoch, "epochs": last, "phase": phase}  # fmt: skip
+        if epochs is not None:
+            progress(event)
+            continue
+        if epoch % config.eval_every and epoch != last:
+            continue
+        model.eval()
+        with torch.no_grad():
+            ndcg = evaluate(model(data.evaluated), data, fn)["NDCG@10"]
+        curve.append((epoch, ndcg))
+        if ndcg > best:
+            best, best_epoch = ndcg, epoch
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        progress({**event, "valid_ndcg": ndcg})
+        if epoch - best_epoch >= config.patience:
+            break
+    if epochs is not None:
+        return Trained(model, weight, float("nan"), epochs, epochs, [])
     assert best_state is not None
     model.load_state_dict(best_state)
-    return Trained(model, weight, best, best_epoch, curve)
+    return Trained(model, weight, best, best_epoch, epoch, curve)
 
 
 def latency_per_1000_users(score: Callable[[Tensor], Tensor], data: Data) -> float:
@@ -307,77 +341,97 @@ def floors(data: Data, fn: Functions, seeds: int) -> dict[str, dict[str, Any]]:
             "label": FLOORS[key],
             "parameters": parameters,
             "latency_ms_per_1000_users": 0.0,
-            "metrics": _summary([evaluate(scores, data, fn, "test")] * seeds),
+            "metrics": _summary([evaluate(scores, data, fn)] * seeds),
         }
     return rows
 
 
+def mean_curve(curves: list[list[tuple[int, float]]]) -> list[list[float]]:
+    """[epoch, validation NDCG@10 averaged over the seeds still training at that epoch]."""
+    by_epoch: dict[int, list[float]] = {}
+    for curve in curves:
+        for epoch, ndcg in curve:
+            by_epoch.setdefault(epoch, []).append(ndcg)
+    return [[epoch, statistics.fmean(values)] for epoch, values in sorted(by_epoch.items())]
+
+
 def run_lab(split: Split, fn: Functions, config: LabConfig,
             progress: Progress = lambda event: None) -> dict[str, Any]:  # fmt: skip
-    """The whole pipeline over `config.seeds` seeds; returns the results as a JSON-ready dict."""
+    """The whole pipeline over `config.seeds` seeds; returns the results as a JSON-ready dict.
+
+    The protocol: every choice (the teacher's λ and recency boost, each student's KD weight
+    and epoch count) is made on the validation items with models fit on the training items;
+    then every model is refit on train+validation with those choices and scored on test.
+    """
     started = time.perf_counter()
     device = torch.device(config.device)
-    data = Data(split, device)
+    select = Data(split, device, "valid")
     seeds = list(range(config.seeds))
     progress({"event": "stage", "stage": "teacher"})
-    teacher, boost, teacher_valid = fit_teacher(data, fn, config)
-    data.set_recency(boost, config.recency_tau, config.positive_tau)
+    selected, boost, teacher_valid = fit_teacher(select, fn, config)
+    select.set_recency(boost, config.recency_tau, config.positive_tau)
     # A small catalogue (a user's CSV) caps the teacher's lists at the number of items.
     config = replace(
         config,
-        dim=student_dim(config, split, teacher.parameter_count()),
+        dim=student_dim(config, split, selected.parameter_count()),
         topk=min(config.topk, split.n_items),
         list_length=min(config.list_length, split.n_items),
     )
-    # The teacher's knowledge: its scores of every item, and each user's unseen items ranked by
-    # them (training items last), for the ranking and listwise students.
-    teacher_scores = teacher.scores(data.history)  # (users, items), like data.train
-    unseen = teacher_scores.masked_fill(data.train > 0, float("-inf"))
-    top_items = unseen.topk(max(config.topk, config.list_length), dim=1).indices
+    knowledge = Knowledge.of(selected, select, config)
+    # The final teacher: the chosen λ and boost, refit with each user's validation item; its
+    # knowledge is what the final students learn from.
+    final = Data(split, device, "test")
+    final.set_recency(boost, config.recency_tau, config.positive_tau)
+    teacher = EASE(final.train, selected.lam)
+    del selected
+    final_knowledge = Knowledge.of(teacher, final, config)
     with torch.no_grad():
-        teacher_test = evaluate(teacher.scores(data.history[data.evaluated]), data, fn, "test")
+        teacher_test = evaluate(teacher.scores(final.history[final.evaluated]), final, fn)
     students: dict[str, dict[str, Any]] = {}
     weights = {"scratch": (0.0,), "ranking": config.ranking_alphas,
                "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
-    progress({"event": "plan", "trainings": len(seeds) * sum(map(len, weights.values()))})
+    refits = len(seeds) * len(STUDENTS)
+    progress({"event": "plan", "trainings": len(seeds) * sum(map(len, weights.values())) + refits,
+              "refits": refits})  # fmt: skip
     per_user: dict[str, list[list[float]]] = {}
     """Each student's test NDCG@10 per user, one list per seed."""
     for method in STUDENTS:
-        runs, chosen, curves, last = [], [], [], None
+        runs, chosen, curves, model = [], [], [], None
         for seed in seeds:
             progress({"event": "stage", "stage": method, "seed": seed})
             trained = [
-                train_student(
-                    method, w, seed, data, fn, teacher_scores, top_items, config, progress
-                )
+                train_student(method, w, seed, select, fn, knowledge, config, progress)
                 for w in weights[method]
             ]
-            last = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
-            last.model.eval()
+            best = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
+            del trained
+            refit = train_student(method, best.weight, seed, final, fn, final_knowledge,
+                                  config, progress, epochs=best.best_epoch)  # fmt: skip
+            model = refit.model.eval()
             with torch.no_grad():
-                scores = last.model(data.evaluated)
-                runs.append(evaluate(scores, data, fn, "test"))
-                per_user.setdefault(method, []).append(ndcg_per_user_on_test(scores, data))
-            chosen.append({"seed": seed, "weight": last.weight, "best_epoch": last.best_epoch})
-            curves.append(last.curve)
-        assert last is not None
+                scores = model(final.evaluated)
+                runs.append(evaluate(scores, final, fn))
+                per_user.setdefault(method, []).append(ndcg_per_user_on_test(scores, final))
+            chosen.append({
+                "seed": seed, "weight": best.weight, "best_epoch": best.best_epoch,
+                "stopped_epoch": best.stopped_epoch, "valid_ndcg": best.best_valid,
+            })  # fmt: skip
+            curves.append(best.curve)
+        assert model is not None
         students[method] = {
             "label": STUDENTS[method],
-            "parameters": last.model.parameter_count(),
-            "latency_ms_per_1000_users": latency_per_1000_users(last.model, data),
+            "parameters": model.parameter_count(),
+            "latency_ms_per_1000_users": latency_per_1000_users(model, final),
             "metrics": _summary(runs),
             "chosen": chosen,
-            "valid_ndcg_per_epoch": [
-                [epoch, statistics.fmean(c[i][1] for c in curves)]
-                for i, (epoch, _) in enumerate(curves[0])
-            ],
+            "valid_ndcg_per_epoch": mean_curve(curves),
         }
     models = {
         "teacher": {
             "label": "teacher (EASE, recency)" if boost else "teacher (EASE)",
             "parameters": teacher.parameter_count(),
             "latency_ms_per_1000_users": latency_per_1000_users(
-                lambda users: teacher.scores(data.history[users]), data
+                lambda users: teacher.scores(final.history[users]), final
             ),
             "metrics": _summary([teacher_test] * len(seeds)),
             "chosen": [
@@ -385,7 +439,7 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
             ],
         },
         **students,
-        **floors(data, fn, len(seeds)),
+        **floors(final, fn, len(seeds)),
     }
     # Per user, each student's NDCG@10 averaged over the seeds, paired with scratch's.
     averaged = {m: np.mean(np.asarray(runs), axis=0) for m, runs in per_user.items()}
@@ -397,10 +451,14 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
             "name": split.name,
             "users": split.n_users,
             "items": split.n_items,
-            "train_interactions": int(len(split.train_items)),
-            "evaluated_users": int(len(data.evaluated)),
-            "split": "leave-one-out by time" if split.by_time else "leave-one-out, random",
+            "train_interactions": int(len(split.final_items)),
+            "evaluated_users": int(len(final.evaluated)),
+            "split": split.kind if split.kind != "leave-one-out" else (
+                "leave-one-out by time" if split.by_time else "leave-one-out, random"
+            ),
+            "validated_users": int(len(select.evaluated)),
         },
+        "protocol": "refit",
         "functions": fn.source,
         "seeds": seeds,
         "config": {k: v for k, v in asdict(config).items() if k != "device"},

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from kdquiz.i18n import LABELS, t
+from kdquiz.i18n import LABELS, colon, t
 from kdquiz.lab.significance import format_p
 
 FLOORS = ("popularity", "random")
@@ -77,12 +77,17 @@ def format_summary(result: dict[str, Any], lang: str = "en") -> str:
         "lab_functions_yours" if "workspace" in str(result["functions"]) else "lab_functions_ref",
         lang,
     )
+    split = {"global-time": "lab_split_global", "leave-one-out, random": "lab_split_loo_random"}
     lines = [
         t(
             "lab_summary_data", lang, name=data["name"], users=data["users"], items=data["items"],
             interactions=data["train_interactions"], seeds=seeds, functions=functions,
+            split=t(split.get(data["split"], "lab_split_loo_time"), lang),
         )
     ]  # fmt: skip
+    if result.get("protocol") == "refit":
+        lines.append(t("lab_protocol", lang, patience=result["config"]["patience"]))
+        lines.append(t("lab_epochs_chosen", lang, epochs=chosen_epochs(result, lang)))
     teacher = models["teacher"]
     teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
     scratch = models["scratch"]["metrics"]["NDCG@10"]
@@ -113,6 +118,16 @@ def format_summary(result: dict[str, Any], lang: str = "en") -> str:
         )  # fmt: skip
     lines.append(t("lab_took", lang, seconds=f"{result['seconds']:.0f}", device=result["device"]))
     return "\n".join(lines)
+
+
+def chosen_epochs(result: dict[str, Any], lang: str) -> str:
+    """Each student's epoch count per seed: "scratch: 80, 76, 68; ranking KD: 60, 64, 70"."""
+    parts = []
+    for key, model in result["models"].items():
+        epochs = [str(c["best_epoch"]) for c in model.get("chosen", []) if "best_epoch" in c]
+        if epochs:
+            parts.append(f"{model_label(key, model, lang)}{colon(lang)}{', '.join(epochs)}")
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def curves(result: dict[str, Any], lang: str = "en") -> list[tuple[str, list[tuple[float, float]]]]:

@@ -28,6 +28,8 @@ class LabRequest:
     """{"kind": "synthetic"} | {"kind": "movielens", "path": ...} | {"kind": "csv", "path": ...}"""
     workspace_exercises: Path | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    split: str = "leave-one-out"
+    """"leave-one-out" or "global-time" (see `kdquiz.lab.data`)."""
     device: str = field(default_factory=lambda: os.environ.get("KDQUIZ_DEVICE", "cpu"))
     timeout: float = DEFAULT_TIMEOUT
     memory_bytes: int = DEFAULT_MEMORY
@@ -67,6 +69,7 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
                 str(request.workspace_exercises.resolve()) if request.workspace_exercises else None
             ),
             "config": request.config,
+            "split": request.split,
             "device": request.device,
             "memory_label": format_bytes(request.memory_bytes),
             "memory_bytes": request.memory_bytes,

@@ -76,7 +76,10 @@ def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
             items=interactions.n_items, needed=f"{needed / (1 << 30):.1f}",
             limit=request["memory_label"],
         )  # fmt: skip
-    split = data.leave_one_out(interactions)
+    if request.get("split") == "global-time":
+        split = data.global_time(interactions)
+    else:
+        split = data.leave_one_out(interactions)
     # torch only now: a bad data file is reported without waiting for its import.
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
