@@ -1361,6 +1361,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "validation NDCG@10 {ndcg}",
         "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮，验证集 NDCG@10 {ndcg}",
     ),
+    "lab_refitting": (
+        "Refitting the {model} student on train+validation (seed {seed}): epoch {epoch}/{epochs}",
+        "正在用训练+验证数据重新训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
+    ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
     "lab_stage_student": (

@@ -120,7 +120,8 @@ def _lab_progress(event: dict[str, object]) -> None:
         bar = "█" * round(20 * done / total) + "░" * (20 - round(20 * done / total))
         text = (
             f"{event['model']} student (weight {event['weight']}, seed {event['seed']}) "
-            f"{bar} epoch {done}/{total}  validation NDCG@10 {event['valid_ndcg']:.4f}"
+            f"{bar} epoch {done}/{total}"
+            + (f"  validation NDCG@10 {event['valid_ndcg']:.4f}" if "valid_ndcg" in event else "")
         )
     else:
         return

@@ -279,4 +279,3 @@ def global_time(data: Interactions, valid_share: float = 0.1, test_share: float 
         by_time=True,
         kind="global-time",
     )
-

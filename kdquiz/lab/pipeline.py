@@ -355,6 +355,13 @@ def mean_curve(curves: list[list[tuple[int, float]]]) -> list[list[float]]:
     return [[epoch, statistics.fmean(values)] for epoch, values in sorted(by_epoch.items())]
 
 
+def split_name(split: Split) -> str:
+    """How the held-out items were chosen, as the result document names it."""
+    if split.kind != "leave-one-out":
+        return split.kind
+    return "leave-one-out by time" if split.by_time else "leave-one-out, random"
+
+
 def run_lab(split: Split, fn: Functions, config: LabConfig,
             progress: Progress = lambda event: None) -> dict[str, Any]:  # fmt: skip
     """The whole pipeline over `config.seeds` seeds; returns the results as a JSON-ready dict.
@@ -453,9 +460,7 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
             "items": split.n_items,
             "train_interactions": int(len(split.final_items)),
             "evaluated_users": int(len(final.evaluated)),
-            "split": split.kind if split.kind != "leave-one-out" else (
-                "leave-one-out by time" if split.by_time else "leave-one-out, random"
-            ),
+            "split": split_name(split),
             "validated_users": int(len(select.evaluated)),
         },
         "protocol": "refit",

@@ -290,8 +290,12 @@ class ProgressTracker:
             if self.trainings:
                 done = self.finished + (0 if epoch == epochs else epoch / epochs)
                 fraction = min(1.0, done / self.trainings)
-            status = t("lab_training", lang, model=event["model"], seed=event["seed"],
-                       epoch=epoch, epochs=epochs, ndcg=f"{event['valid_ndcg']:.4f}")  # fmt: skip
+            values = {"model": event["model"], "seed": event["seed"], "epoch": epoch,
+                      "epochs": epochs}  # fmt: skip
+            if "valid_ndcg" in event:
+                status = t("lab_training", lang, ndcg=f"{event['valid_ndcg']:.4f}", **values)
+            else:
+                status = t("lab_refitting", lang, **values)
         elif self.stage in ("data", "teacher"):
             status = t(f"lab_stage_{self.stage}", lang)
         else:
