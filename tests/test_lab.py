@@ -154,8 +154,10 @@ def test_the_global_time_split_never_trains_on_the_future(tmp_path: Path) -> Non
     valid_from = min(times[(u, i)] for u, i in enumerate(split.valid_items) if i >= 0)
     assert valid_from < test_from
     # Choices train before the validation period; the final models before the test period.
-    assert max(times[p] for p in zip(split.train_users, split.train_items)) < valid_from
-    assert max(times[p] for p in zip(split.final_users, split.final_items)) < test_from
+    train = zip(split.train_users, split.train_items, strict=True)
+    final = zip(split.final_users, split.final_items, strict=True)
+    assert max(times[p] for p in train) < valid_from
+    assert max(times[p] for p in final) < test_from
     for user, item in enumerate(split.test_items):
         if item >= 0:  # the user's first interaction in the test period, with history before
             later = [t for (u, _), t in times.items() if u == user and t >= test_from]
