@@ -281,6 +281,10 @@ def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
     assert "100%" in table  # the teacher keeps all of its own NDCG
     summary = format_summary(tiny_result)
     assert "scratch" in summary and "95% CI" in summary and "reference solutions" in summary
+    # The protocol is stated, with each student's epoch count per seed.
+    assert "refit on train+validation" in summary and "leave-one-out by time" in summary
+    scratch = [str(c["best_epoch"]) for c in tiny_result["models"]["scratch"]["chosen"]]
+    assert f"student, from scratch: {', '.join(scratch)}" in summary
     assert "most popular (floor)" in table and "random (floor)" in table
     series = curves(tiny_result)
     assert [label for label, _ in series] == [
