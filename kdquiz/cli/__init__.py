@@ -203,6 +203,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     )
     lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
+    lab.add_argument("--quick", action="store_true", help=h("lab_quick"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))
     lab.add_argument("--json", action="store_true", help=h("lab_json"))
     lab.add_argument("--plot", type=Path, metavar="FILE", help=h("lab_plot"))
