@@ -1315,6 +1315,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_preset": ("Preset", "预设"),
     "lab_preset_quick": ("quick", "快速"),
     "lab_preset_full": ("full", "完整"),
+    "lab_preset_value": ("{name} ({means})", "{name}（{means}）"),
     "lab_preset_quick_means": (
         "{epochs} epochs a student, a first look",
         "每个学生模型训练 {epochs} 轮，先看个大概",

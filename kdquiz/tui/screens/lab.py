@@ -62,6 +62,9 @@ class LabScreen(AppScreen):
         Binding("n", "cycle_seeds", "Seeds", id="seeds", tooltip="1, 3 or 5 seeds"),
     ]
 
+    NARROW_HIDDEN = frozenset({"quit", "cycle_seeds"})
+    """(The setup's key line lists n too.)"""
+
     config_overrides: dict[str, Any] = {}
     """Recipe overrides for every run from this screen (tests shorten the run with them)."""
 
@@ -167,9 +170,11 @@ class LabScreen(AppScreen):
     def preset_line(self) -> Text:
         """The preset, what it means, and about how long a run takes with it."""
         preset = self.preset
-        line = Text(f"{self.t('lab_preset')}{colon(self.lang)}")
-        line.append(self.t(f"lab_preset_{preset.key}"), "bold")
-        line.append(f" ({self.t(f'lab_preset_{preset.key}_means', epochs=preset.epochs)})")
+        name = self.t(f"lab_preset_{preset.key}")
+        means = self.t(f"lab_preset_{preset.key}_means", epochs=preset.epochs)
+        value = Text(self.t("lab_preset_value", name=name, means=means))
+        value.stylize("bold", 0, len(name))  # the name comes first in both languages
+        line = Text(f"{self.t('lab_preset')}{colon(self.lang)}") + value
         kind = "movielens" if self.movielens and not self.synthetic else "synthetic"
         about = estimate(preset, self.seeds, kind) if self.movielens is not None else None
         if about is not None:
