@@ -126,16 +126,15 @@ def _check_plot_path(path: Path) -> None:
 
 
 def status_line(tracker: LabProgress, lang: str, width: int) -> str:
-    """The run's one status line: a bar of the share done, what runs now and the time left,
+    """The run's one status line: a bar of the share done, the time left and what runs now,
     cut to `width` columns (a wrapped line would not be overwritten by the next one)."""
     from rich.cells import cell_len, set_cell_size
 
     filled = round(20 * tracker.fraction)
-    parts = ["█" * filled + "░" * (20 - filled), tracker.status().text(lang)]
     left = tracker.time_left()
-    if left is not None:
-        parts.append(left.text(lang))
-    line = "  ".join(parts)
+    parts = ["█" * filled + "░" * (20 - filled), left.text(lang) if left else "",
+             tracker.status().text(lang)]  # fmt: skip
+    line = "  ".join(part for part in parts if part)
     return set_cell_size(line, width).rstrip() if cell_len(line) > width else line
 
 
