@@ -63,7 +63,7 @@ class LabScreen(AppScreen):
     ]
 
     NARROW_HIDDEN = frozenset({"quit", "cycle_seeds"})
-    """(The setup's key line lists n too.)"""
+    """Left out of the Footer below 100 columns (the setup's key line lists n as well)."""
 
     config_overrides: dict[str, Any] = {}
     """Recipe overrides for every run from this screen (tests shorten the run with them)."""
@@ -188,9 +188,8 @@ class LabScreen(AppScreen):
         bar.update(progress=self.progress.fraction)
         if self.cancel is not None:
             cancelling = self.cancel.is_set()
-            status = self.t("lab_cancelling") if cancelling else self.progress.status().text(
-                self.lang
-            )  # fmt: skip
+            doing = self.progress.status().text(self.lang)
+            status = self.t("lab_cancelling") if cancelling else doing
             timing = f"{time.monotonic() - self.started:.0f} s"
             left = self.progress.time_left()
             if left is not None and not cancelling:
