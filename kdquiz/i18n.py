@@ -450,6 +450,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "leave-one-out（每个用户最后两个物品，默认）或 global-time（所有用户共用两个时间切点："
         "训练中没有来自未来的数据）",
     ),
+    "help_lab_quick": (
+        "the quick preset: 1 seed and fewer epochs, a first look in about half a minute on 2 "
+        "cores (--seeds and --epochs still apply)",
+        "快速预设：1 个种子、更少的训练轮数，在 2 核 CPU 上约半分钟就能先看个大概（--seeds 和 "
+        "--epochs 仍然有效）",
+    ),
     "help_lab_use_workspace": (
         "run your own losses and metrics (exercises 1, 4, 5, 8, 13) from your workspace",
         "使用你工作区中自己实现的损失和指标（练习 1、4、5、8、13）",
@@ -492,6 +498,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # the lab's errors
     "lab_error": ("{message}", "{message}"),
+    "lab_bad_result": (
+        "The lab's result could not be read ({why}); please report it.",
+        "无法读取实验结果（{why}）；请报告这个问题。",
+    ),
     "labdata_missing": ("{path} does not exist.", "{path} 不存在。"),
     "labdata_unreadable": (
         "{path} cannot be read as a text CSV file ({why}).",
@@ -1347,9 +1357,22 @@ LABELS: dict[str, tuple[str, str]] = {
         "recbole wheel 中读取，从不复制。",
     ),
     "lab_press_run": (
-        "g: run   d: data   w: your code   n: seeds",
-        "g：运行   d：数据   w：我的代码   n：种子数",
+        "g: run   p: preset   d: data   w: your code   n: seeds",
+        "g：运行   p：预设   d：数据   w：我的代码   n：种子数",
     ),
+    "lab_preset": ("Preset", "预设"),
+    "lab_preset_quick": ("quick", "快速"),
+    "lab_preset_full": ("full", "完整"),
+    "lab_preset_value": ("{name} ({means})", "{name}（{means}）"),
+    "lab_preset_quick_means": (
+        "{epochs} epochs a student, a first look",
+        "每个学生模型训练 {epochs} 轮，先看个大概",
+    ),
+    "lab_preset_full_means": ("the measured recipe", "实测调好的完整方案"),
+    "lab_estimate_seconds": ("about {n} s on 2 cores", "2 核 CPU 上约 {n} 秒"),
+    "lab_estimate_minutes": ("about {n} min on 2 cores", "2 核 CPU 上约 {n} 分钟"),
+    "lab_left_seconds": ("about {n} s left", "还剩约 {n} 秒"),
+    "lab_left_minutes": ("about {n} min left", "还剩约 {n} 分钟"),
     "lab_no_result": ("No result yet: press g to run the lab.", "还没有结果：按 g 运行实验。"),
     "lab_last_result": ("Last result", "最近一次结果"),
     "lab_starting": ("Starting (importing torch)…", "正在启动（导入 torch）…"),
@@ -1364,6 +1387,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_refitting": (
         "Refitting the {model} student on train+validation (seed {seed}): epoch {epoch}/{epochs}",
         "正在用训练+验证数据重新训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
+    ),
+    "lab_training_epoch": (
+        "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}",
+        "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
     ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
@@ -1432,6 +1459,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "tab(-1)": ("Previous tab (Task, Check, Hints)", "上一个标签页（任务、检查、提示）"),
     "tab(1)": ("Next tab", "下一个标签页"), "run": ("Run", "运行"), "cycle_data": ("Data", "数据"),
     "toggle_workspace": ("Your code", "我的代码"), "cycle_seeds": ("Seeds", "种子数"),
+    "toggle_preset": ("Preset", "预设"),
     "command_palette": ("palette", "命令面板"), "answer(True)": ("Yes", "是"),
     "answer(False)": ("No", "否"),
 }  # fmt: skip

@@ -33,6 +33,7 @@ from kdquiz.lab.report import (
     svg_chart,
     text_chart,
 )
+from kdquiz.lab.results import LabResult
 from kdquiz.paths import content_dir
 
 TINY = {"seeds": 2, "dim": 8, "epochs": 12, "patience": 4, "eval_every": 2, "list_length": 20}
@@ -275,18 +276,19 @@ def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> 
 
 
 def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
-    table = format_table(tiny_result)
-    for key, model in tiny_result["models"].items():
+    result = LabResult.from_json(tiny_result)
+    table = format_table(result)
+    for key, model in result.models.items():
         assert model_label(key, model, "en") in table
     assert "100%" in table  # the teacher keeps all of its own NDCG
-    summary = format_summary(tiny_result)
+    summary = format_summary(result)
     assert "scratch" in summary and "95% CI" in summary and "reference solutions" in summary
     # The protocol is stated, with each student's epoch count per seed.
     assert "refit on train+validation" in summary and "leave-one-out by time" in summary
     scratch = [str(c["best_epoch"]) for c in tiny_result["models"]["scratch"]["chosen"]]
     assert f"student, from scratch: {', '.join(scratch)}" in summary
     assert "most popular (floor)" in table and "random (floor)" in table
-    series = curves(tiny_result)
+    series = curves(result)
     assert [label for label, _ in series] == [
         m["label"] for k, m in tiny_result["models"].items() if m.get("valid_ndcg_per_epoch")
     ]
@@ -301,12 +303,13 @@ def test_the_charts_fit_and_show_the_teacher_as_a_reference(tiny_result: dict) -
 
     from kdquiz.lab.report import teacher_reference
 
-    series = curves(tiny_result)
-    reference = teacher_reference(tiny_result)
+    result = LabResult.from_json(tiny_result)
+    series = curves(result)
+    reference = teacher_reference(result)
     assert reference is not None and reference[0] == "teacher (EASE)"
     assert reference[1] == tiny_result["models"]["teacher"]["chosen"][0]["valid_ndcg"]
     for lang in ("en", "zh"):
-        chart = text_chart(curves(tiny_result, lang), width=60, height=8, lang=lang,
+        chart = text_chart(curves(result, lang), width=60, height=8, lang=lang,
                            reference=reference)  # fmt: skip
         lines = chart.splitlines()
         assert all(cell_len(line) <= 60 + 9 for line in lines)  # the plot, its labels, legend

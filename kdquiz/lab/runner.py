@@ -13,6 +13,7 @@ from typing import Any
 
 from kdquiz import sandbox
 from kdquiz.i18n import LABELS, Message
+from kdquiz.lab.results import LabEvent, LabResult, LabResultError, parse_event
 from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
 
 DEFAULT_TIMEOUT = 600.0
@@ -37,9 +38,9 @@ class LabRequest:
 
 @dataclass(frozen=True)
 class LabOutcome:
-    """The result document, or the one sentence saying why there is none."""
+    """The result, or the one sentence saying why there is none."""
 
-    result: dict[str, Any] | None
+    result: LabResult | None
     error: Message | None = None
     output: str = ""
     """What the subprocess printed (learner code may print), trimmed."""
@@ -56,10 +57,10 @@ def free_cpus() -> int:
     return max(1, min(cores or 1, round((cores or 1) - busy)))
 
 
-def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], None] = print,
+def run_lab_process(request: LabRequest, on_event: Callable[[LabEvent], None] | None = None,
                     cancel: threading.Event | None = None) -> LabOutcome:  # fmt: skip
-    """Run the lab; `on_event` gets each progress event as it arrives. Never raises for what
-    the data or the learner's code does."""
+    """Run the lab; `on_event` gets each progress event, parsed, as it arrives (one the parser
+    does not know is left out). Never raises for what the data or the learner's code does."""
     threads = free_cpus()
     job = sandbox.Job(
         target="kdquiz.lab.worker:main",
@@ -82,13 +83,17 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
     )
 
     def progress(event: dict[str, Any]) -> None:
-        if event.get("event") not in ("result", "error"):
-            on_event(event)
+        parsed = parse_event(event)
+        if parsed is not None and on_event is not None:
+            on_event(parsed)
 
     outcome = sandbox.run(job, cancel, progress)
     for event in outcome.events:
         if event["event"] == "result":
-            return LabOutcome(event["result"], output=outcome.output)
+            try:
+                return LabOutcome(LabResult.from_json(event["result"]), output=outcome.output)
+            except LabResultError as problem:
+                return LabOutcome(None, Message("lab_bad_result", why=problem), outcome.output)
         if event["event"] == "error":
             error = Message(event["key"], **event["values"]) if event.get("key") in LABELS else (
                 Message("lab_error", message=event["message"])
