@@ -1355,16 +1355,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "help_data_force": ("fetch it again even if it is there", "即使已存在也重新获取"),
     "data_licence": (
         "{title} is provided by GroupLens Research (University of Minnesota) under these terms:\n"
-        "  · research use only: no commercial use without permission from GroupLens;\n"
-        "  · no redistribution: kdquiz downloads it from GroupLens for you and never bundles it;\n"
-        "  · acknowledge it in publications by citing F. Maxwell Harper and Joseph A. Konstan,\n"
-        '    "The MovieLens Datasets: History and Context", ACM TiiS 5(4), 2015.\n'
+        "  - research use only: no commercial use without permission from GroupLens;\n"
+        "  - no redistribution: kdquiz downloads it from GroupLens for you and never bundles it;\n"
+        "  - acknowledge it in publications by citing F. Maxwell Harper and Joseph A. Konstan, "
+        '"The MovieLens Datasets: History and Context", ACM TiiS 5(4), 2015.\n'
         "The full terms are in the README that kdquiz keeps next to the data.",
         "{title} 由明尼苏达大学 GroupLens Research 提供，使用须遵守以下条款：\n"
-        "  · 仅限研究使用：未经 GroupLens 许可，不得用于商业用途；\n"
-        "  · 不得再分发：kdquiz 替你从 GroupLens 下载，从不随附这份数据；\n"
-        "  · 在发表的成果中注明所用数据，并引用 F. Maxwell Harper 和 Joseph A. Konstan 的论文\n"
-        '    "The MovieLens Datasets: History and Context"，ACM TiiS 5(4)，2015。\n'
+        "  - 仅限研究使用：未经 GroupLens 许可，不得用于商业用途；\n"
+        "  - 不得再分发：kdquiz 替你从 GroupLens 下载，从不随附这份数据；\n"
+        "  - 在发表的成果中注明所用数据，并引用 F. Maxwell Harper 和 Joseph A. Konstan 的论文 "
+        '"The MovieLens Datasets: History and Context"，ACM TiiS 5(4)，2015。\n'
         "完整条款见 kdquiz 保存在数据旁的 README 文件。",
     ),
     "data_accept": (

@@ -454,3 +454,82 @@ def test_the_lab_worker_loads_the_fetched_data(served: Server) -> None:
     datasets.fetch("movielens-100k", nothing)
     data = load_data(runner.choose_data()[0])
     assert (data.name, data.n_users, len(data.users)) == ("MovieLens-100K", USERS, USERS * PER_USER)
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    """A Static's text as one line (words joined by single spaces)."""
+    from textual.widgets import Static
+
+    return " ".join(str(app.screen.query_one(selector, Static).render()).split())
+
+
+async def open_lab_without_movielens(pilot, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from kdquiz.tui.screens.lab import LabScreen
+
+    monkeypatch.setattr(lab_data, "movielens_path", lambda: None)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("l")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LabScreen)
+    return pilot.app.screen
+
+
+async def test_the_app_fetches_movielens_after_the_terms_are_accepted(
+    served: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kdquiz.tui.app import KDQuizApp
+    from kdquiz.tui.screens.fetch import FetchScreen
+
+    app = KDQuizApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        lab = await open_lab_without_movielens(pilot, monkeypatch)
+        assert "Data: synthetic" in shown(app, "#lab-setup")
+        assert "press f to fetch it" in shown(app, "#lab-setup")
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FetchScreen)
+        terms = shown(app, "#fetch-terms")
+        assert "research use only" in terms and "Harper" in terms
+        assert "Accept these terms" in shown(app, "#fetch-status")
+        assert served.hits == {}  # nothing before Accept
+        await pilot.press("enter")  # Accept has the focus
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is lab and served.hits == {"/ml-100k.zip": 1}
+        assert datasets.installed("movielens-100k") is not None
+        setup = shown(app, "#lab-setup")
+        assert "Data: MovieLens-100K" in setup and "research only" in setup
+        assert lab.check_action("fetch_data", ()) is False  # nothing left to fetch
+
+
+async def test_the_fetch_dialog_cancels_and_says_why_a_download_failed(
+    served: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kdquiz.tui.app import KDQuizApp
+    from kdquiz.tui.screens.fetch import FetchScreen
+
+    app = KDQuizApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        lab = await open_lab_without_movielens(pilot, monkeypatch)
+        await pilot.press("f")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is lab and served.hits == {}
+        point_at(monkeypatch, served.url("/gone.zip"), sha256_of(served))
+        await pilot.press("f")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FetchScreen)
+        status = shown(app, "#fetch-status")
+        assert "HTTP 404" in status and "--from FILE.zip" in status
+        assert app.screen.query_one("#fetch-accept").display  # Accept tries again
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is lab and "Data: synthetic" in shown(app, "#lab-setup")
+        assert datasets.installed("movielens-100k") is None and leftovers() == []

@@ -4,10 +4,12 @@ GroupLens: downloaded on request after its terms are accepted, never bundled).""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from typing import TYPE_CHECKING
 
 from kdquiz.cli.common import UsageError, UserError, tr
+from kdquiz.textlayout import wrapped
 
 if TYPE_CHECKING:
     from kdquiz.lab.datasets import Dataset
@@ -34,7 +36,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     if datasets.installed(dataset.name) is not None and not args.force:
         print(tr("data_already", title=dataset.title, folder=folder))
         return 0
-    print(tr("data_licence", title=dataset.title))
+    width = min(100, shutil.get_terminal_size().columns)
+    print(wrapped(tr("data_licence", title=dataset.title), width))
     print()
     if not args.accept_license:
         if not sys.stdin.isatty():

@@ -48,7 +48,14 @@ class LabScreen(AppScreen):
             tooltip="Use your own losses and metrics from your workspace",
         ),  # fmt: skip
         Binding("n", "cycle_seeds", "Seeds", id="seeds", tooltip="1, 3 or 5 seeds"),
+        Binding(
+            "f", "fetch_data", "Fetch data", id="fetch", tooltip="Download MovieLens from GroupLens"
+        ),
     ]
+
+    NARROW_HIDDEN = AppScreen.NARROW_HIDDEN | {"fetch_data"}
+    """(Below 100 columns the setup note says "press f" instead: Help and the language switch
+    keep their room in the Footer.)"""
 
     config_overrides: dict[str, Any] = {}
     """Recipe overrides for every run from this screen (tests shorten the run with them)."""
@@ -58,7 +65,8 @@ class LabScreen(AppScreen):
         self.synthetic = False
         """Use the synthetic data even when MovieLens-100K is installed."""
         self.movielens: bool | None = None
-        """Whether MovieLens-100K is installed (None until the check in a worker is done)."""
+        """Whether MovieLens-100K is here, fetched or in a recbole wheel (None until the check
+        in a worker is done)."""
         self.use_workspace = False
         self.seeds = 3
         self.cancel: threading.Event | None = None
@@ -95,14 +103,17 @@ class LabScreen(AppScreen):
             return running
         if action in ("run", "cycle_data", "toggle_workspace", "cycle_seeds"):
             return not running
+        if action == "fetch_data":
+            return self.movielens is False and not running
         return True
 
     @work(thread=True, exit_on_error=False, group="lab-load")
     def load_last_result(self) -> None:
-        """Whether MovieLens is installed (imports NumPy) and the last result, off the loop."""
+        """Whether MovieLens is here (imports NumPy) and the last result, off the loop."""
         from kdquiz.lab.data import movielens_path
+        from kdquiz.lab.datasets import DEFAULT, installed
 
-        movielens = movielens_path() is not None
+        movielens = installed(DEFAULT) is not None or movielens_path() is not None
         try:
             result = json.loads(last_result_path().read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -111,6 +122,7 @@ class LabScreen(AppScreen):
 
     def _loaded(self, movielens: bool, result: dict[str, Any] | None) -> None:
         self.movielens = movielens
+        self.refresh_bindings()
         if self.result is None and isinstance(result, dict) and "models" in result:
             self.result = result
             if len(result.get("seeds", [])) in SEED_CHOICES:
@@ -135,7 +147,7 @@ class LabScreen(AppScreen):
             f"{self.t('lab_seeds')}{c}[b]{self.seeds}[/b]"
         )
         if self.movielens is False:
-            setup.append("\n" + self.t("lab_no_movielens"), "dim")
+            setup.append("\n" + self.t("lab_no_movielens_app"), "dim")
         elif self.movielens and not self.synthetic:
             setup.append("\n" + self.t("lab_movielens_terms"), "dim")
         self.query_one("#lab-setup", Static).update(setup)
@@ -182,7 +194,7 @@ class LabScreen(AppScreen):
 
     def action_cycle_data(self) -> None:
         if not self.movielens:
-            self.notify(self.t("lab_no_movielens"), timeout=6)
+            self.notify(self.t("lab_no_movielens_app"), timeout=6)
             return
         self.synthetic = not self.synthetic
         self.refresh_view()
@@ -196,6 +208,23 @@ class LabScreen(AppScreen):
 
     def action_cycle_seeds(self) -> None:
         self.seeds = SEED_CHOICES[(SEED_CHOICES.index(self.seeds) + 1) % len(SEED_CHOICES)]
+        self.refresh_view()
+
+    def action_fetch_data(self) -> None:
+        """The data set's terms, then (if accepted) its download, in a dialog."""
+        from kdquiz.lab.datasets import DEFAULT
+        from kdquiz.tui.screens.fetch import FetchScreen
+
+        self.app.push_screen(FetchScreen(DEFAULT, self.lang), self._fetched)
+
+    def _fetched(self, fetched: bool | None) -> None:
+        if not fetched:
+            return
+        from kdquiz.lab.datasets import DEFAULT, get
+
+        self.movielens, self.synthetic = True, False
+        self.notify(self.t("data_fetched_app", title=get(DEFAULT).title), timeout=6)
+        self.refresh_bindings()
         self.refresh_view()
 
     def action_run(self) -> None:
