@@ -1343,7 +1343,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "列出各数据集、它们的大小以及是否已获取",
     ),
     "help_data_remove": ("delete a fetched data set", "删除已获取的数据集"),
-    "help_data_name": ("the data set: {known}", "数据集：{known}"),
+    "help_data_name": (
+        "the data set, e.g. movielens-100k (`kdquiz data list` shows them all)",
+        "数据集名称，例如 movielens-100k（`kdquiz data list` 会列出全部）",
+    ),
     "help_data_accept": (
         "accept the GroupLens terms without being asked (for scripts)",
         "不经询问直接接受 GroupLens 的条款（供脚本使用）",

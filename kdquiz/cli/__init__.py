@@ -224,17 +224,14 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    from kdquiz.lab.datasets import DATASETS
-
-    known = t("help_data_name", lang, known=", ".join(DATASETS))
     fetch = action("fetch", cmd_data_fetch)
-    fetch.add_argument("name", metavar="NAME", help=known)
+    fetch.add_argument("name", metavar="NAME", help=h("data_name"))
     fetch.add_argument("--accept-license", action="store_true", help=h("data_accept"))
     fetch.add_argument("--from", type=Path, dest="source_zip", metavar="ZIP", help=h("data_from"))
     fetch.add_argument("--force", action="store_true", help=h("data_force"))
     action("list", cmd_data_list)
     remove = action("remove", cmd_data_remove)
-    remove.add_argument("name", metavar="NAME", help=known)
+    remove.add_argument("name", metavar="NAME", help=h("data_name"))
     return parser
 
 

@@ -254,6 +254,7 @@ def _install(dataset: Dataset, archive: Path, where: str) -> Path:
     target = root() / dataset.name
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{dataset.name}-", dir=root()))
+        staging.chmod(0o755)  # (mkdtemp makes it private; the data dir's other folders are not)
     except OSError as error:
         raise DatasetError("data_write_error", path=root(), why=_why(error)) from None
     try:
