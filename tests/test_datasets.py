@@ -228,6 +228,29 @@ def test_a_cancelled_download_keeps_nothing(served: Server) -> None:
         datasets.fetch("movielens-100k", progress, cancel)
     assert leftovers() == []
 
+    def interrupted(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt  # ctrl+c in `kdquiz data fetch`
+
+    with pytest.raises(KeyboardInterrupt):
+        datasets.fetch("movielens-100k", interrupted)
+    assert leftovers() == []
+
+
+def test_a_full_disk_is_one_sentence_and_keeps_nothing(
+    served: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datasets.shutil, "copyfileobj", full)
+    with pytest.raises(DatasetError) as caught:
+        datasets.fetch("movielens-100k", nothing)
+    assert caught.value.key == "data_write_error"
+    assert str(caught.value).startswith("Cannot write ")
+    assert str(caught.value).endswith("u.data: No space left on device.")
+    assert leftovers() == []
+
 
 def test_from_a_zip_downloaded_by_hand_works_offline(
     zip_path: Path, monkeypatch: pytest.MonkeyPatch
