@@ -410,10 +410,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "你自己的 user,item[,timestamp] CSV 文件（默认：已获取时用 MovieLens-100K，否则用合成数据"
         "）",
     ),
-    "help_lab_dataset": (
-        "use a fetched data set by name (see `kdquiz data list`)",
-        "按名称使用已获取的数据集（见 `kdquiz data list`）",
-    ),
     "help_lab_synthetic": ("use the synthetic data", "使用合成数据"),
     "help_lab_seeds": ("seeds to average over (default: 3)", "取平均的种子数（默认：3）"),
     "help_lab_epochs": ("training epochs per student", "每个学生模型的训练轮数"),
@@ -1297,11 +1293,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "本机还没有 MovieLens-100K，实验室将使用合成数据；运行 `kdquiz data fetch movielens-100k` "
         "即可获取真实数据。",
     ),
-    "lab_no_movielens_app": (
-        "MovieLens-100K is not on this machine, so the lab uses synthetic data; press f to fetch "
-        "it from GroupLens.",
-        "本机还没有 MovieLens-100K，实验室将使用合成数据；按 f 从 GroupLens 获取。",
-    ),
     "lab_movielens_terms": (
         "MovieLens (GroupLens, University of Minnesota) may be used for research only and may not "
         "be redistributed; cite Harper and Konstan (2015) when you publish results on it.",
@@ -1330,6 +1321,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "正在训练 {model} 学生模型（种子 {seed}）…",
     ),
     # kdquiz data: fetching real data sets for the lab (the CLI and the app's fetch dialog)
+    "help_lab_dataset": (
+        "use a fetched data set by name (see `kdquiz data list`)",
+        "按名称使用已获取的数据集（见 `kdquiz data list`）",
+    ),
+    "lab_no_movielens_app": (
+        "MovieLens-100K is not on this machine, so the lab uses synthetic data; press f to fetch "
+        "it from GroupLens.",
+        "本机还没有 MovieLens-100K，实验室将使用合成数据；按 f 从 GroupLens 获取。",
+    ),
     "help_data": (
         "fetch, list and remove real data sets for the lab (MovieLens)",
         "获取、列出和删除实验室使用的真实数据集（MovieLens）",
