@@ -550,6 +550,7 @@ def test_the_data_note_is_worded_in_the_language(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(lab_data, "movielens_path", lambda: None)
     source, note = runner.choose_data()
-    assert source == {"kind": "synthetic"} and "not installed" in t(note, "en")
-    assert "未安装" in t(note, "zh")
+    assert source == {"kind": "synthetic"} and "not on this machine" in t(note, "en")
+    assert "`kdquiz data fetch movielens-100k`" in t(note, "en")
+    assert "本机还没有" in t(note, "zh") and "`kdquiz data fetch movielens-100k`" in t(note, "zh")
     assert runner.choose_data(synthetic=True)[1] == ""

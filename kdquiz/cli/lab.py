@@ -55,7 +55,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
         _check_plot_path(args.plot)
     if args.data is not None and not args.data.is_file():
         raise UserError(tr("lab_no_data_file", path=args.data))
-    source, note = choose_data(args.data, args.synthetic, args.header)
+    if args.dataset is not None:
+        from kdquiz.cli.data import named
+
+        named(args.dataset)  # an unknown name is a usage mistake
+    source, note = choose_data(args.data, args.synthetic, args.header, args.dataset)
     if note and not args.json:
         print(tr(note), file=sys.stderr)
     exercises = open_workspace(args).exercises_dir if args.use_workspace else None

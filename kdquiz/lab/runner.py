@@ -26,7 +26,8 @@ class LabRequest:
     solutions), and overrides of the pipeline's recipe."""
 
     data: dict[str, Any]
-    """{"kind": "synthetic"} | {"kind": "movielens", "path": ...} | {"kind": "csv", "path": ...}"""
+    """{"kind": "synthetic"} | {"kind": "grouplens", "name": ..., "path": ...} |
+    {"kind": "movielens", "path": ...} (recbole's file) | {"kind": "csv", "path": ...}"""
     workspace_exercises: Path | None = None
     config: dict[str, Any] = field(default_factory=dict)
     split: str = "leave-one-out"
@@ -118,15 +119,37 @@ def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> Message:
 
 
 def choose_data(
-    path: Path | None = None, synthetic: bool = False, header: bool | None = None
+    path: Path | None = None,
+    synthetic: bool = False,
+    header: bool | None = None,
+    dataset: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The data source of a run and the i18n key of a note on it ("" for none): the user's
-    CSV, else MovieLens-100K when the recbole wheel is installed, else the synthetic data."""
+    CSV, else the data set asked for by name (it must be fetched), else the synthetic data if
+    asked for, else MovieLens-100K fetched with `kdquiz data fetch`, else inside the recbole
+    wheel, else the synthetic data with a note on how to get the real one.
+
+    Raises DatasetError for a data set that is unknown or not fetched."""
+    from kdquiz.lab import datasets
     from kdquiz.lab.data import movielens_path
 
     if path is not None:
         return {"kind": "csv", "path": str(path.expanduser().resolve()), "header": header}, ""
-    movielens = None if synthetic else movielens_path()
+    if dataset is not None:
+        fetched = datasets.installed(dataset)
+        if fetched is None:
+            raise datasets.DatasetError("data_not_fetched", name=dataset)
+        return _grouplens(dataset, fetched), "lab_movielens_terms"
+    if synthetic:
+        return {"kind": "synthetic"}, ""
+    fetched = datasets.installed(datasets.DEFAULT)
+    if fetched is not None:
+        return _grouplens(datasets.DEFAULT, fetched), "lab_movielens_terms"
+    movielens = movielens_path()
     if movielens is not None:
         return {"kind": "movielens", "path": str(movielens)}, "lab_movielens_terms"
-    return {"kind": "synthetic"}, "" if synthetic else "lab_no_movielens"
+    return {"kind": "synthetic"}, "lab_no_movielens"
+
+
+def _grouplens(name: str, path: Path) -> dict[str, Any]:
+    return {"kind": "grouplens", "name": name, "path": str(path)}

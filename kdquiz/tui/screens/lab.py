@@ -60,10 +60,14 @@ class LabScreen(AppScreen):
             tooltip="Use your own losses and metrics from your workspace",
         ),  # fmt: skip
         Binding("n", "cycle_seeds", "Seeds", id="seeds", tooltip="1, 3 or 5 seeds"),
+        Binding(
+            "f", "fetch_data", "Fetch data", id="fetch", tooltip="Download MovieLens from GroupLens"
+        ),
     ]
 
-    NARROW_HIDDEN = frozenset({"quit", "cycle_seeds"})
-    """Left out of the Footer below 100 columns (the setup's key line lists n as well)."""
+    NARROW_HIDDEN = AppScreen.NARROW_HIDDEN | {"cycle_seeds", "fetch_data"}
+    """Left out of the Footer below 100 columns, so that Help and the language switch keep their
+    room (the setup's key line lists n, and its note says "press f")."""
 
     config_overrides: dict[str, Any] = {}
     """Recipe overrides for every run from this screen (tests shorten the run with them)."""
@@ -73,7 +77,8 @@ class LabScreen(AppScreen):
         self.synthetic = False
         """Use the synthetic data even when MovieLens-100K is installed."""
         self.movielens: bool | None = None
-        """Whether MovieLens-100K is installed (None until the check in a worker is done)."""
+        """Whether MovieLens-100K is here, fetched or in a recbole wheel (None until the check
+        in a worker is done)."""
         self.use_workspace = False
         self.preset: Preset = FULL
         """The recipe a run uses: quick (a first look) or full (key p)."""
@@ -114,16 +119,19 @@ class LabScreen(AppScreen):
             return running
         if action in ("run", "cycle_data", "toggle_workspace", "cycle_seeds", "toggle_preset"):
             return not running
+        if action == "fetch_data":
+            return self.movielens is False and not running
         return True
 
     @work(thread=True, exit_on_error=False, group="lab-load")
     def load_last_result(self) -> None:
-        """Whether MovieLens is installed (imports NumPy) and the last result, off the loop (a
+        """Whether MovieLens is here (imports NumPy) and the last result, off the loop (a
         missing, corrupt or incompatible file is no result)."""
         from kdquiz.lab.data import movielens_path
+        from kdquiz.lab.datasets import DEFAULT, installed
         from kdquiz.lab.results import LabResult
 
-        movielens = movielens_path() is not None
+        movielens = installed(DEFAULT) is not None or movielens_path() is not None
         try:
             text = last_result_path().read_text(encoding="utf-8")
             result: LabResult | None = LabResult.from_json(json.loads(text))
@@ -133,6 +141,7 @@ class LabScreen(AppScreen):
 
     def _loaded(self, movielens: bool, result: LabResult | None) -> None:
         self.movielens = movielens
+        self.refresh_bindings()
         if self.result is None and result is not None:
             self.result = result
             # The settings the shown result was run with.
@@ -160,7 +169,7 @@ class LabScreen(AppScreen):
         )
         setup.append_text(self.preset_line())
         if self.movielens is False:
-            setup.append("\n" + self.t("lab_no_movielens"), "dim")
+            setup.append("\n" + self.t("lab_no_movielens_app"), "dim")
         elif self.movielens and not self.synthetic:
             setup.append("\n" + self.t("lab_movielens_terms"), "dim")
         self.query_one("#lab-setup", Static).update(setup)
@@ -225,7 +234,7 @@ class LabScreen(AppScreen):
 
     def action_cycle_data(self) -> None:
         if not self.movielens:
-            self.notify(self.t("lab_no_movielens"), timeout=6)
+            self.notify(self.t("lab_no_movielens_app"), timeout=6)
             return
         self.synthetic = not self.synthetic
         self.refresh_view()
@@ -245,6 +254,23 @@ class LabScreen(AppScreen):
         """Quick ⇄ full; each starts with its own number of seeds (n still cycles them)."""
         self.preset = FULL if self.preset is QUICK else QUICK
         self.seeds = self.preset.seeds
+        self.refresh_view()
+
+    def action_fetch_data(self) -> None:
+        """The data set's terms, then (if accepted) its download, in a dialog."""
+        from kdquiz.lab.datasets import DEFAULT
+        from kdquiz.tui.screens.fetch import FetchScreen
+
+        self.app.push_screen(FetchScreen(DEFAULT, self.lang), self._fetched)
+
+    def _fetched(self, fetched: bool | None) -> None:
+        if not fetched:
+            return
+        from kdquiz.lab.datasets import DEFAULT, get
+
+        self.movielens, self.synthetic = True, False
+        self.notify(self.t("data_fetched_app", title=get(DEFAULT).title), timeout=6)
+        self.refresh_bindings()
         self.refresh_view()
 
     def action_run(self) -> None:
