@@ -438,7 +438,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "）",
     ),
     "help_lab_synthetic": ("use the synthetic data", "使用合成数据"),
-    "help_lab_seeds": ("seeds to average over (default: 3)", "取平均的种子数（默认：3）"),
+    "help_lab_seeds": (
+        "seeds to average over (default: 3, or 1 with --quick)",
+        "取平均的种子数（默认：3；使用 --quick 时为 1）",
+    ),
     "help_lab_epochs": (
         "most training epochs per student (each stops when validation stops improving; "
         "default: 300)",
@@ -1370,8 +1373,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "每个学生模型训练 {epochs} 轮，先看个大概",
     ),
     "lab_preset_full_means": ("the measured recipe", "实测调好的完整方案"),
-    "lab_estimate_seconds": ("about {n} s on 2 cores", "2 核 CPU 上约 {n} 秒"),
-    "lab_estimate_minutes": ("about {n} min on 2 cores", "2 核 CPU 上约 {n} 分钟"),
+    "lab_estimate_note": ("This run takes {about}.", "预计用时{about}。"),
+    "lab_over_timeout": (
+        "This run takes {about}, more than --timeout {timeout} s allows: pass --timeout "
+        "{enough}, or --quick for a first look.",
+        "预计用时{about}，超过了 --timeout {timeout} 秒的限制：请加上 --timeout {enough}，"
+        "或用 --quick 先看个大概。",
+    ),
+    "lab_estimate_seconds": ("about {n} s on 2 cores", "约 {n} 秒（2 核 CPU）"),
+    "lab_estimate_minutes": ("about {n} min on 2 cores", "约 {n} 分钟（2 核 CPU）"),
     "lab_left_seconds": ("about {n} s left", "还剩约 {n} 秒"),
     "lab_left_minutes": ("about {n} min left", "还剩约 {n} 分钟"),
     "lab_no_result": ("No result yet: press g to run the lab.", "还没有结果：按 g 运行实验。"),

@@ -392,6 +392,23 @@ def test_bad_arguments_are_refused_before_the_run(
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_run_longer_than_the_timeout_is_refused_with_its_estimate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kdquiz.lab import runner
+
+    def movielens_1m(*_: object) -> tuple[dict, str]:
+        return {"kind": "grouplens", "name": "movielens-1m", "path": "ratings.dat"}, ""
+
+    monkeypatch.setattr(runner, "choose_data", movielens_1m)
+    ran = []
+    monkeypatch.setattr(runner, "run_lab_process", lambda *a: ran.append(a))
+    code, out, err = run_cli(capsys)
+    assert code == 1 and out == "" and not ran
+    assert "This run takes about 14 min on 2 cores, more than --timeout 600 s allows" in err
+    assert "--timeout 1320" in err and "--quick" in err
+
+
 def test_data_too_big_for_the_memory_limit_is_refused_with_an_estimate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 from kdquiz.cli import main
 from kdquiz.i18n import Message
 from kdquiz.lab import runner
-from kdquiz.lab.presets import FULL, QUICK, estimate, estimate_seconds, preset_of
+from kdquiz.lab.presets import FULL, QUICK, estimate, estimate_seconds, preset_of, size_key
 from kdquiz.lab.report import format_summary, format_table
 from kdquiz.lab.results import (
     EpochEvent,
@@ -243,12 +243,18 @@ def test_durations_are_rounded_for_people(seconds: float, key: str, n: int) -> N
 
 def test_the_quick_preset_is_well_under_a_minute_on_movielens() -> None:
     assert QUICK.seeds == 1 and QUICK.config["epochs"] < FULL.epochs
-    quick = estimate_seconds(QUICK, 1, "movielens")
+    quick = estimate_seconds(QUICK, 1, "movielens-100k")
     assert quick is not None and quick < 45
-    full = estimate_seconds(FULL, 3, "movielens")
+    full = estimate_seconds(FULL, 3, "movielens-100k")
     assert full is not None and full > 3 * quick
-    assert estimate(QUICK, 1, "csv") is None
-    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 15})
+    assert estimate(QUICK, 1, None) is None
+    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 10})
+    # Each data source is estimated as the data it is; a user's CSV has no estimate.
+    assert size_key({"kind": "movielens", "path": "x"}) == "movielens-100k"
+    assert size_key({"kind": "grouplens", "name": "movielens-1m", "path": "x"}) == "movielens-1m"
+    assert size_key({"kind": "csv", "path": "x"}) is None
+    one_m = estimate_seconds(FULL, 3, "movielens-1m")
+    assert one_m is not None and one_m > 10 * full
     assert preset_of({"epochs": QUICK.config["epochs"]}) is QUICK
     assert preset_of({"epochs": 80}) is FULL and preset_of({}) is FULL
 

@@ -203,7 +203,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     lab.add_argument(
         "--header", action=argparse.BooleanOptionalAction, default=None, help=h("lab_header")
     )
-    lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
+    lab.add_argument("--seeds", type=int, default=None, help=h("lab_seeds"))
     lab.add_argument("--split", choices=("leave-one-out", "global-time"), default="leave-one-out",
                      help=h("lab_split"))  # fmt: skip
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))

@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 
 def cmd_lab(args: argparse.Namespace) -> int:
     import json
+    import math
     import threading
 
     from kdquiz.checker.runner import parse_memory
-    from kdquiz.lab.presets import FULL, QUICK
+    from kdquiz.lab.presets import FULL, QUICK, estimate_seconds, size_key
     from kdquiz.lab.report import (
         curves,
         format_summary,
@@ -36,10 +37,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
         text_chart,
     )
     from kdquiz.lab.runner import LabRequest, choose_data, run_lab_process
-    from kdquiz.lab.tracker import LabProgress
+    from kdquiz.lab.tracker import LabProgress, duration
 
     # Every argument is checked before anything runs: a mistake costs one sentence, not a run.
-    if args.seeds < 1:
+    if args.seeds is not None and args.seeds < 1:
         raise UsageError(tr("lab_bad_seeds"))
     if args.epochs is not None and args.epochs < 1:
         raise UsageError(tr("lab_bad_epochs", given=args.epochs))
@@ -64,11 +65,21 @@ def cmd_lab(args: argparse.Namespace) -> int:
         print(tr(note), file=sys.stderr)
     exercises = open_workspace(args).exercises_dir if args.use_workspace else None
     preset = QUICK if args.quick else FULL
-    # --seeds left at its default (the full recipe's) takes the preset's.
-    seeds = preset.seeds if args.seeds == FULL.seeds else args.seeds
+    seeds = preset.seeds if args.seeds is None else args.seeds
     config: dict[str, object] = {"seeds": seeds, **preset.config}
     if args.epochs is not None:
         config["epochs"] = args.epochs
+    # How long it will take, said before it starts; a run that cannot end within --timeout is
+    # refused (MovieLens-1M with the full recipe, for one).
+    seconds = estimate_seconds(preset, seeds, size_key(source))
+    if seconds is not None:
+        about = duration("lab_estimate", seconds).text(language())
+        if seconds > args.timeout:
+            enough = 60 * math.ceil(1.5 * seconds / 60)  # room for a slower machine
+            raise UserError(tr("lab_over_timeout", about=about, timeout=f"{args.timeout:g}",
+                               enough=enough))  # fmt: skip
+        if not args.json:
+            print(tr("lab_estimate_note", about=about), file=sys.stderr)
     request = LabRequest(source, exercises, config, split=args.split, timeout=args.timeout,
                          memory_bytes=memory)  # fmt: skip
     show = sys.stderr.isatty() and not args.json

@@ -44,7 +44,7 @@ class LabConfig:
     the largest multiple of 8 that fits (at least 8)."""
     epochs: int = 300
     """The most epochs a student trains while its stopping point is chosen on validation."""
-    patience: int = 20
+    patience: int = 40
     """Stop once validation NDCG@10 has not improved for this many epochs (the same rule for
     every student); the refit on train+validation then trains for the best epoch count."""
     eval_every: int = 2

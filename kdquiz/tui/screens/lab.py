@@ -184,7 +184,7 @@ class LabScreen(AppScreen):
         value = Text(self.t("lab_preset_value", name=name, means=means))
         value.stylize("bold", 0, len(name))  # the name comes first in both languages
         line = Text(f"{self.t('lab_preset')}{colon(self.lang)}") + value
-        kind = "movielens" if self.movielens and not self.synthetic else "synthetic"
+        kind = "movielens-100k" if self.movielens and not self.synthetic else "synthetic"
         about = estimate(preset, self.seeds, kind) if self.movielens is not None else None
         if about is not None:
             line.append(f"   ·   {about.text(self.lang)}")
