@@ -235,8 +235,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "在测试集上评估，对用户未交互过的全部物品排序。",
     ),
     "lab_epochs_chosen": (
-        "Epochs each student was refit for (chosen on validation), per seed. {epochs}.",
-        "各学生重新训练的轮数（在验证集上选定），按种子。{epochs}。",
+        "Epochs per seed, chosen on validation — {epochs}.",
+        "各种子在验证集上选定的训练轮数——{epochs}。",
     ),
     "lab_summary_student": (
         "{model}: {verdict}; keeps {kept} of the teacher's NDCG@10 with {share} of its parameters.",
@@ -1380,8 +1380,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "预计用时{about}，超过了 --timeout {timeout} 秒的限制：请加上 --timeout {enough}，"
         "或用 --quick 先看个大概。",
     ),
-    "lab_estimate_seconds": ("about {n} s on 2 cores", "约 {n} 秒（2 核 CPU）"),
-    "lab_estimate_minutes": ("about {n} min on 2 cores", "约 {n} 分钟（2 核 CPU）"),
+    "lab_estimate_seconds": ("about {n} s on 2 free cores", "约 {n} 秒（2 个空闲 CPU 核）"),
+    "lab_estimate_minutes": ("about {n} min on 2 free cores", "约 {n} 分钟（2 个空闲 CPU 核）"),
     "lab_left_seconds": ("about {n} s left", "还剩约 {n} 秒"),
     "lab_left_minutes": ("about {n} min left", "还剩约 {n} 分钟"),
     "lab_no_result": ("No result yet: press g to run the lab.", "还没有结果：按 g 运行实验。"),

@@ -265,6 +265,22 @@ def test_students_stop_with_patience_and_are_refit_for_their_best_epoch_count(
             assert refit_epochs[(key, chosen["seed"])] == best
 
 
+def test_students_trained_in_parallel_processes_give_the_same_result(tiny_result: dict) -> None:
+    from kdquiz.lab.functions import load_functions
+    from kdquiz.lab.pipeline import LabConfig, run_lab
+
+    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    events: list[dict] = []
+    parallel = run_lab(split, load_functions(), LabConfig(**TINY, workers=2, device="cpu"),
+                       events.append)  # fmt: skip
+    for key, model in parallel["models"].items():
+        assert model["metrics"] == tiny_result["models"][key]["metrics"]
+        assert model.get("chosen") == tiny_result["models"][key].get("chosen")
+    # The workers' progress reaches the caller: every epoch of every student and seed.
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert len(epochs) == sum(1 for e in tiny_result["events"] if e["event"] == "epoch")
+
+
 def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> None:
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
@@ -405,7 +421,7 @@ def test_a_run_longer_than_the_timeout_is_refused_with_its_estimate(
     monkeypatch.setattr(runner, "run_lab_process", lambda *a: ran.append(a))
     code, out, err = run_cli(capsys)
     assert code == 1 and out == "" and not ran
-    assert "This run takes about 14 min on 2 cores, more than --timeout 600 s allows" in err
+    assert "This run takes about 14 min on 2 free cores, more than --timeout 600 s allows" in err
     assert "--timeout 1320" in err and "--quick" in err
 
 

@@ -143,7 +143,8 @@ def chosen_epochs(result: LabResult, lang: str) -> str:
     for key, model in result.models.items():
         epochs = [str(c["best_epoch"]) for c in model.chosen or () if "best_epoch" in c]
         if epochs:
-            parts.append(f"{model_label(key, model, lang)}{colon(lang)}{', '.join(epochs)}")
+            listed = ("、" if lang == "zh" else ", ").join(epochs)
+            parts.append(f"{model_label(key, model, lang)}{colon(lang)}{listed}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 

@@ -70,7 +70,9 @@ def run_lab_process(request: LabRequest, on_event: Callable[[LabEvent], None] | 
             "workspace_exercises": (
                 str(request.workspace_exercises.resolve()) if request.workspace_exercises else None
             ),
-            "config": request.config,
+            # The students train `threads` at a time, one thread each (small models make poor
+            # use of more threads than one; whole processes do not contend).
+            "config": {"workers": threads, **request.config},
             "split": request.split,
             "device": request.device,
             "memory_label": format_bytes(request.memory_bytes),
