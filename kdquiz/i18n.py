@@ -901,8 +901,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "你的题库中有 {n} 个问题被跳过；运行 `kdquiz validate` 查看。",
     ),
     "note_workspace_created": (
-        "Created your workspace at {root}.",
-        "已在 {root} 创建你的工作区。",
+        "Created your workspace (Home shows it):\n{root}",
+        "已创建你的工作区（主页上可以看到）：\n{root}",
     ),
     "note_exercises_added": ("New exercises added: {ids}.", "新增练习：{ids}。"),
     "report_pass": ("pass", "通过"),
@@ -1369,8 +1369,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_preset_full": ("full", "完整"),
     "lab_preset_value": ("{name} ({means})", "{name}（{means}）"),
     "lab_preset_quick_means": (
-        "{epochs} epochs a student, a first look",
-        "每个学生模型训练 {epochs} 轮，先看个大概",
+        "at most {epochs} epochs a student, a first look",
+        "每个学生模型最多训练 {epochs} 轮，先看个大概",
     ),
     "lab_preset_full_means": ("the measured recipe", "实测调好的完整方案"),
     "lab_estimate_note": ("This run takes {about}.", "预计用时{about}。"),

@@ -180,7 +180,7 @@ class LabScreen(AppScreen):
         """The preset, what it means, and about how long a run takes with it."""
         preset = self.preset
         name = self.t(f"lab_preset_{preset.key}")
-        means = self.t(f"lab_preset_{preset.key}_means", epochs=preset.epochs)
+        means = self.t(f"lab_preset_{preset.key}_means", epochs=preset.config.get("epochs", ""))
         value = Text(self.t("lab_preset_value", name=name, means=means))
         value.stylize("bold", 0, len(name))  # the name comes first in both languages
         line = Text(f"{self.t('lab_preset')}{colon(self.lang)}") + value
