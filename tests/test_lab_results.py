@@ -248,7 +248,7 @@ def test_the_quick_preset_is_well_under_a_minute_on_movielens() -> None:
     full = estimate_seconds(FULL, 3, "movielens-100k")
     assert full is not None and full > 3 * quick
     assert estimate(QUICK, 1, None) is None
-    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 10})
+    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 15})
     # Each data source is estimated as the data it is; a user's CSV has no estimate.
     assert size_key({"kind": "movielens", "path": "x"}) == "movielens-100k"
     assert size_key({"kind": "grouplens", "name": "movielens-1m", "path": "x"}) == "movielens-1m"

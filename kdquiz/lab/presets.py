@@ -30,10 +30,11 @@ PRESETS = {preset.key: preset for preset in (QUICK, FULL)}
 
 STARTUP_SECONDS = 5.0
 """Importing torch, loading the data and fitting the teacher."""
-SECONDS_PER_EPOCH = {"synthetic": 0.07, "movielens-100k": 0.12, "movielens-1m": 1.5}
-"""One epoch of the four students on 2 free cores: measured for the synthetic data and
-MovieLens-100K, extrapolated for MovieLens-1M (6.4× the users, 2.2× the items). A user's CSV,
-whose size is unknown before the run, has no estimate."""
+SECONDS_PER_EPOCH = {"synthetic": 0.12, "movielens-100k": 0.23, "movielens-1m": 2.9}
+"""One epoch of the four students on 2 free cores (two students at a time): measured for the
+synthetic data and MovieLens-100K (`benchmarks/bench_lab.py`), extrapolated for MovieLens-1M
+(6.4× the users, 2.2× the items). A user's CSV, whose size is unknown before the run, has no
+estimate."""
 
 
 def size_key(source: dict[str, Any]) -> str | None:
