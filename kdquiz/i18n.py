@@ -1373,6 +1373,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "每个学生模型最多训练 {epochs} 轮，先看个大概",
     ),
     "lab_preset_full_means": ("the measured recipe", "实测调好的完整方案"),
+    "lab_col_seed": ("seed {n}", "种子 {n}"),
+    "lab_per_seed_title": ("Test NDCG@10 per seed", "各种子的测试集 NDCG@10"),
+    "help_lab_per_seed": (
+        "also print each model's test NDCG@10 on each seed",
+        "同时输出每个模型在各个种子上的测试集 NDCG@10",
+    ),
     "lab_estimate_note": ("This run takes {about}.", "预计用时{about}。"),
     "lab_over_timeout": (
         "This run takes {about}, more than --timeout {timeout} s allows: pass --timeout "

@@ -27,6 +27,7 @@ from kdquiz.lab.data import (
 )
 from kdquiz.lab.report import (
     curves,
+    format_per_seed,
     format_summary,
     format_table,
     model_label,
@@ -294,6 +295,13 @@ def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> 
 def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
     result = LabResult.from_json(tiny_result)
     table = format_table(result)
+    # On request, each seed's test NDCG@10 of each model, in a row of its own.
+    per_seed = format_per_seed(result).splitlines()
+    assert per_seed[1].endswith("seed 0  seed 1")
+    for key, model in tiny_result["models"].items():
+        runs = [f"{v:.4f}" for v in model["metrics"]["NDCG@10"]["runs"]]
+        label = model_label(key, result.models[key], "en")
+        assert next(line for line in per_seed if line.startswith(label)).split()[-2:] == runs
     for key, model in result.models.items():
         assert model_label(key, model, "en") in table
     assert "100%" in table  # the teacher keeps all of its own NDCG

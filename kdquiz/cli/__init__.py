@@ -210,6 +210,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     lab.add_argument("--quick", action="store_true", help=h("lab_quick"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))
     lab.add_argument("--json", action="store_true", help=h("lab_json"))
+    lab.add_argument("--per-seed", action="store_true", help=h("lab_per_seed"))
     lab.add_argument("--plot", type=Path, metavar="FILE", help=h("lab_plot"))
     lab.add_argument(
         "--timeout", type=float, default=600.0, metavar="SECONDS", help=h("lab_timeout")

@@ -31,6 +31,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from kdquiz.lab.presets import FULL, QUICK, estimate_seconds, size_key
     from kdquiz.lab.report import (
         curves,
+        format_per_seed,
         format_summary,
         format_table,
         teacher_reference,
@@ -107,6 +108,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
         return 0
     lang = language()
     print(format_table(result, lang, shutil.get_terminal_size().columns))
+    if args.per_seed:
+        print()
+        print(format_per_seed(result, lang))
     print()
     chart_width = max(40, min(72, shutil.get_terminal_size().columns - 10))
     reference = teacher_reference(result, lang)

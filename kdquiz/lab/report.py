@@ -65,14 +65,7 @@ def format_table(result: LabResult, lang: str = "en", width: int = 90) -> str:
         ndcg = model.mean("NDCG@10")
         cells.append(f"{ndcg / teacher_ndcg:.0%}" if ndcg is not None and teacher_ndcg > 0 else "—")
         rows.append(cells)
-    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(header))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [row[0] + " " * (widths[0] - cell_len(row[0]))]
-        cells += [" " * (w - cell_len(c)) + c for c, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells))
-        if n == 0:
-            lines.append("  ".join("─" * w for w in widths))
+    lines = _aligned(rows)
     if not narrow:
         lines.append(t("lab_legend_ms", lang))
     lines.append(t("lab_legend_kept", lang))
@@ -99,6 +92,33 @@ def _versus_scratch(result: LabResult, model: ModelResult, lang: str) -> str | N
         return None
     diffs = [a - b for a, b in zip(ndcg.runs, baseline.runs, strict=True)]
     return t("lab_vs_scratch_plain", lang, diff=f"{statistics.fmean(diffs):+.4f}")
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """A table's lines: the first column left-aligned, the others right-aligned, a rule under
+    the header row."""
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0] + " " * (widths[0] - cell_len(row[0]))]
+        cells += [" " * (w - cell_len(c)) + c for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("─" * w for w in widths))
+    return lines
+
+
+def format_per_seed(result: LabResult, lang: str = "en") -> str:
+    """Each model's test NDCG@10 on each seed (`kdquiz lab --per-seed`): how much of a gap
+    between two students one seed can move."""
+    header = [t("lab_col_model", lang)] + [t("lab_col_seed", lang, n=s) for s in result.seeds]
+    rows = [header]
+    for key, model in result.models.items():
+        summary = model.metrics.get("NDCG@10")
+        runs = summary.runs if summary is not None else ()
+        rows.append([model_label(key, model, lang), *(f"{v:.4f}" for v in runs)])
+        rows[-1] += ["—"] * (len(header) - len(rows[-1]))
+    return "\n".join([t("lab_per_seed_title", lang), *_aligned(rows)])
 
 
 def format_summary(result: LabResult, lang: str = "en") -> str:
