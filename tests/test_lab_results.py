@@ -23,6 +23,7 @@ from kdquiz.lab.results import (
     LabResultError,
     PlanEvent,
     StageEvent,
+    TrainedEvent,
     parse_event,
 )
 from kdquiz.lab.tracker import LabProgress, duration
@@ -138,6 +139,9 @@ def test_every_kind_of_event_is_parsed() -> None:
     del refit["valid_ndcg"]
     assert parse_event(refit) == EpochEvent("ranking", 8.0, 1, 4, 80, None, "refit")
     assert parse_event({"event": "plan", "trainings": 24, "refits": 12}) == PlanEvent(24)
+    done = {"event": "trained", "model": "soft", "weight": 8, "seed": 2, "phase": "refit",
+            "epochs": 40}  # fmt: skip
+    assert parse_event(done) == TrainedEvent("soft", 8.0, 2, "refit", 40)
 
 
 @pytest.mark.parametrize(
@@ -165,8 +169,13 @@ class FakeClock:
         return self.now
 
 
-def epoch(model: str, n: int, of: int = 10, seed: int = 0, ndcg: float | None = 0.05) -> EpochEvent:
-    return EpochEvent(model, 0.0, seed, n, of, ndcg)
+def epoch(model: str, n: int, of: int = 10, seed: int = 0, ndcg: float | None = 0.05,
+          phase: str = "select") -> EpochEvent:  # fmt: skip
+    return EpochEvent(model, 0.0, seed, n, of, ndcg, phase)
+
+
+def trained(model: str, epochs: int, seed: int = 0, phase: str = "select") -> TrainedEvent:
+    return TrainedEvent(model, 0.0, seed, phase, epochs)
 
 
 def test_the_share_done_counts_every_planned_training() -> None:
@@ -185,8 +194,22 @@ def test_the_share_done_counts_every_planned_training() -> None:
         "lab_training",
         {"model": "scratch", "seed": 0, "epoch": 10, "epochs": 10, "ndcg": "0.0500"},
     )
-    progress.update(epoch("soft", 10))  # another training, whole at once
-    assert progress.finished == 1 and progress.fraction == pytest.approx(1.0)
+    progress.update(trained("scratch", 10))
+    progress.update(epoch("soft", 10))
+    progress.update(trained("soft", 10))
+    assert progress.finished == 2 and progress.fraction == pytest.approx(1.0)
+
+
+def test_trainings_side_by_side_are_counted_apart() -> None:
+    """Two processes train two students at once: their epochs interleave."""
+    progress = LabProgress(FakeClock())
+    progress.update(PlanEvent(4))
+    for n in range(1, 6):
+        progress.update(epoch("scratch", n))
+        progress.update(epoch("ranking", n))
+    assert progress.finished == 0 and progress.fraction == pytest.approx(2 * 0.5 / 4)
+    progress.update(trained("scratch", 5))  # stopped early, at 5 of at most 10
+    assert progress.finished == 1 and progress.fraction == pytest.approx((1 + 0.5) / 4)
 
 
 def test_the_time_left_comes_once_a_training_has_ended() -> None:
@@ -199,6 +222,7 @@ def test_the_time_left_comes_once_a_training_has_ended() -> None:
         clock.now += 2
         progress.update(epoch("scratch", n))
         assert progress.time_left() is None, "no estimate before a training has ended"
+    progress.update(trained("scratch", 10))
     clock.now += 2
     progress.update(epoch("ranking", 1))
     # 22 s over 11 epochs; 9 epochs of this training and 2 × 10 of the others to go.
@@ -210,8 +234,8 @@ def test_the_time_left_comes_once_a_training_has_ended() -> None:
 
 
 def test_early_stopping_and_refits_shorten_the_estimate() -> None:
-    """A training may stop before its most epochs, and the refit of the same student starts
-    from epoch 1 again: each is a training of its own, and the typical length is measured."""
+    """A training may stop before its most epochs, and the refit of the same student is a
+    training of its own: the typical length is measured."""
     clock = FakeClock()
     progress = LabProgress(clock)
     progress.update(PlanEvent(4))
@@ -219,13 +243,14 @@ def test_early_stopping_and_refits_shorten_the_estimate() -> None:
         clock.now += 2
         progress.update(epoch("scratch", n, of=80))
     assert progress.fraction == pytest.approx(12 / 80 / 4)
+    progress.update(trained("scratch", 12))
     for n in range(1, 5):  # the refit: exactly 4 epochs
         clock.now += 1
-        progress.update(epoch("scratch", n, of=4, ndcg=None))
+        progress.update(epoch("scratch", n, of=4, ndcg=None, phase="refit"))
+    assert progress.status().key == "lab_refitting"
     assert progress.finished == 1 and progress.fraction == pytest.approx(2 / 4)
-    assert progress.status().key == "lab_training_epoch"
-    assert progress.seconds_left() == pytest.approx(0 + 2 * 12)  # 2 trainings of ~12 epochs
-    progress.update(StageEvent("ranking", 0))  # a stage ends the training under way
+    progress.update(trained("scratch", 4, phase="refit"))
+    # 16 s over 16 epochs; trainings of 8 epochs on average, 2 to go.
     assert progress.finished == 2 and progress.seconds_left() == pytest.approx(2 * 8)
 
 
@@ -315,6 +340,8 @@ def test_the_status_line_fits_the_terminal() -> None:
         for n in range(1, 11):
             clock.now += 3
             progress.update(epoch(model, n))
+        if model == "scratch":
+            progress.update(trained(model, 10))
     line = status_line(progress, "en", 200)
     assert line.startswith("█" * 20 + "  about 5 s left  Training the soft student")
     assert status_line(progress, "en", 40) == "█" * 20 + "  about 5 s left  Tr"

@@ -137,7 +137,7 @@ def fake_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], threading.Eve
     """Runs that report a little progress, wait until the test lets them go on, and return
     the fixture; the list gets each run's request."""
     from kdquiz.lab import runner
-    from kdquiz.lab.results import EpochEvent, LabResult, PlanEvent, StageEvent
+    from kdquiz.lab.results import EpochEvent, LabResult, PlanEvent, StageEvent, TrainedEvent
 
     monkeypatch.setattr(LabScreen, "config_overrides", {})
     requests: list[Any] = []
@@ -150,6 +150,7 @@ def fake_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], threading.Eve
         on_event(PlanEvent(2))
         for epoch in range(1, 11):
             on_event(EpochEvent("scratch", 0.0, 0, epoch, 10, 0.05))
+        on_event(TrainedEvent("scratch", 0.0, 0, "select", 10))
         on_event(EpochEvent("soft", 8.0, 0, 1, 10, 0.06))
         go_on.wait(30)
         return runner.LabOutcome(result)
@@ -170,8 +171,8 @@ async def test_p_switches_the_preset_and_the_run_uses_it(
         await pilot.press("p")
         assert screen.preset is QUICK and screen.seeds == 1
         setup = shown(app, "#lab-setup")
-        assert "Preset: quick (30 epochs a student, a first look)" in setup
-        assert "about 15 s on 2 cores" in setup
+        assert "Preset: quick (at most 30 epochs a student, a first look)" in setup
+        assert "about 15 s on 2 free cores" in setup
         await pilot.press("g")
         assert screen.check_action("toggle_preset", ()) is False  # not during a run
         for _ in range(100):  # the progress so far: one training of two, and the time left

@@ -246,6 +246,7 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
     position = fn.position_weights(config.topk, config.lam).to(data.device)
     best_state, best, best_epoch, curve = None, -1.0, 0, []
     last = epochs if epochs is not None else config.epochs
+    phase = "select" if epochs is None else "refit"
     epoch = 0
     for epoch in range(1, last + 1):
         model.train()
@@ -277,7 +278,6 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-        phase = "select" if epochs is None else "refit"
         event = {"event": "epoch", "model": method, "weight": weight, "seed": seed,
                  "epoch": epoch, "epochs": last, "phase": phase}  # fmt: skip
         if epochs is not None:
@@ -295,6 +295,8 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
         progress({**event, "valid_ndcg": ndcg})
         if epoch - best_epoch >= config.patience:
             break
+    progress({"event": "trained", "model": method, "weight": weight, "seed": seed,
+              "phase": phase, "epochs": epoch})  # fmt: skip
     if epochs is not None:
         return Trained(model, weight, float("nan"), epochs, epochs, [])
     assert best_state is not None

@@ -57,13 +57,28 @@ class EpochEvent:
     """"select" (trained on train, validated) or "refit" (on train+validation, no validation)."""
 
     @property
-    def training(self) -> tuple[str, float, int]:
-        """Which training this epoch belongs to (a refit of the same student shares it, but
-        starts again from epoch 1)."""
-        return (self.model, self.weight, self.seed)
+    def training(self) -> tuple[str, float, int, str]:
+        """Which training this epoch belongs to."""
+        return (self.model, self.weight, self.seed, self.phase)
 
 
-LabEvent = StageEvent | PlanEvent | EpochEvent
+@dataclass(frozen=True)
+class TrainedEvent:
+    """A student's training ended after `epochs` epochs (early stopping may end it before the
+    most it may train). Trainings may run side by side, so each says when it ends."""
+
+    model: str
+    weight: float
+    seed: int
+    phase: str
+    epochs: int
+
+    @property
+    def training(self) -> tuple[str, float, int, str]:
+        return (self.model, self.weight, self.seed, self.phase)
+
+
+LabEvent = StageEvent | PlanEvent | EpochEvent | TrainedEvent
 
 
 def parse_event(data: object) -> LabEvent | None:
@@ -88,6 +103,12 @@ def parse_event(data: object) -> LabEvent | None:
                 phase=str(data.get("phase", "select")),
             )  # fmt: skip
             return event if 1 <= event.epoch <= event.epochs else None
+        if kind == "trained":
+            trained = TrainedEvent(
+                model=str(data["model"]), weight=float(data["weight"]), seed=int(data["seed"]),
+                phase=str(data["phase"]), epochs=int(data["epochs"]),
+            )  # fmt: skip
+            return trained if trained.epochs >= 0 else None
     except (KeyError, TypeError, ValueError):
         return None
     return None

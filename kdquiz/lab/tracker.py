@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from kdquiz.i18n import Message
-from kdquiz.lab.results import EpochEvent, LabEvent, PlanEvent, StageEvent
+from kdquiz.lab.results import EpochEvent, LabEvent, PlanEvent, StageEvent, TrainedEvent
 
 BEFORE_STUDENTS = ("data", "teacher")
 """The stages before the students' trainings (they are not part of the estimate)."""
@@ -20,9 +20,10 @@ class LabProgress:
     """Fed with a run's events as they arrive; says the share done, the remaining time and a
     status message.
 
-    The estimate is the students' training time so far per epoch trained, times the epochs
-    still to train. A training may stop early (patience), so how long one runs is known only
-    once one has ended: until then there is no estimate (`time_left` is None).
+    The estimate is the students' training time so far per epoch trained (several trainings
+    may run at once, which this measures too), times the epochs still to train. A training may
+    stop early (patience), so how long one runs is known only once one has ended: until then
+    there is no estimate (`time_left` is None).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -31,8 +32,8 @@ class LabProgress:
         """Student trainings the run plans (0 until the plan arrives)."""
         self.trained_epochs: list[int] = []
         """How many epochs each finished training ran."""
-        self.current: EpochEvent | None = None
-        """The last epoch of the training under way."""
+        self.running: dict[tuple[str, float, int, str], EpochEvent] = {}
+        """The last epoch of each training under way."""
         self.shown: StageEvent | EpochEvent | None = None
         """The event the status describes."""
         self.training_since: float | None = None
@@ -45,29 +46,19 @@ class LabProgress:
             self.trainings = event.trainings
             self.training_since = now
         elif isinstance(event, StageEvent):
-            self._finish_current()
             if event.stage not in BEFORE_STUDENTS and self.training_since is None:
                 self.training_since = now
             self.shown = event
+        elif isinstance(event, TrainedEvent):
+            self.running.pop(event.training, None)
+            self.trained_epochs.append(event.epochs)
         else:
-            previous = self.current
-            # A new training: another student, weight or seed, or the same one from epoch 1
-            # again (the refit of a chosen student).
-            if previous is not None and (
-                event.training != previous.training or event.epoch <= previous.epoch
-            ):
-                self._finish_current()
-            self.current = self.shown = event
+            self.running[event.training] = self.shown = event
         self.updated_at = now
-
-    def _finish_current(self) -> None:
-        if self.current is not None:
-            self.trained_epochs.append(self.current.epoch)
-            self.current = None
 
     @property
     def finished(self) -> int:
-        """Trainings known to be over."""
+        """Trainings over."""
         return len(self.trained_epochs)
 
     @property
@@ -75,20 +66,19 @@ class LabProgress:
         """The share of the planned trainings done, 0 to 1 (0 until the plan arrives)."""
         if not self.trainings:
             return 0.0
-        current = self.current.epoch / self.current.epochs if self.current else 0.0
-        return min(1.0, (self.finished + current) / self.trainings)
+        running = sum(e.epoch / e.epochs for e in self.running.values())
+        return min(1.0, (self.finished + running) / self.trainings)
 
     def seconds_left(self) -> float | None:
         """About how many seconds the trainings still need; None until one has ended."""
         if not self.trainings or not self.trained_epochs or self.training_since is None:
             return None
-        epoch = self.current.epoch if self.current else 0
-        done = sum(self.trained_epochs) + epoch
-        per_epoch = (self.updated_at - self.training_since) / done
+        done = sum(self.trained_epochs) + sum(e.epoch for e in self.running.values())
+        per_epoch = (self.updated_at - self.training_since) / max(done, 1)
         typical = statistics.fmean(self.trained_epochs)
-        current = max(0.0, min(typical, self.current.epochs) - epoch) if self.current else 0.0
-        waiting = max(0, self.trainings - self.finished - (1 if self.current else 0))
-        left = (current + waiting * typical) * per_epoch
+        running = sum(max(0.0, min(typical, e.epochs) - e.epoch) for e in self.running.values())
+        waiting = max(0, self.trainings - self.finished - len(self.running))
+        left = (running + waiting * typical) * per_epoch
         return max(0.0, left - (self.clock() - self.updated_at))
 
     def time_left(self) -> Message | None:
