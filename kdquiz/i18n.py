@@ -235,8 +235,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "在测试集上评估，对用户未交互过的全部物品排序。",
     ),
     "lab_epochs_chosen": (
-        "Epochs each student was refit for (chosen on validation), per seed. {epochs}.",
-        "各学生重新训练的轮数（在验证集上选定），按种子。{epochs}。",
+        "Epochs per seed, chosen on validation — {epochs}.",
+        "各种子在验证集上选定的训练轮数——{epochs}。",
     ),
     "lab_summary_student": (
         "{model}: {verdict}; keeps {kept} of the teacher's NDCG@10 with {share} of its parameters.",
@@ -432,13 +432,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "训练一个教师模型，再训练有、无蒸馏的小学生模型，并比较它们",
     ),
     "help_lab_data": (
-        "your own user,item[,timestamp] CSV (default: MovieLens-100K if installed, else "
+        "your own user,item[,timestamp] CSV (default: MovieLens-100K if fetched, else "
         "synthetic data)",
-        "你自己的 user,item[,timestamp] CSV 文件（默认：已安装时用 MovieLens-100K，否则用合成数据"
+        "你自己的 user,item[,timestamp] CSV 文件（默认：已获取时用 MovieLens-100K，否则用合成数据"
         "）",
     ),
     "help_lab_synthetic": ("use the synthetic data", "使用合成数据"),
-    "help_lab_seeds": ("seeds to average over (default: 3)", "取平均的种子数（默认：3）"),
+    "help_lab_seeds": (
+        "seeds to average over (default: 3, or 1 with --quick)",
+        "取平均的种子数（默认：3；使用 --quick 时为 1）",
+    ),
     "help_lab_epochs": (
         "most training epochs per student (each stops when validation stops improving; "
         "default: 300)",
@@ -449,6 +452,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "moments in time for every user: nothing from the future in training)",
         "leave-one-out（每个用户最后两个物品，默认）或 global-time（所有用户共用两个时间切点："
         "训练中没有来自未来的数据）",
+    ),
+    "help_lab_quick": (
+        "the quick preset: 1 seed and fewer epochs, a first look in about half a minute on 2 "
+        "cores (--seeds and --epochs still apply)",
+        "快速预设：1 个种子、更少的训练轮数，在 2 核 CPU 上约半分钟就能先看个大概（--seeds 和 "
+        "--epochs 仍然有效）",
     ),
     "help_lab_use_workspace": (
         "run your own losses and metrics (exercises 1, 4, 5, 8, 13) from your workspace",
@@ -492,6 +501,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # the lab's errors
     "lab_error": ("{message}", "{message}"),
+    "lab_bad_result": (
+        "The lab's result could not be read ({why}); please report it.",
+        "无法读取实验结果（{why}）；请报告这个问题。",
+    ),
     "labdata_missing": ("{path} does not exist.", "{path} 不存在。"),
     "labdata_unreadable": (
         "{path} cannot be read as a text CSV file ({why}).",
@@ -888,8 +901,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "你的题库中有 {n} 个问题被跳过；运行 `kdquiz validate` 查看。",
     ),
     "note_workspace_created": (
-        "Created your workspace at {root}.",
-        "已在 {root} 创建你的工作区。",
+        "Created your workspace (Home shows it):\n{root}",
+        "已创建你的工作区（主页上可以看到）：\n{root}",
     ),
     "note_exercises_added": ("New exercises added: {ids}.", "新增练习：{ids}。"),
     "report_pass": ("pass", "通过"),
@@ -1336,20 +1349,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_reference": ("reference solutions", "参考解答"),
     "lab_your_code": ("your workspace", "你的工作区代码"),
     "lab_no_movielens": (
-        "MovieLens-100K is not installed (pip install --no-deps recbole==1.2.1); the lab uses "
-        "synthetic data.",
-        "未安装 MovieLens-100K（pip install --no-deps recbole==1.2.1），实验室将使用合成数据。",
+        "MovieLens-100K is not on this machine, so the lab uses synthetic data; run "
+        "`kdquiz data fetch movielens-100k` to get the real data.",
+        "本机还没有 MovieLens-100K，实验室将使用合成数据；运行 `kdquiz data fetch movielens-100k` "
+        "即可获取真实数据。",
     ),
     "lab_movielens_terms": (
-        "MovieLens-100K (GroupLens, University of Minnesota) may be used for research only and "
-        "may not be redistributed; kdquiz reads it from your recbole wheel and never copies it.",
-        "MovieLens-100K（明尼苏达大学 GroupLens）仅限研究使用，不得再分发；kdquiz 只从你安装的 "
-        "recbole wheel 中读取，从不复制。",
+        "MovieLens (GroupLens, University of Minnesota) may be used for research only and may not "
+        "be redistributed; cite Harper and Konstan (2015) when you publish results on it.",
+        "MovieLens（明尼苏达大学 GroupLens）仅限研究使用，不得再分发；发表基于它的结果时请引用 "
+        "Harper 和 Konstan（2015）。",
     ),
     "lab_press_run": (
-        "g: run   d: data   w: your code   n: seeds",
-        "g：运行   d：数据   w：我的代码   n：种子数",
+        "g: run   p: preset   d: data   w: your code   n: seeds",
+        "g：运行   p：预设   d：数据   w：我的代码   n：种子数",
     ),
+    "lab_preset": ("Preset", "预设"),
+    "lab_preset_quick": ("quick", "快速"),
+    "lab_preset_full": ("full", "完整"),
+    "lab_preset_value": ("{name} ({means})", "{name}（{means}）"),
+    "lab_preset_quick_means": (
+        "at most {epochs} epochs a student, a first look",
+        "每个学生模型最多训练 {epochs} 轮，先看个大概",
+    ),
+    "lab_preset_full_means": ("the measured recipe", "实测调好的完整方案"),
+    "lab_estimate_note": ("This run takes {about}.", "预计用时{about}。"),
+    "lab_over_timeout": (
+        "This run takes {about}, more than --timeout {timeout} s allows: pass --timeout "
+        "{enough}, or --quick for a first look.",
+        "预计用时{about}，超过了 --timeout {timeout} 秒的限制：请加上 --timeout {enough}，"
+        "或用 --quick 先看个大概。",
+    ),
+    "lab_estimate_seconds": ("about {n} s on 2 free cores", "约 {n} 秒（2 个空闲 CPU 核）"),
+    "lab_estimate_minutes": ("about {n} min on 2 free cores", "约 {n} 分钟（2 个空闲 CPU 核）"),
+    "lab_left_seconds": ("about {n} s left", "还剩约 {n} 秒"),
+    "lab_left_minutes": ("about {n} min left", "还剩约 {n} 分钟"),
     "lab_no_result": ("No result yet: press g to run the lab.", "还没有结果：按 g 运行实验。"),
     "lab_last_result": ("Last result", "最近一次结果"),
     "lab_starting": ("Starting (importing torch)…", "正在启动（导入 torch）…"),
@@ -1365,11 +1399,153 @@ LABELS: dict[str, tuple[str, str]] = {
         "Refitting the {model} student on train+validation (seed {seed}): epoch {epoch}/{epochs}",
         "正在用训练+验证数据重新训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
     ),
+    "lab_training_epoch": (
+        "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}",
+        "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
+    ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
     "lab_stage_student": (
         "Training the {model} student (seed {seed})…",
         "正在训练 {model} 学生模型（种子 {seed}）…",
+    ),
+    # kdquiz data: fetching real data sets for the lab (the CLI and the app's fetch dialog)
+    "help_lab_dataset": (
+        "use a fetched data set by name (see `kdquiz data list`)",
+        "按名称使用已获取的数据集（见 `kdquiz data list`）",
+    ),
+    "lab_no_movielens_app": (
+        "MovieLens-100K is not on this machine, so the lab uses synthetic data; press f to fetch "
+        "it from GroupLens.",
+        "本机还没有 MovieLens-100K，实验室将使用合成数据；按 f 从 GroupLens 获取。",
+    ),
+    "help_data": (
+        "fetch, list and remove real data sets for the lab (MovieLens)",
+        "获取、列出和删除实验室使用的真实数据集（MovieLens）",
+    ),
+    "help_data_fetch": (
+        "download a data set from GroupLens, check it and keep it for the lab",
+        "从 GroupLens 下载数据集，校验后保存供实验室使用",
+    ),
+    "help_data_list": (
+        "list the data sets, their sizes and whether they are fetched",
+        "列出各数据集、它们的大小以及是否已获取",
+    ),
+    "help_data_remove": ("delete a fetched data set", "删除已获取的数据集"),
+    "help_data_name": (
+        "the data set, e.g. movielens-100k (`kdquiz data list` shows them all)",
+        "数据集名称，例如 movielens-100k（`kdquiz data list` 会列出全部）",
+    ),
+    "help_data_accept": (
+        "accept the GroupLens terms without being asked (for scripts)",
+        "不经询问直接接受 GroupLens 的条款（供脚本使用）",
+    ),
+    "help_data_from": (
+        "install from the zip you downloaded by hand (works offline)",
+        "从你手动下载的 zip 文件安装（无需联网）",
+    ),
+    "help_data_force": ("fetch it again even if it is there", "即使已存在也重新获取"),
+    "data_licence": (
+        "{title} is provided by GroupLens Research (University of Minnesota) under these terms:\n"
+        "  - research use only: no commercial use without permission from GroupLens;\n"
+        "  - no redistribution: kdquiz downloads it from GroupLens for you and never bundles it;\n"
+        "  - acknowledge it in publications by citing F. Maxwell Harper and Joseph A. Konstan, "
+        '"The MovieLens Datasets: History and Context", ACM TiiS 5(4), 2015.\n'
+        "The full terms are in the README that kdquiz keeps next to the data.",
+        "{title} 由明尼苏达大学 GroupLens Research 提供，使用须遵守以下条款：\n"
+        "  - 仅限研究使用：未经 GroupLens 许可，不得用于商业用途；\n"
+        "  - 不得再分发：kdquiz 替你从 GroupLens 下载，从不随附这份数据；\n"
+        "  - 在发表的成果中注明所用数据，并引用 F. Maxwell Harper 和 Joseph A. Konstan 的论文 "
+        '"The MovieLens Datasets: History and Context"，ACM TiiS 5(4)，2015。\n'
+        "完整条款见 kdquiz 保存在数据旁的 README 文件。",
+    ),
+    "data_accept": (
+        "Accept these terms and download {title} ({size})?",
+        "是否接受以上条款并下载 {title}（{size}）？",
+    ),
+    "data_needs_accept": (
+        "kdquiz downloads MovieLens only when you accept its terms: run this in a terminal to "
+        "answer, or add --accept-license.",
+        "只有在你接受条款后 kdquiz 才会下载 MovieLens：请在终端中运行以便作答，或加上 "
+        "--accept-license。",
+    ),
+    "data_declined": ("Nothing was downloaded.", "未下载任何内容。"),
+    "data_downloading": ("Downloading {title}", "正在下载 {title}"),
+    "data_checking": ("Checking {title}", "正在校验 {title}"),
+    "data_fetched": ("{title} is in {folder}.", "{title} 已保存在 {folder}。"),
+    "data_use": (
+        "The lab uses it with `kdquiz lab --dataset {name}`.",
+        "用 `kdquiz lab --dataset {name}` 让实验室使用它。",
+    ),
+    "data_use_default": (
+        "`kdquiz lab` and the app's Lab use it from now on.",
+        "从现在起，`kdquiz lab` 和应用中的实验室都会使用它。",
+    ),
+    "data_already": (
+        "{title} is already in {folder} (--force fetches it again).",
+        "{title} 已在 {folder} 中（加上 --force 可重新获取）。",
+    ),
+    "data_removed": ("Removed {title} ({folder}).", "已删除 {title}（{folder}）。"),
+    "data_not_there": (
+        "{title} is not fetched; there is nothing to remove.",
+        "尚未获取 {title}，无需删除。",
+    ),
+    "data_col_name": ("data set", "数据集"),
+    "data_col_size": ("size", "大小"),
+    "data_col_status": ("status", "状态"),
+    "data_col_where": ("where", "位置"),
+    "data_status_fetched": ("fetched", "已获取"),
+    "data_status_missing": ("not fetched", "未获取"),
+    "data_list_hint": (
+        "Fetch one with `kdquiz data fetch NAME`.",
+        "用 `kdquiz data fetch NAME` 获取数据集。",
+    ),
+    "data_unknown": (
+        "There is no data set named {name}; kdquiz knows {known}.",
+        "没有名为 {name} 的数据集；kdquiz 支持的数据集有：{known}。",
+    ),
+    "data_not_fetched": (
+        "{name} is not on this machine yet; run `kdquiz data fetch {name}` first.",
+        "本机还没有 {name}；请先运行 `kdquiz data fetch {name}`。",
+    ),
+    "data_network_error": (
+        "Could not download {title} from {url} ({why}); download that zip by hand and run "
+        "`kdquiz data fetch {name} --from FILE.zip`.",
+        "无法从 {url} 下载 {title}（{why}）；请手动下载该 zip 文件，再运行 "
+        "`kdquiz data fetch {name} --from FILE.zip`。",
+    ),
+    "data_hash_mismatch": (
+        "{where} is not the {title} zip kdquiz expects: its SHA-256 is {got}, expected {expected}.",
+        "{where} 不是 kdquiz 所需的 {title} zip 文件：它的 SHA-256 是 {got}，应为 {expected}。",
+    ),
+    "data_too_big": (
+        "The download from {url} is far larger than expected, so it was stopped and deleted.",
+        "从 {url} 下载的文件远大于预期，已停止下载并删除。",
+    ),
+    "data_not_zip": ("{where} is not a zip file.", "{where} 不是 zip 文件。"),
+    "data_member_missing": (
+        "{where} has no {member}; is it the {title} zip from GroupLens?",
+        "{where} 中没有 {member}；它是 GroupLens 提供的 {title} zip 文件吗？",
+    ),
+    "data_no_zip": ("{path} does not exist or is not a file.", "{path} 不存在或不是文件。"),
+    "data_read_error": ("Cannot read {path}: {why}.", "无法读取 {path}：{why}。"),
+    "data_write_error": ("Cannot write {path}: {why}.", "无法写入 {path}：{why}。"),
+    "data_cancelled": (
+        "The download was cancelled; nothing was kept.",
+        "下载已取消，未保留任何文件。",
+    ),
+    "labdata_grouplens_line": (
+        "{path}, line {row}, is not a rating (user, item, rating, timestamp); fetch the data "
+        "again with `kdquiz data fetch {name} --force`.",
+        "{path} 第 {row} 行不是一条评分（用户、物品、评分、时间戳）；请用 "
+        "`kdquiz data fetch {name} --force` 重新获取数据。",
+    ),
+    "data_fetch_title": ("Fetch {title}", "获取 {title}"),
+    "data_accept_button": ("Accept and download", "接受并下载"),
+    "data_progress": ("{done} of {total}", "{done}/{total}"),
+    "data_fetched_app": (
+        "Fetched {title}: the lab uses it now.",
+        "已获取 {title}，实验室现在就会使用它。",
     ),
 }
 
@@ -1432,7 +1608,9 @@ KEYS: dict[str, tuple[str, str]] = {
     "tab(-1)": ("Previous tab (Task, Check, Hints)", "上一个标签页（任务、检查、提示）"),
     "tab(1)": ("Next tab", "下一个标签页"), "run": ("Run", "运行"), "cycle_data": ("Data", "数据"),
     "toggle_workspace": ("Your code", "我的代码"), "cycle_seeds": ("Seeds", "种子数"),
+    "toggle_preset": ("Preset", "预设"),
     "command_palette": ("palette", "命令面板"), "answer(True)": ("Yes", "是"),
+    "fetch_data": ("Fetch data", "获取数据"),
     "answer(False)": ("No", "否"),
 }  # fmt: skip
 """Key descriptions (the Footer, the help screen, the palette), by the binding's action."""

@@ -138,6 +138,8 @@ async def test_every_screen_speaks_chinese(tmp_path: Path) -> None:
         await visit("exercises", "escape")
         await visit("back", "escape")
         await visit("lab", "l")
+        await visit("lab: fetch dialog", "f")  # (the lab again where MovieLens is installed)
+        await visit("lab again", "escape")
         await visit("palette", "ctrl+p")
         await visit("back", "escape")
     assert found == {}
@@ -148,7 +150,15 @@ async def test_every_screen_speaks_chinese(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["list"], ["where"], ["hint", "exercise_2"], ["fsrs"], ["check", "exercise_1"], ["validate"]],
+    [
+        ["list"],
+        ["where"],
+        ["hint", "exercise_2"],
+        ["fsrs"],
+        ["check", "exercise_1"],
+        ["validate"],
+        ["data", "list"],
+    ],
     ids=lambda args: args[0],
 )
 def test_every_command_speaks_chinese(capsys, stub_workspace: Path, args: list[str]) -> None:

@@ -33,6 +33,7 @@ from kdquiz.lab.report import (
     svg_chart,
     text_chart,
 )
+from kdquiz.lab.results import LabResult
 from kdquiz.paths import content_dir
 
 TINY = {"seeds": 2, "dim": 8, "epochs": 12, "patience": 4, "eval_every": 2, "list_length": 20}
@@ -284,6 +285,22 @@ def test_students_stop_with_patience_and_are_refit_for_their_best_epoch_count(
             assert refit_epochs[(key, chosen["seed"])] == best
 
 
+def test_students_trained_in_parallel_processes_give_the_same_result(tiny_result: dict) -> None:
+    from kdquiz.lab.functions import load_functions
+    from kdquiz.lab.pipeline import LabConfig, run_lab
+
+    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    events: list[dict] = []
+    parallel = run_lab(split, load_functions(), LabConfig(**TINY, workers=2, device="cpu"),
+                       events.append)  # fmt: skip
+    for key, model in parallel["models"].items():
+        assert model["metrics"] == tiny_result["models"][key]["metrics"]
+        assert model.get("chosen") == tiny_result["models"][key].get("chosen")
+    # The workers' progress reaches the caller: every epoch of every student and seed.
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert len(epochs) == sum(1 for e in tiny_result["events"] if e["event"] == "epoch")
+
+
 def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> None:
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
@@ -295,14 +312,19 @@ def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> 
 
 
 def test_the_report_shows_every_model_and_a_chart(tiny_result: dict) -> None:
-    table = format_table(tiny_result)
-    for key, model in tiny_result["models"].items():
+    result = LabResult.from_json(tiny_result)
+    table = format_table(result)
+    for key, model in result.models.items():
         assert model_label(key, model, "en") in table
     assert "100%" in table  # the teacher keeps all of its own NDCG
-    summary = format_summary(tiny_result)
+    summary = format_summary(result)
     assert "scratch" in summary and "95% CI" in summary and "reference solutions" in summary
+    # The protocol is stated, with each student's epoch count per seed.
+    assert "refit on train+validation" in summary and "leave-one-out by time" in summary
+    scratch = [str(c["best_epoch"]) for c in tiny_result["models"]["scratch"]["chosen"]]
+    assert f"student, from scratch: {', '.join(scratch)}" in summary
     assert "most popular (floor)" in table and "random (floor)" in table
-    series = curves(tiny_result)
+    series = curves(result)
     assert [label for label, _ in series] == [
         m["label"] for k, m in tiny_result["models"].items() if m.get("valid_ndcg_per_epoch")
     ]
@@ -317,12 +339,13 @@ def test_the_charts_fit_and_show_the_teacher_as_a_reference(tiny_result: dict) -
 
     from kdquiz.lab.report import teacher_reference
 
-    series = curves(tiny_result)
-    reference = teacher_reference(tiny_result)
+    result = LabResult.from_json(tiny_result)
+    series = curves(result)
+    reference = teacher_reference(result)
     assert reference is not None and reference[0] == "teacher (EASE)"
     assert reference[1] == tiny_result["models"]["teacher"]["chosen"][0]["valid_ndcg"]
     for lang in ("en", "zh"):
-        chart = text_chart(curves(tiny_result, lang), width=60, height=8, lang=lang,
+        chart = text_chart(curves(result, lang), width=60, height=8, lang=lang,
                            reference=reference)  # fmt: skip
         lines = chart.splitlines()
         assert all(cell_len(line) <= 60 + 9 for line in lines)  # the plot, its labels, legend
@@ -403,6 +426,23 @@ def test_bad_arguments_are_refused_before_the_run(
     code, out, err = run_cli(capsys, *args)
     assert code == 2 and out == ""
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_run_longer_than_the_timeout_is_refused_with_its_estimate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kdquiz.lab import runner
+
+    def movielens_1m(*_: object) -> tuple[dict, str]:
+        return {"kind": "grouplens", "name": "movielens-1m", "path": "ratings.dat"}, ""
+
+    monkeypatch.setattr(runner, "choose_data", movielens_1m)
+    ran = []
+    monkeypatch.setattr(runner, "run_lab_process", lambda *a: ran.append(a))
+    code, out, err = run_cli(capsys)
+    assert code == 1 and out == "" and not ran
+    assert "This run takes about 14 min on 2 free cores, more than --timeout 600 s allows" in err
+    assert "--timeout 1320" in err and "--quick" in err
 
 
 def test_data_too_big_for_the_memory_limit_is_refused_with_an_estimate(
@@ -563,6 +603,7 @@ def test_the_data_note_is_worded_in_the_language(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(lab_data, "movielens_path", lambda: None)
     source, note = runner.choose_data()
-    assert source == {"kind": "synthetic"} and "not installed" in t(note, "en")
-    assert "未安装" in t(note, "zh")
+    assert source == {"kind": "synthetic"} and "not on this machine" in t(note, "en")
+    assert "`kdquiz data fetch movielens-100k`" in t(note, "en")
+    assert "本机还没有" in t(note, "zh") and "`kdquiz data fetch movielens-100k`" in t(note, "zh")
     assert runner.choose_data(synthetic=True)[1] == ""

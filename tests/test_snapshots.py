@@ -181,6 +181,17 @@ def test_lab(
 
 
 @EVERY
+def test_lab_fetch_dialog(
+    snap_compare, lang: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The Lab's fetch dialog (f, without MovieLens): the GroupLens terms, Accept / Cancel."""
+    from kdquiz.lab import data
+
+    monkeypatch.setattr(data, "movielens_path", lambda: None)
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=steps("l", "f"))
+
+
+@EVERY
 def test_review_after_undo(snap_compare, lang: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """An answer taken back: the question is asked again, the counts as before it."""
     run_before = steps("r", "1", "u")

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import ProgressBar, Static
 
 from conftest import make_workspace
 from kdquiz.tui.app import KDQuizApp
-from kdquiz.tui.screens.lab import LabScreen, ProgressTracker, last_result_path
+from kdquiz.tui.screens.lab import LabScreen, last_result_path
 
 SIZE = (110, 40)
 QUICK = {"epochs": 2, "eval_every": 1, "dim": 8}
@@ -127,13 +129,79 @@ async def test_seeds_cycle_and_the_help_lists_the_lab_keys() -> None:
         assert "Lab: Run" in titles and "Lab: Cancel" not in titles
 
 
-def test_progress_counts_every_training_of_the_plan() -> None:
-    tracker = ProgressTracker()
-    tracker.update({"event": "plan", "trainings": 2}, "en")
-    status, fraction = tracker.update({"event": "stage", "stage": "teacher"}, "en")
-    assert "teacher" in status and fraction == 0.0
-    epoch = {"event": "epoch", "model": "scratch", "seed": 0, "epochs": 4, "valid_ndcg": 0.05}
-    assert tracker.update({**epoch, "epoch": 2}, "en")[1] == pytest.approx(0.25)
-    status, fraction = tracker.update({**epoch, "epoch": 4}, "en")
-    assert fraction == pytest.approx(0.5) and "epoch 4/4" in status
-    assert tracker.update({**epoch, "epoch": 4}, "zh")[1] == pytest.approx(1.0)
+FIXTURE = Path(__file__).with_name("fixtures") / "lab_result.json"
+
+
+@pytest.fixture()
+def fake_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], threading.Event]:
+    """Runs that report a little progress, wait until the test lets them go on, and return
+    the fixture; the list gets each run's request."""
+    from kdquiz.lab import runner
+    from kdquiz.lab.results import EpochEvent, LabResult, PlanEvent, StageEvent
+
+    monkeypatch.setattr(LabScreen, "config_overrides", {})
+    requests: list[Any] = []
+    go_on = threading.Event()
+    result = LabResult.from_json(json.loads(FIXTURE.read_text(encoding="utf-8")))
+
+    def run(request: Any, on_event: Any, cancel: threading.Event) -> runner.LabOutcome:
+        requests.append(request)
+        on_event(StageEvent("teacher"))
+        on_event(PlanEvent(2))
+        for epoch in range(1, 11):
+            on_event(EpochEvent("scratch", 0.0, 0, epoch, 10, 0.05))
+        on_event(EpochEvent("soft", 8.0, 0, 1, 10, 0.06))
+        go_on.wait(30)
+        return runner.LabOutcome(result)
+
+    monkeypatch.setattr(runner, "run_lab_process", run)
+    return requests, go_on
+
+
+async def test_p_switches_the_preset_and_the_run_uses_it(
+    fake_runs: tuple[list[Any], threading.Event],
+) -> None:
+    from kdquiz.lab.presets import FULL, QUICK
+
+    requests, go_on = fake_runs
+    app = KDQuizApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot)
+        await pilot.press("p")
+        assert screen.preset is QUICK and screen.seeds == 1
+        setup = shown(app, "#lab-setup")
+        assert "Preset: quick (30 epochs a student, a first look)" in setup
+        assert "about 15 s on 2 cores" in setup
+        await pilot.press("g")
+        assert screen.check_action("toggle_preset", ()) is False  # not during a run
+        for _ in range(100):  # the progress so far: one training of two, and the time left
+            await pilot.pause(0.05)
+            if "left" in shown(app, "#lab-status"):
+                break
+        status = shown(app, "#lab-status")
+        assert "Training the soft student (seed 0): epoch 1/10" in status
+        assert "about 5 s left" in status and "x: Cancel" in status
+        assert screen.query_one("#lab-progress", ProgressBar).progress == pytest.approx(0.55)
+        go_on.set()
+        await wait_until_done(app, pilot, screen)
+        assert requests[-1].config == {"seeds": 1, "epochs": 30}
+        assert "Done in 4 s" in shown(app, "#lab-status")
+        await pilot.press("p")
+        assert screen.preset is FULL and screen.seeds == 3
+        assert "Preset: full (the measured recipe)" in shown(app, "#lab-setup")
+        await pilot.press("n", "g")
+        await wait_until_done(app, pilot, screen)
+        assert requests[-1].config == {"seeds": 5}
+    saved = json.loads(last_result_path().read_text(encoding="utf-8"))
+    assert saved == json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kept", ["{not json", "[]", '{"models": {}}', '{"seeds": [0]}'])
+async def test_a_corrupt_or_old_kept_result_is_no_result(kept: str) -> None:
+    last_result_path().parent.mkdir(parents=True, exist_ok=True)
+    last_result_path().write_text(kept, encoding="utf-8")
+    app = KDQuizApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lab(app, pilot)
+        assert screen.result is None
+        assert "No result yet" in shown(app, "#lab-results")

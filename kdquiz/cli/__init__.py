@@ -23,6 +23,7 @@ from kdquiz.cli.common import (
     remembered_language,
     tr,
 )
+from kdquiz.cli.data import cmd_data_fetch, cmd_data_list, cmd_data_remove
 from kdquiz.cli.exercises import (
     cmd_check,
     cmd_hint,
@@ -197,14 +198,16 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     lab = command("lab", cmd_lab)
     lab.add_argument("--data", type=Path, metavar="CSV", help=h("lab_data"))
+    lab.add_argument("--dataset", metavar="NAME", help=h("lab_dataset"))
     lab.add_argument("--synthetic", action="store_true", help=h("lab_synthetic"))
     lab.add_argument(
         "--header", action=argparse.BooleanOptionalAction, default=None, help=h("lab_header")
     )
-    lab.add_argument("--seeds", type=int, default=3, help=h("lab_seeds"))
+    lab.add_argument("--seeds", type=int, default=None, help=h("lab_seeds"))
     lab.add_argument("--split", choices=("leave-one-out", "global-time"), default="leave-one-out",
                      help=h("lab_split"))  # fmt: skip
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
+    lab.add_argument("--quick", action="store_true", help=h("lab_quick"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))
     lab.add_argument("--json", action="store_true", help=h("lab_json"))
     lab.add_argument("--plot", type=Path, metavar="FILE", help=h("lab_plot"))
@@ -212,6 +215,26 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         "--timeout", type=float, default=600.0, metavar="SECONDS", help=h("lab_timeout")
     )
     lab.add_argument("--memory", default="6G", metavar="SIZE", help=h("lab_memory"))
+
+    # `kdquiz data` alone lists the data sets.
+    data = command("data", cmd_data_list)
+    actions = data.add_subparsers(title=h("commands"), metavar="ACTION", parser_class=Parser)
+
+    def action(name: str, handler) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        text = h(f"data_{name}")
+        sub = actions.add_parser(name, parents=[common, speaks], help=text, description=text)  # type: ignore[list-item]
+        sub.add_argument("-h", "--help", action="help", help=h("help"))
+        sub.set_defaults(handler=handler)
+        return sub
+
+    fetch = action("fetch", cmd_data_fetch)
+    fetch.add_argument("name", metavar="NAME", help=h("data_name"))
+    fetch.add_argument("--accept-license", action="store_true", help=h("data_accept"))
+    fetch.add_argument("--from", type=Path, dest="source_zip", metavar="ZIP", help=h("data_from"))
+    fetch.add_argument("--force", action="store_true", help=h("data_force"))
+    action("list", cmd_data_list)
+    remove = action("remove", cmd_data_remove)
+    remove.add_argument("name", metavar="NAME", help=h("data_name"))
     return parser
 
 

@@ -6,6 +6,7 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kdquiz.cli.common import (
     UsageError,
@@ -16,24 +17,30 @@ from kdquiz.cli.common import (
     tr,
 )
 
+if TYPE_CHECKING:
+    from kdquiz.lab.results import LabEvent, LabResult
+    from kdquiz.lab.tracker import LabProgress
+
 
 def cmd_lab(args: argparse.Namespace) -> int:
     import json
+    import math
     import threading
 
     from kdquiz.checker.runner import parse_memory
+    from kdquiz.lab.presets import FULL, QUICK, estimate_seconds, size_key
     from kdquiz.lab.report import (
         curves,
         format_summary,
         format_table,
-        svg_chart,
         teacher_reference,
         text_chart,
     )
     from kdquiz.lab.runner import LabRequest, choose_data, run_lab_process
+    from kdquiz.lab.tracker import LabProgress, duration
 
     # Every argument is checked before anything runs: a mistake costs one sentence, not a run.
-    if args.seeds < 1:
+    if args.seeds is not None and args.seeds < 1:
         raise UsageError(tr("lab_bad_seeds"))
     if args.epochs is not None and args.epochs < 1:
         raise UsageError(tr("lab_bad_epochs", given=args.epochs))
@@ -49,18 +56,43 @@ def cmd_lab(args: argparse.Namespace) -> int:
         _check_plot_path(args.plot)
     if args.data is not None and not args.data.is_file():
         raise UserError(tr("lab_no_data_file", path=args.data))
-    source, note = choose_data(args.data, args.synthetic, args.header)
+    if args.dataset is not None:
+        from kdquiz.cli.data import named
+
+        named(args.dataset)  # an unknown name is a usage mistake
+    source, note = choose_data(args.data, args.synthetic, args.header, args.dataset)
     if note and not args.json:
         print(tr(note), file=sys.stderr)
     exercises = open_workspace(args).exercises_dir if args.use_workspace else None
-    config: dict[str, object] = {"seeds": args.seeds}
+    preset = QUICK if args.quick else FULL
+    seeds = preset.seeds if args.seeds is None else args.seeds
+    config: dict[str, object] = {"seeds": seeds, **preset.config}
     if args.epochs is not None:
         config["epochs"] = args.epochs
+    # How long it will take, said before it starts; a run that cannot end within --timeout is
+    # refused (MovieLens-1M with the full recipe, for one).
+    seconds = estimate_seconds(preset, seeds, size_key(source))
+    if seconds is not None:
+        about = duration("lab_estimate", seconds).text(language())
+        if seconds > args.timeout:
+            enough = 60 * math.ceil(1.5 * seconds / 60)  # room for a slower machine
+            raise UserError(tr("lab_over_timeout", about=about, timeout=f"{args.timeout:g}",
+                               enough=enough))  # fmt: skip
+        if not args.json:
+            print(tr("lab_estimate_note", about=about), file=sys.stderr)
     request = LabRequest(source, exercises, config, split=args.split, timeout=args.timeout,
                          memory_bytes=memory)  # fmt: skip
     show = sys.stderr.isatty() and not args.json
-    outcome = run_lab_process(request, _lab_progress if show else lambda event: None,
-                              threading.Event())  # fmt: skip
+    tracker = LabProgress()
+
+    def on_event(event: LabEvent) -> None:
+        tracker.update(event)
+        if show:
+            width = shutil.get_terminal_size().columns - 1
+            print(f"\033[2K{status_line(tracker, language(), width)}", end="\r",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    outcome = run_lab_process(request, on_event, threading.Event())
     if show:
         print("\033[2K", end="", file=sys.stderr, flush=True)
     if outcome.result is None:
@@ -69,9 +101,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
         raise UserError(outcome.error.text(language()) if outcome.error else "")
     result = outcome.result
     if args.plot is not None:
-        _save_plot(args.plot, result, svg_chart)
+        _save_plot(args.plot, result)
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result.to_json(), indent=2))
         return 0
     lang = language()
     print(format_table(result, lang, shutil.get_terminal_size().columns))
@@ -109,27 +141,21 @@ def _check_plot_path(path: Path) -> None:
         raise UserError(tr("lab_plot_not_writable", folder=folder))
 
 
-def _lab_progress(event: dict[str, object]) -> None:
-    """One status line on stderr: the stage, or a bar over the current student's epochs."""
-    if event.get("event") == "stage":
-        text = {"data": "loading the data", "teacher": "training the teacher (EASE)"}.get(
-            str(event["stage"]), f"training the {event['stage']} student, seed {event.get('seed')}"
-        )
-    elif event.get("event") == "epoch":
-        done, total = int(event["epoch"]), int(event["epochs"])  # type: ignore[call-overload]
-        bar = "█" * round(20 * done / total) + "░" * (20 - round(20 * done / total))
-        text = (
-            f"{event['model']} student (weight {event['weight']}, seed {event['seed']}) "
-            f"{bar} epoch {done}/{total}"
-            + (f"  validation NDCG@10 {event['valid_ndcg']:.4f}" if "valid_ndcg" in event else "")
-        )
-    else:
-        return
-    print(f"\033[2K{text}", end="\r", file=sys.stderr, flush=True)
+def status_line(tracker: LabProgress, lang: str, width: int) -> str:
+    """The run's one status line: a bar of the share done, the time left and what runs now,
+    cut to `width` columns (a wrapped line would not be overwritten by the next one)."""
+    from rich.cells import cell_len, set_cell_size
+
+    filled = round(20 * tracker.fraction)
+    left = tracker.time_left()
+    parts = ["█" * filled + "░" * (20 - filled), left.text(lang) if left else "",
+             tracker.status().text(lang)]  # fmt: skip
+    line = "  ".join(part for part in parts if part)
+    return set_cell_size(line, width).rstrip() if cell_len(line) > width else line
 
 
-def _save_plot(path: Path, result: dict, svg_chart) -> None:  # type: ignore[type-arg,no-untyped-def]
-    from kdquiz.lab.report import curves, teacher_reference
+def _save_plot(path: Path, result: LabResult) -> None:
+    from kdquiz.lab.report import curves, svg_chart, teacher_reference
 
     try:
         if path.suffix.lower() == ".svg":

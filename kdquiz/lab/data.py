@@ -1,5 +1,6 @@
-"""Implicit-feedback data for the lab: MovieLens-100K, a user's CSV, or a synthetic generator,
-and the leave-one-out split. NumPy only, so that loading and validating never pays for torch."""
+"""Implicit-feedback data for the lab: MovieLens (fetched from GroupLens, or inside a recbole
+wheel), a user's CSV, or a synthetic generator, and the leave-one-out split. NumPy only, so
+that loading and validating never pays for torch."""
 
 from __future__ import annotations
 
@@ -167,6 +168,34 @@ def load_movielens(path: Path) -> Interactions:
             items.append(item)
             times.append(float(timestamp))
     return _renumber("MovieLens-100K", users, items, times)
+
+
+def load_grouplens(name: str, path: Path) -> Interactions:
+    """A fetched GroupLens ratings file (`kdquiz data fetch`): MovieLens-100K's u.data
+    (tab-separated) or MovieLens-1M's ratings.dat (`::`), user item rating timestamp per line.
+
+    Every rating counts as an interaction, as for `load_movielens`.
+    """
+    from kdquiz.lab.datasets import get
+
+    dataset = get(name)
+    users, items, times = [], [], []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                fields = line.rstrip("\r\n").split(dataset.separator)
+                if len(fields) != 4 or not _is_number(fields[3]):
+                    raise LabDataError("labdata_grouplens_line", path=path, row=number, name=name)
+                users.append(fields[0])
+                items.append(fields[1])
+                times.append(float(fields[3]))
+    except FileNotFoundError:
+        raise LabDataError("labdata_missing", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LabDataError("data_read_error", path=path, why=error) from None
+    data = _renumber(dataset.title, users, items, times)
+    _require_enough(data, str(path))
+    return data
 
 
 def synthetic(seed: int = 0, n_users: int = 600, n_items: int = 800, per_user: int = 40,

@@ -44,9 +44,11 @@ class LabConfig:
     the largest multiple of 8 that fits (at least 8)."""
     epochs: int = 300
     """The most epochs a student trains while its stopping point is chosen on validation."""
-    patience: int = 20
+    patience: int = 40
     """Stop once validation NDCG@10 has not improved for this many epochs (the same rule for
     every student); the refit on train+validation then trains for the best epoch count."""
+    workers: int = 1
+    """Processes that train students at the same time (the reference solutions only)."""
     eval_every: int = 2
     batch_users: int = 64
     lr: float = 0.01
@@ -346,6 +348,119 @@ def floors(data: Data, fn: Functions, seeds: int) -> dict[str, dict[str, Any]]:
     return rows
 
 
+def kd_weights(config: LabConfig) -> dict[str, tuple[float, ...]]:
+    """The distillation weights each student's choice is made among (scratch has none)."""
+    return {"scratch": (0.0,), "ranking": config.ranking_alphas,
+            "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
+
+
+@dataclass
+class StudentOutcome:
+    """One student and seed: what validation chose, its validation curve, and the refit
+    model's test metrics, overall and per user."""
+
+    method: str
+    seed: int
+    chosen: dict[str, Any]
+    curve: list[tuple[int, float]]
+    test: dict[str, float]
+    per_user: list[float]
+
+
+class StudentRuns:
+    """Everything a student's training needs, for one process: both phases' data, the
+    functions, and the teacher's knowledge of each phase."""
+
+    def __init__(self, fn: Functions, config: LabConfig, boost: float, select: Data,
+                 final: Data, knowledge: Knowledge, final_knowledge: Knowledge,
+                 ) -> None:  # fmt: skip
+        self.fn, self.config, self.boost = fn, config, boost
+        self.select, self.final = select, final
+        self.knowledge, self.final_knowledge = knowledge, final_knowledge
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What another process needs to rebuild this: the data is rebuilt from the split, the
+        functions (the reference solutions) are loaded again."""
+        return {"split": self.select.split, "config": self.config, "boost": self.boost,
+                "knowledge": self.knowledge, "final_knowledge": self.final_knowledge}  # fmt: skip
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from kdquiz.lab.functions import load_functions
+
+        config, boost = state["config"], state["boost"]
+        phases = [Data(state["split"], state["knowledge"].scores.device, stage)
+                  for stage in ("valid", "test")]  # fmt: skip
+        for data in phases:
+            data.set_recency(boost, config.recency_tau, config.positive_tau)
+        self.__init__(load_functions(), config, boost, *phases,  # type: ignore[misc]
+                      state["knowledge"], state["final_knowledge"])  # fmt: skip
+
+    def run(self, method: str, seed: int, progress: Progress) -> StudentOutcome:
+        """Choose the KD weight and the epoch count on validation, refit on train+validation
+        with them, and score the refit model on test."""
+        config, fn = self.config, self.fn
+        progress({"event": "stage", "stage": method, "seed": seed})
+        trained = [
+            train_student(method, w, seed, self.select, fn, self.knowledge, config, progress)
+            for w in kd_weights(config)[method]
+        ]
+        best = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
+        del trained
+        refit = train_student(method, best.weight, seed, self.final, fn, self.final_knowledge,
+                              config, progress, epochs=best.best_epoch)  # fmt: skip
+        model = refit.model.eval()
+        with torch.no_grad():
+            scores = model(self.final.evaluated)
+            test = evaluate(scores, self.final, fn)
+            per_user = ndcg_per_user_on_test(scores, self.final)
+        chosen = {
+            "seed": seed, "weight": best.weight, "best_epoch": best.best_epoch,
+            "stopped_epoch": best.stopped_epoch, "valid_ndcg": best.best_valid,
+        }  # fmt: skip
+        return StudentOutcome(method, seed, chosen, best.curve, test, per_user)
+
+
+_RUNS: StudentRuns | None = None
+_EVENTS: Any = None
+
+
+def _start_worker(runs: StudentRuns, events: Any) -> None:
+    """A pool process: one thread (the pool is the parallelism), and its copy of the runs."""
+    global _RUNS, _EVENTS
+    torch.set_num_threads(1)
+    _RUNS, _EVENTS = runs, events
+
+
+def _run_in_worker(method: str, seed: int) -> StudentOutcome:
+    assert _RUNS is not None
+    return _RUNS.run(method, seed, _EVENTS.put)
+
+
+def run_in_parallel(runs: StudentRuns, jobs: list[tuple[str, int]], workers: int,
+                    progress: Progress) -> list[StudentOutcome]:  # fmt: skip
+    """Run the (method, seed) jobs in `workers` fresh processes, forwarding their progress
+    events; the outcomes in the jobs' order (each job's result does not depend on where it
+    ran). Spawned, not forked: a fork would inherit the OpenMP threads in a broken state."""
+    import multiprocessing
+    import queue
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("spawn")
+    events = context.Queue()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(runs, events)) as pool:  # fmt: skip
+        futures = [pool.submit(_run_in_worker, method, seed) for method, seed in jobs]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    progress(events.get_nowait())
+                except queue.Empty:
+                    break
+        return [future.result() for future in futures]
+
+
 def mean_curve(curves: list[list[tuple[int, float]]]) -> list[list[float]]:
     """[epoch, validation NDCG@10 averaged over the seeds still training at that epoch]."""
     by_epoch: dict[int, list[float]] = {}
@@ -394,44 +509,33 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     final_knowledge = Knowledge.of(teacher, final, config)
     with torch.no_grad():
         teacher_test = evaluate(teacher.scores(final.history[final.evaluated]), final, fn)
-    students: dict[str, dict[str, Any]] = {}
-    weights = {"scratch": (0.0,), "ranking": config.ranking_alphas,
-               "listwise": config.listwise_betas, "soft": config.soft_betas}  # fmt: skip
     refits = len(seeds) * len(STUDENTS)
-    progress({"event": "plan", "trainings": len(seeds) * sum(map(len, weights.values())) + refits,
-              "refits": refits})  # fmt: skip
+    trainings = len(seeds) * sum(map(len, kd_weights(config).values())) + refits
+    progress({"event": "plan", "trainings": trainings, "refits": refits})
+    runs = StudentRuns(fn, config, boost, select, final, knowledge, final_knowledge)
+    jobs = [(method, seed) for method in STUDENTS for seed in seeds]
+    # The learner's code runs in this process only, where its errors are worded; the reference
+    # solutions train the students two or more at a time when cores are free.
+    workers = 1 if fn.source != "reference solutions" else min(config.workers, len(jobs))
+    if workers > 1:
+        outcomes = run_in_parallel(runs, jobs, workers, progress)
+    else:
+        outcomes = [runs.run(method, seed, progress) for method, seed in jobs]
+    students: dict[str, dict[str, Any]] = {}
     per_user: dict[str, list[list[float]]] = {}
     """Each student's test NDCG@10 per user, one list per seed."""
     for method in STUDENTS:
-        runs, chosen, curves, model = [], [], [], None
-        for seed in seeds:
-            progress({"event": "stage", "stage": method, "seed": seed})
-            trained = [
-                train_student(method, w, seed, select, fn, knowledge, config, progress)
-                for w in weights[method]
-            ]
-            best = max(trained, key=lambda t: t.best_valid)  # chosen on validation only
-            del trained
-            refit = train_student(method, best.weight, seed, final, fn, final_knowledge,
-                                  config, progress, epochs=best.best_epoch)  # fmt: skip
-            model = refit.model.eval()
-            with torch.no_grad():
-                scores = model(final.evaluated)
-                runs.append(evaluate(scores, final, fn))
-                per_user.setdefault(method, []).append(ndcg_per_user_on_test(scores, final))
-            chosen.append({
-                "seed": seed, "weight": best.weight, "best_epoch": best.best_epoch,
-                "stopped_epoch": best.stopped_epoch, "valid_ndcg": best.best_valid,
-            })  # fmt: skip
-            curves.append(best.curve)
-        assert model is not None
+        done = [o for o in outcomes if o.method == method]
+        per_user[method] = [o.per_user for o in done]
+        model = MatrixFactorization(split.n_users, split.n_items, config.dim).to(device).eval()
         students[method] = {
             "label": STUDENTS[method],
             "parameters": model.parameter_count(),
+            # The time to score depends on the model's shape only, not on its weights.
             "latency_ms_per_1000_users": latency_per_1000_users(model, final),
-            "metrics": _summary(runs),
-            "chosen": chosen,
-            "valid_ndcg_per_epoch": mean_curve(curves),
+            "metrics": _summary([o.test for o in done]),
+            "chosen": [o.chosen for o in done],
+            "valid_ndcg_per_epoch": mean_curve([o.curve for o in done]),
         }
     models = {
         "teacher": {

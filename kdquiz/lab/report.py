@@ -1,17 +1,16 @@
 """The lab's results for people: a table, a terminal line chart of the students' validation
-NDCG@10 per epoch, and the same chart as an SVG file. Pure functions of the result document."""
+NDCG@10 per epoch, and the same chart as an SVG file. Pure functions of a `LabResult`."""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from rich.cells import cell_len
 
 from kdquiz.i18n import LABELS, colon, t
-from kdquiz.lab.significance import format_p
+from kdquiz.lab.results import LabResult, ModelResult
 
 FLOORS = ("popularity", "random")
 """Models that are a floor to beat, not students."""
@@ -22,35 +21,49 @@ SERIES_ANSI = ("90", "34", "31", "32", "35")
 SERIES_MARKS = "·●◆▲■"
 
 
+def format_p(p: float) -> str:
+    """p = 0.03, p < 0.001 (here, not with the test in `significance`: that imports torch)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
 def _params(n: int) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1_000_000 else f"{n / 1e3:.0f}K" if n >= 1000 else str(n)
 
 
-def model_label(key: str, model: dict[str, Any], lang: str) -> str:
+def model_label(key: str, model: ModelResult, lang: str) -> str:
     """A model's name in `lang` (the result's own label for a model the i18n layer lacks)."""
-    return t(f"lab_model_{key}", lang) if f"lab_model_{key}" in LABELS else str(model["label"])
+    return t(f"lab_model_{key}", lang) if f"lab_model_{key}" in LABELS else model.label
 
 
-def format_table(result: dict[str, Any], lang: str = "en", width: int = 90) -> str:
+def _cell(value: float | None, spread: float | None = None) -> str:
+    """A metric's mean (±std) in the table, "—" when the model lacks it."""
+    if value is None:
+        return "—"
+    return f"{value:.4f}" if spread is None else f"{value:.4f}±{spread:.4f}"
+
+
+def format_table(result: LabResult, lang: str = "en", width: int = 90) -> str:
     """Every model's metrics (mean±std over seeds), size, latency and NDCG@10 kept, then a
     legend; within `width` columns (below 90: means only, without the latency column)."""
-    models = result["models"]
-    teacher_ndcg = models["teacher"]["metrics"]["NDCG@10"]["mean"]
+    teacher_ndcg = result.teacher.mean("NDCG@10") or 0.0
     narrow = width < 90
-    means_only = narrow or len(result["seeds"]) < 2  # one seed has no spread to show
+    means_only = narrow or len(result.seeds) < 2  # one seed has no spread to show
     header = [t("lab_col_model", lang), *METRICS, t("lab_col_params", lang)]
     header += ([] if narrow else ["ms/1k"]) + [t("lab_col_kept", lang)]
     rows = [header]
-    for key, model in models.items():
+    for key, model in result.models.items():
         cells = [model_label(key, model, lang)]
         for metric in METRICS:
-            m = model["metrics"][metric]
-            cells.append(f"{m['mean']:.4f}" if means_only else f"{m['mean']:.4f}±{m['std']:.4f}")
-        cells.append(_params(model["parameters"]))
+            summary = model.metrics.get(metric)
+            if summary is None:
+                cells.append(_cell(None))
+            else:
+                cells.append(_cell(summary.mean, None if means_only else summary.std))
+        cells.append(_params(model.parameters))
         if not narrow:
-            cells.append(f"{model['latency_ms_per_1000_users']:.1f}")
-        ndcg = model["metrics"]["NDCG@10"]["mean"]
-        cells.append(f"{ndcg / teacher_ndcg:.0%}" if teacher_ndcg > 0 else "—")
+            cells.append(f"{model.latency_ms_per_1000_users:.1f}")
+        ndcg = model.mean("NDCG@10")
+        cells.append(f"{ndcg / teacher_ndcg:.0%}" if ndcg is not None and teacher_ndcg > 0 else "—")
         rows.append(cells)
     widths = [max(cell_len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
@@ -63,82 +76,84 @@ def format_table(result: dict[str, Any], lang: str = "en", width: int = 90) -> s
     if not narrow:
         lines.append(t("lab_legend_ms", lang))
     lines.append(t("lab_legend_kept", lang))
-    if narrow and len(result["seeds"]) > 1:
+    if narrow and len(result.seeds) > 1:
         lines.append(t("lab_legend_means", lang))
     return "\n".join(lines)
 
 
-def format_summary(result: dict[str, Any], lang: str = "en") -> str:
+def _versus_scratch(result: LabResult, model: ModelResult, lang: str) -> str | None:
+    """How a distilled student compares with scratch: the paired test, or for a result from
+    before it the plain difference of the means (None without a scratch student)."""
+    versus = model.vs_scratch
+    if versus is not None:
+        low, high = versus.ci
+        key = (
+            "lab_beats_scratch" if versus.significant and versus.diff > 0
+            else "lab_worse_than_scratch" if versus.significant else "lab_no_difference"
+        )  # fmt: skip
+        return t(key, lang, diff=f"{versus.diff:+.4f}", low=f"{low:+.4f}", high=f"{high:+.4f}",
+                 p=format_p(versus.p))  # fmt: skip
+    scratch = result.models.get("scratch")
+    ndcg, baseline = model.metrics.get("NDCG@10"), scratch and scratch.metrics.get("NDCG@10")
+    if ndcg is None or not baseline:
+        return None
+    diffs = [a - b for a, b in zip(ndcg.runs, baseline.runs, strict=True)]
+    return t("lab_vs_scratch_plain", lang, diff=f"{statistics.fmean(diffs):+.4f}")
+
+
+def format_summary(result: LabResult, lang: str = "en") -> str:
     """The headline: data, seeds, and how each distilled student compares with scratch."""
-    data = result["dataset"]
-    models = result["models"]
-    seeds = len(result["seeds"])
+    data = result.dataset
     functions = t(
-        "lab_functions_yours" if "workspace" in str(result["functions"]) else "lab_functions_ref",
-        lang,
+        "lab_functions_yours" if "workspace" in result.functions else "lab_functions_ref", lang
     )
     split = {"global-time": "lab_split_global", "leave-one-out, random": "lab_split_loo_random"}
     lines = [
         t(
-            "lab_summary_data", lang, name=data["name"], users=data["users"], items=data["items"],
-            interactions=data["train_interactions"], seeds=seeds, functions=functions,
-            split=t(split.get(data["split"], "lab_split_loo_time"), lang),
+            "lab_summary_data", lang, name=data.name, users=data.users, items=data.items,
+            interactions=data.train_interactions, seeds=len(result.seeds), functions=functions,
+            split=t(split.get(data.split or "", "lab_split_loo_time"), lang),
         )
     ]  # fmt: skip
-    if result.get("protocol") == "refit":
-        lines.append(t("lab_protocol", lang, patience=result["config"]["patience"]))
+    if result.protocol == "refit":
+        lines.append(t("lab_protocol", lang, patience=result.config["patience"]))
         lines.append(t("lab_epochs_chosen", lang, epochs=chosen_epochs(result, lang)))
-    teacher = models["teacher"]
-    teacher_ndcg = teacher["metrics"]["NDCG@10"]["mean"]
-    scratch = models["scratch"]["metrics"]["NDCG@10"]
-    for key, model in models.items():
+    teacher = result.teacher
+    teacher_ndcg = teacher.mean("NDCG@10") or 0.0
+    for key, model in result.models.items():
         if key in ("teacher", "scratch") or key in FLOORS:
             continue
-        ndcg = model["metrics"]["NDCG@10"]
-        kept = ndcg["mean"] / teacher_ndcg if teacher_ndcg > 0 else 0.0
-        share = f"{model['parameters'] / teacher['parameters']:.1%}"
-        name = model_label(key, model, lang)
-        versus = model.get("vs_scratch")
-        if versus is None:  # a result from before the paired comparison
-            diffs = [a - b for a, b in zip(ndcg["runs"], scratch["runs"], strict=True)]
-            versus = {"diff": statistics.fmean(diffs), "significant": None}
-        if versus.get("significant") is None:
-            verdict = t("lab_vs_scratch_plain", lang, diff=f"{versus['diff']:+.4f}")
-        else:
-            low, high = versus["ci"]
-            verdict = t(
-                "lab_beats_scratch" if versus["significant"] and versus["diff"] > 0
-                else "lab_worse_than_scratch" if versus["significant"] else "lab_no_difference",
-                lang, diff=f"{versus['diff']:+.4f}", low=f"{low:+.4f}", high=f"{high:+.4f}",
-                p=format_p(versus["p"]),
-            )  # fmt: skip
+        verdict = _versus_scratch(result, model, lang)
+        ndcg = model.mean("NDCG@10")
+        if verdict is None or ndcg is None:
+            continue
+        kept = ndcg / teacher_ndcg if teacher_ndcg > 0 else 0.0
+        share = f"{model.parameters / teacher.parameters:.1%}" if teacher.parameters else "—"
         lines.append(
-            t("lab_summary_student", lang, model=name, verdict=verdict, kept=f"{kept:.0%}",
-              share=share)
+            t("lab_summary_student", lang, model=model_label(key, model, lang), verdict=verdict,
+              kept=f"{kept:.0%}", share=share)
         )  # fmt: skip
-    lines.append(t("lab_took", lang, seconds=f"{result['seconds']:.0f}", device=result["device"]))
+    lines.append(t("lab_took", lang, seconds=f"{result.seconds:.0f}", device=result.device))
     return "\n".join(lines)
 
 
-def chosen_epochs(result: dict[str, Any], lang: str) -> str:
+def chosen_epochs(result: LabResult, lang: str) -> str:
     """Each student's epoch count per seed: "scratch: 80, 76, 68; ranking KD: 60, 64, 70"."""
     parts = []
-    for key, model in result["models"].items():
-        epochs = [str(c["best_epoch"]) for c in model.get("chosen", []) if "best_epoch" in c]
+    for key, model in result.models.items():
+        epochs = [str(c["best_epoch"]) for c in model.chosen or () if "best_epoch" in c]
         if epochs:
-            parts.append(f"{model_label(key, model, lang)}{colon(lang)}{', '.join(epochs)}")
+            listed = ("、" if lang == "zh" else ", ").join(epochs)
+            parts.append(f"{model_label(key, model, lang)}{colon(lang)}{listed}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
-def curves(result: dict[str, Any], lang: str = "en") -> list[tuple[str, list[tuple[float, float]]]]:
+def curves(result: LabResult, lang: str = "en") -> list[tuple[str, list[tuple[float, float]]]]:
     """(label, [(epoch, mean validation NDCG@10)]) for each student."""
     return [
-        (
-            model_label(key, model, lang),
-            [(float(e), float(v)) for e, v in model["valid_ndcg_per_epoch"]],
-        )
-        for key, model in result["models"].items()
-        if model.get("valid_ndcg_per_epoch")
+        (model_label(key, model, lang), [(float(e), v) for e, v in model.valid_ndcg_per_epoch])
+        for key, model in result.models.items()
+        if model.valid_ndcg_per_epoch
     ]
 
 
@@ -146,11 +161,10 @@ Reference = tuple[str, float]
 """A horizontal line the students' curves are read against: (label, value)."""
 
 
-def teacher_reference(result: dict[str, Any], lang: str = "en") -> Reference | None:
+def teacher_reference(result: LabResult, lang: str = "en") -> Reference | None:
     """The teacher's validation NDCG@10 (what the students' validation curves aim at)."""
-    teacher = result["models"].get("teacher", {})
-    chosen = teacher.get("chosen") or [{}]
-    value = chosen[0].get("valid_ndcg")
+    teacher = result.teacher
+    value = (teacher.chosen or [{}])[0].get("valid_ndcg")
     return (model_label("teacher", teacher, lang), float(value)) if value is not None else None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from kdquiz import sandbox
 from kdquiz.i18n import LABELS, Message
+from kdquiz.lab.results import LabEvent, LabResult, LabResultError, parse_event
 from kdquiz.sandbox import OUTPUT_BYTES, format_bytes
 
 DEFAULT_TIMEOUT = 600.0
@@ -25,7 +26,8 @@ class LabRequest:
     solutions), and overrides of the pipeline's recipe."""
 
     data: dict[str, Any]
-    """{"kind": "synthetic"} | {"kind": "movielens", "path": ...} | {"kind": "csv", "path": ...}"""
+    """{"kind": "synthetic"} | {"kind": "grouplens", "name": ..., "path": ...} |
+    {"kind": "movielens", "path": ...} (recbole's file) | {"kind": "csv", "path": ...}"""
     workspace_exercises: Path | None = None
     config: dict[str, Any] = field(default_factory=dict)
     split: str = "leave-one-out"
@@ -37,9 +39,9 @@ class LabRequest:
 
 @dataclass(frozen=True)
 class LabOutcome:
-    """The result document, or the one sentence saying why there is none."""
+    """The result, or the one sentence saying why there is none."""
 
-    result: dict[str, Any] | None
+    result: LabResult | None
     error: Message | None = None
     output: str = ""
     """What the subprocess printed (learner code may print), trimmed."""
@@ -56,10 +58,10 @@ def free_cpus() -> int:
     return max(1, min(cores or 1, round((cores or 1) - busy)))
 
 
-def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], None] = print,
+def run_lab_process(request: LabRequest, on_event: Callable[[LabEvent], None] | None = None,
                     cancel: threading.Event | None = None) -> LabOutcome:  # fmt: skip
-    """Run the lab; `on_event` gets each progress event as it arrives. Never raises for what
-    the data or the learner's code does."""
+    """Run the lab; `on_event` gets each progress event, parsed, as it arrives (one the parser
+    does not know is left out). Never raises for what the data or the learner's code does."""
     threads = free_cpus()
     job = sandbox.Job(
         target="kdquiz.lab.worker:main",
@@ -68,7 +70,9 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
             "workspace_exercises": (
                 str(request.workspace_exercises.resolve()) if request.workspace_exercises else None
             ),
-            "config": request.config,
+            # The students train `threads` at a time, one thread each (small models make poor
+            # use of more threads than one; whole processes do not contend).
+            "config": {"workers": threads, **request.config},
             "split": request.split,
             "device": request.device,
             "memory_label": format_bytes(request.memory_bytes),
@@ -82,13 +86,17 @@ def run_lab_process(request: LabRequest, on_event: Callable[[dict[str, Any]], No
     )
 
     def progress(event: dict[str, Any]) -> None:
-        if event.get("event") not in ("result", "error"):
-            on_event(event)
+        parsed = parse_event(event)
+        if parsed is not None and on_event is not None:
+            on_event(parsed)
 
     outcome = sandbox.run(job, cancel, progress)
     for event in outcome.events:
         if event["event"] == "result":
-            return LabOutcome(event["result"], output=outcome.output)
+            try:
+                return LabOutcome(LabResult.from_json(event["result"]), output=outcome.output)
+            except LabResultError as problem:
+                return LabOutcome(None, Message("lab_bad_result", why=problem), outcome.output)
         if event["event"] == "error":
             error = Message(event["key"], **event["values"]) if event.get("key") in LABELS else (
                 Message("lab_error", message=event["message"])
@@ -113,15 +121,37 @@ def _why_no_result(outcome: sandbox.Outcome, request: LabRequest) -> Message:
 
 
 def choose_data(
-    path: Path | None = None, synthetic: bool = False, header: bool | None = None
+    path: Path | None = None,
+    synthetic: bool = False,
+    header: bool | None = None,
+    dataset: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The data source of a run and the i18n key of a note on it ("" for none): the user's
-    CSV, else MovieLens-100K when the recbole wheel is installed, else the synthetic data."""
+    CSV, else the data set asked for by name (it must be fetched), else the synthetic data if
+    asked for, else MovieLens-100K fetched with `kdquiz data fetch`, else inside the recbole
+    wheel, else the synthetic data with a note on how to get the real one.
+
+    Raises DatasetError for a data set that is unknown or not fetched."""
+    from kdquiz.lab import datasets
     from kdquiz.lab.data import movielens_path
 
     if path is not None:
         return {"kind": "csv", "path": str(path.expanduser().resolve()), "header": header}, ""
-    movielens = None if synthetic else movielens_path()
+    if dataset is not None:
+        fetched = datasets.installed(dataset)
+        if fetched is None:
+            raise datasets.DatasetError("data_not_fetched", name=dataset)
+        return _grouplens(dataset, fetched), "lab_movielens_terms"
+    if synthetic:
+        return {"kind": "synthetic"}, ""
+    fetched = datasets.installed(datasets.DEFAULT)
+    if fetched is not None:
+        return _grouplens(datasets.DEFAULT, fetched), "lab_movielens_terms"
+    movielens = movielens_path()
     if movielens is not None:
         return {"kind": "movielens", "path": str(movielens)}, "lab_movielens_terms"
-    return {"kind": "synthetic"}, "" if synthetic else "lab_no_movielens"
+    return {"kind": "synthetic"}, "lab_no_movielens"
+
+
+def _grouplens(name: str, path: Path) -> dict[str, Any]:
+    return {"kind": "grouplens", "name": name, "path": str(path)}

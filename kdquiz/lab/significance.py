@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from kdquiz.lab.report import format_p  # noqa: F401 - where it was; it lives with the report
+
 RESAMPLES = 2000
 """Bootstrap resamples and sign flips: enough for a CI's second decimal and p down to ~0.001."""
 LEVEL = 0.95
@@ -48,11 +50,6 @@ def paired(student: np.ndarray, scratch: np.ndarray, seed: int = 0) -> dict[str,
         "users": n,
         "significant": bool(low > 0 or high < 0),
     }
-
-
-def format_p(p: float) -> str:
-    """p = 0.03, p < 0.001."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
 def sample_std(values: list[float]) -> float:

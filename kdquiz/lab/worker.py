@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kdquiz.i18n import Message
+
+if TYPE_CHECKING:
+    from kdquiz.lab.data import Interactions
 
 MAX_ITEMS = 10_000
 """The EASE teacher inverts an items × items matrix: 10,000 items take 0.8 GB per float64 copy."""
@@ -53,17 +56,24 @@ def main(request: dict[str, Any]) -> int:
     return 0
 
 
+def load_data(source: dict[str, Any]) -> Interactions:
+    """The interactions of a data source as `runner.choose_data` describes it."""
+    from kdquiz.lab import data
+
+    if source["kind"] == "csv":
+        return data.load_csv(Path(source["path"]), source.get("header"))
+    if source["kind"] == "grouplens":
+        return data.load_grouplens(source["name"], Path(source["path"]))
+    if source["kind"] == "movielens":
+        return data.load_movielens(Path(source["path"]))
+    return data.synthetic(source.get("seed", 0))
+
+
 def run(request: dict[str, Any], emit: Any) -> dict[str, Any]:
     from kdquiz.lab import data
 
-    source = request["data"]
     emit({"event": "stage", "stage": "data"})
-    if source["kind"] == "csv":
-        interactions = data.load_csv(Path(source["path"]), source.get("header"))
-    elif source["kind"] == "movielens":
-        interactions = data.load_movielens(Path(source["path"]))
-    else:
-        interactions = data.synthetic(source.get("seed", 0))
+    interactions = load_data(request["data"])
     if interactions.n_items > MAX_ITEMS:
         raise data.LabDataError(
             "labdata_items", name=interactions.name, items=interactions.n_items, most=MAX_ITEMS

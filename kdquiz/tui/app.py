@@ -114,7 +114,7 @@ class KDQuizApp(App[None]):
         from kdquiz.catalog import load_catalog
         from kdquiz.progress import ProgressStore
         from kdquiz.review import Deck
-        from kdquiz.workspace import WorkspaceError, find_workspace
+        from kdquiz.workspace import WorkspaceError, find_workspace, shown_path
 
         catalog = load_catalog()
         notes: list[tuple[Message, str]] = []
@@ -130,7 +130,8 @@ class KDQuizApp(App[None]):
             workspace = find_workspace(catalog, explicit=self.workspace_path)
             if workspace.created:
                 notes.append(
-                    (Message("note_workspace_created", root=workspace.root), "information")
+                    (Message("note_workspace_created", root=shown_path(workspace.root)),
+                     "information")  # fmt: skip
                 )
             if workspace.added:
                 added = ", ".join(workspace.added)
