@@ -48,9 +48,10 @@ def test_the_fixture_round_trips_exactly(document: dict[str, Any]) -> None:
     result = LabResult.from_json(document)
     assert result.to_json() == document
     assert json.dumps(result.to_json()) == json.dumps(document)  # the same order too
-    assert result.seeds == (0, 1) and result.dataset.users == 600
+    assert result.seeds == (0, 1, 2) and result.dataset.users == 600
+    assert result.protocol == "refit" and result.dataset.extra["validated_users"] == 600
     scratch = result.models["scratch"]
-    assert scratch.metrics["NDCG@10"].runs == pytest.approx((0.08184922604758191, 0.0821161455))
+    assert scratch.metrics["NDCG@10"].runs == pytest.approx((0.0612672, 0.0716593, 0.0644191))
     assert scratch.vs_scratch is None and result.models["soft"].vs_scratch is not None
     assert result.models["soft"].vs_scratch.significant is True
     assert result.models["random"].chosen is None and result.teacher.mean("NDCG@10") > 0
@@ -106,7 +107,7 @@ def test_the_report_reads_an_older_result(document: dict[str, Any]) -> None:
     del document["models"]["random"]["metrics"]["Recall@20"]
     result = LabResult.from_json(document)
     summary = format_summary(result)
-    assert "ranking KD (ex. 8): NDCG@10 +0.0030 vs scratch;" in summary and "95% CI" not in summary
+    assert "ranking KD (ex. 8): NDCG@10 +0.0401 vs scratch;" in summary and "95% CI" not in summary
     random_row = next(line for line in format_table(result).splitlines() if "random" in line)
     assert "—" in random_row
 
