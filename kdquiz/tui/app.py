@@ -130,8 +130,10 @@ class KDQuizApp(App[None]):
             workspace = find_workspace(catalog, explicit=self.workspace_path)
             if workspace.created:
                 notes.append(
-                    (Message("note_workspace_created", root=shown_path(workspace.root)),
-                     "information")  # fmt: skip
+                    (
+                        Message("note_workspace_created", root=shown_path(workspace.root)),
+                        "information",
+                    )  # fmt: skip
                 )
             if workspace.added:
                 added = ", ".join(workspace.added)
