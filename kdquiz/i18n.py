@@ -454,9 +454,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "训练中没有来自未来的数据）",
     ),
     "help_lab_quick": (
-        "the quick preset: 1 seed and fewer epochs, a first look in about half a minute on 2 "
+        "the quick preset: 1 seed and fewer epochs, a first look in well under a minute on 2 "
         "cores (--seeds and --epochs still apply)",
-        "快速预设：1 个种子、更少的训练轮数，在 2 核 CPU 上约半分钟就能先看个大概（--seeds 和 "
+        "快速预设：1 个种子、更少的训练轮数，在 2 核 CPU 上不到一分钟就能先看个大概（--seeds 和 "
         "--epochs 仍然有效）",
     ),
     "help_lab_use_workspace": (

@@ -589,15 +589,34 @@ def test_sigterm_stops_the_lab_and_leaves_nothing_behind(tmp_path: Path) -> None
 
 
 def test_the_lab_uses_the_cores_that_are_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Free now: the share of its cores' time that was busy over a short sample, or, where
+    /proc/stat cannot be read, the 1-minute load average."""
     from kdquiz.lab import runner
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    for busy_share, free in ((0.05, 4), (0.30, 3), (0.65, 1), (1.0, 1)):
+        samples = iter([(1000.0, 4000.0), (1000.0 + busy_share * 400, 4400.0)])
+        monkeypatch.setattr(runner, "cpu_times", lambda cpus, samples=samples: next(samples))
+        assert runner.free_cpus(sample=0) == free
+    monkeypatch.setattr(runner, "cpu_times", lambda cpus: None)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
     assert runner.free_cpus() == 4
     monkeypatch.setattr(os, "getloadavg", lambda: (2.6, 0.0, 0.0))
     assert runner.free_cpus() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert runner.free_cpus() == 1
+
+
+def test_cpu_times_reads_the_cores_it_is_given_from_proc_stat() -> None:
+    from kdquiz.lab import runner
+
+    if not Path("/proc/stat").exists():
+        pytest.skip("no /proc/stat here")
+    first = runner.cpu_times({0})
+    assert first is not None and 0 <= first[0] <= first[1]
+    both = runner.cpu_times({0, 1} & set(range(os.cpu_count() or 1)))
+    assert both is not None and both[1] >= first[1]
+    assert runner.cpu_times({10_000}) is None  # no such core
 
 
 def test_the_paired_comparison_finds_a_real_gap_and_only_a_real_one() -> None:

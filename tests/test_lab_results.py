@@ -107,7 +107,7 @@ def test_the_report_reads_an_older_result(document: dict[str, Any]) -> None:
     del document["models"]["random"]["metrics"]["Recall@20"]
     result = LabResult.from_json(document)
     summary = format_summary(result)
-    assert "ranking KD (ex. 8): NDCG@10 +0.0401 vs scratch;" in summary and "95% CI" not in summary
+    assert "ranking KD (ex. 8): NDCG@10 +0.0988 vs scratch;" in summary and "95% CI" not in summary
     random_row = next(line for line in format_table(result).splitlines() if "random" in line)
     assert "—" in random_row
 
@@ -274,7 +274,7 @@ def test_the_quick_preset_is_well_under_a_minute_on_movielens() -> None:
     full = estimate_seconds(FULL, 3, "movielens-100k")
     assert full is not None and full > 3 * quick
     assert estimate(QUICK, 1, None) is None
-    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 15})
+    assert said(estimate(QUICK, 1, "synthetic")) == ("lab_estimate_seconds", {"n": 10})
     # Each data source is estimated as the data it is; a user's CSV has no estimate.
     assert size_key({"kind": "movielens", "path": "x"}) == "movielens-100k"
     assert size_key({"kind": "grouplens", "name": "movielens-1m", "path": "x"}) == "movielens-1m"

@@ -69,16 +69,16 @@ class LabConfig:
     student's validation score."""
     topk: int = 50
     """Ranking KD: how many of the teacher's top items the student learns from."""
-    lam: float = 20.0
-    """Ranking KD: position weights w_r ∝ exp(-r/lam)."""
-    ranking_alphas: tuple[float, ...] = (8.0,)
+    lam: float = 2.0
+    """Ranking KD: position weights w_r ∝ exp(-r/lam) (2: mostly the teacher's top 5)."""
+    ranking_alphas: tuple[float, ...] = (16.0,)
     list_length: int = 200
     """Listwise KD: candidates per user (the teacher's top items, then the sampled negatives)."""
     temperature: float = 1.0
     teacher_scale: float = 10.0
     """Listwise KD: the teacher's scores are multiplied by this before the softmax. EASE scores
     span about [0, 1]; the student's, trained by the pointwise loss, span several units."""
-    listwise_betas: tuple[float, ...] = (8.0,)
+    listwise_betas: tuple[float, ...] = (16.0,)
     soft_temperature: float = 2.0
     """Soft-target KD (Hinton): temperature of both softmaxes over the whole catalogue."""
     soft_betas: tuple[float, ...] = (8.0,)
@@ -232,6 +232,16 @@ class Knowledge:
         return cls(scores, top_items)
 
 
+def adam(model: torch.nn.Module, config: LabConfig) -> torch.optim.Adam:
+    """Adam, fused where this torch has a fused Adam for the device: the same update in one
+    kernel, 2.5x as fast on the CPU (an optimiser step is a third of a student's epoch)."""
+    options = {"lr": config.lr, "weight_decay": config.weight_decay}
+    try:
+        return torch.optim.Adam(model.parameters(), fused=True, **options)
+    except (RuntimeError, ValueError):  # torch < 2.4 on the CPU
+        return torch.optim.Adam(model.parameters(), **options)
+
+
 def train_student(method: str, weight: float, seed: int, data: Data, fn: Functions,
                   knowledge: Knowledge, config: LabConfig, progress: Progress,
                   epochs: int | None = None) -> Trained:  # fmt: skip
@@ -242,7 +252,7 @@ def train_student(method: str, weight: float, seed: int, data: Data, fn: Functio
     torch.manual_seed(seed)
     split = data.split
     model = MatrixFactorization(split.n_users, split.n_items, config.dim).to(data.device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimiser = adam(model, config)
     position = fn.position_weights(config.topk, config.lam).to(data.device)
     best_state, best, best_epoch, curve = None, -1.0, 0, []
     last = epochs if epochs is not None else config.epochs

@@ -18,9 +18,10 @@ class Preset:
     """The seeds it starts with (the app's n key still cycles them)."""
     config: dict[str, Any] = field(default_factory=dict)
     """Overrides of the pipeline's recipe ({}: the recipe as it is)."""
-    epochs: int = 190
+    epochs: int = 220
     """About how many epochs a student trains per seed, choosing its stopping point and refit
-    together (the time estimate's basis; measured on MovieLens-100K)."""
+    together (the time estimate's basis; measured on MovieLens-100K: 90 to its best epoch, 40
+    more to be sure, 90 in the refit)."""
 
 
 QUICK = Preset("quick", seeds=1, config={"epochs": 30}, epochs=55)
@@ -30,11 +31,11 @@ PRESETS = {preset.key: preset for preset in (QUICK, FULL)}
 
 STARTUP_SECONDS = 5.0
 """Importing torch, loading the data and fitting the teacher."""
-SECONDS_PER_EPOCH = {"synthetic": 0.12, "movielens-100k": 0.23, "movielens-1m": 2.9}
+SECONDS_PER_EPOCH = {"synthetic": 0.045, "movielens-100k": 0.09, "movielens-1m": 1.15}
 """One epoch of the four students on 2 free cores (two students at a time): measured for the
-synthetic data and MovieLens-100K (`benchmarks/bench_lab.py`), extrapolated for MovieLens-1M
-(6.4× the users, 2.2× the items). A user's CSV, whose size is unknown before the run, has no
-estimate."""
+synthetic data and MovieLens-100K (`benchmarks/bench_lab.py`: 34 s and 63 s), extrapolated for
+MovieLens-1M (6.4× the users, 2.2× the items). A user's CSV, whose size is unknown before the
+run, has no estimate. The same machine has run 1.3× to 4× slower at busy times."""
 
 
 def size_key(source: dict[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,15 +48,44 @@ class LabOutcome:
     """What the subprocess printed (learner code may print), trimmed."""
 
 
-def free_cpus() -> int:
-    """The cores this process may use minus the ones busy right now (the 1-minute load
-    average), at least one: on a busy machine more threads only contend for the same cores."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+def cpu_times(cpus: set[int]) -> tuple[float, float] | None:
+    """(busy, total) time of the CPUs `cpus` since boot, in clock ticks, from /proc/stat;
+    None where that cannot be read."""
+    busy = total = 0.0
     try:
-        busy = os.getloadavg()[0]
-    except (OSError, AttributeError):
-        busy = 0.0
-    return max(1, min(cores or 1, round((cores or 1) - busy)))
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                name, *values = line.split()
+                if not name.startswith("cpu") or name == "cpu" or int(name[3:]) not in cpus:
+                    continue
+                fields = [float(v) for v in values[:8]]  # guest time is counted in user time
+                idle = fields[3] + fields[4]  # idle + iowait
+                busy, total = busy + sum(fields) - idle, total + sum(fields)
+    except (OSError, ValueError, IndexError):
+        return None
+    return (busy, total) if total > 0 else None
+
+
+def free_cpus(sample: float = 0.25) -> int:
+    """The cores this process may use minus the ones busy right now, at least one: on a busy
+    machine more processes only contend for the same cores. "Right now" is how busy those
+    cores are over the next `sample` seconds (/proc/stat); where that cannot be read, the
+    1-minute load average (which lags: a run that just ended still counts for a minute)."""
+    if hasattr(os, "sched_getaffinity"):
+        cpus = set(os.sched_getaffinity(0))
+    else:
+        cpus = set(range(os.cpu_count() or 1))
+    before = cpu_times(cpus)
+    time.sleep(sample if before else 0)
+    after = cpu_times(cpus)
+    if before and after and after[1] > before[1]:
+        busy = len(cpus) * (after[0] - before[0]) / (after[1] - before[1])
+    else:
+        try:
+            busy = os.getloadavg()[0]
+        except (OSError, AttributeError):
+            busy = 0.0
+    return max(1, min(len(cpus), round(len(cpus) - busy)))
 
 
 def run_lab_process(request: LabRequest, on_event: Callable[[LabEvent], None] | None = None,
