@@ -645,3 +645,26 @@ def test_the_data_note_is_worded_in_the_language(monkeypatch: pytest.MonkeyPatch
     assert "`kdquiz data fetch movielens-100k`" in t(note, "en")
     assert "本机还没有" in t(note, "zh") and "`kdquiz data fetch movielens-100k`" in t(note, "zh")
     assert runner.choose_data(synthetic=True)[1] == ""
+
+
+def test_students_use_a_plain_adam_where_torch_has_no_fused_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """torch < 2.4 has no fused Adam on the CPU and refuses fused=True when it is built."""
+    import torch
+
+    from kdquiz.lab.models import MatrixFactorization
+    from kdquiz.lab.pipeline import LabConfig, adam
+
+    model = MatrixFactorization(3, 4, 8)
+    assert adam(model, LabConfig(device="cpu")).defaults["fused"] is True
+    real = torch.optim.Adam
+
+    def old_adam(params: Any, **options: Any) -> torch.optim.Adam:
+        if options.get("fused"):
+            raise RuntimeError("`fused=True` requires all the params to be on CUDA")
+        return real(params, **options)
+
+    monkeypatch.setattr(torch.optim, "Adam", old_adam)
+    plain = adam(model, LabConfig(device="cpu", lr=0.05))
+    assert not plain.defaults["fused"] and plain.defaults["lr"] == 0.05
