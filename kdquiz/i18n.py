@@ -1399,22 +1399,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_training": (
         "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}, "
         "validation NDCG@10 {ndcg}",
-        "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮，验证集 NDCG@10 {ndcg}",
+        "正在训练学生模型（{model}，种子 {seed}）：第 {epoch}/{epochs} 轮，验证集 NDCG@10 {ndcg}",
     ),
     "lab_refitting": (
         "Refitting the {model} student on train+validation (seed {seed}): epoch {epoch}/{epochs}",
-        "正在用训练+验证数据重新训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
+        "正在用训练+验证数据重新训练学生模型（{model}，种子 {seed}）：第 {epoch}/{epochs} 轮",
     ),
     "lab_training_epoch": (
         "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}",
-        "正在训练 {model} 学生模型（种子 {seed}）：第 {epoch}/{epochs} 轮",
+        "正在训练学生模型（{model}，种子 {seed}）：第 {epoch}/{epochs} 轮",
     ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
     "lab_stage_student": (
         "Training the {model} student (seed {seed})…",
-        "正在训练 {model} 学生模型（种子 {seed}）…",
+        "正在训练学生模型（{model}，种子 {seed}）…",
     ),
+    # A student's name inside the progress messages above.
+    "lab_student_scratch": ("scratch", "从零训练"),
+    "lab_student_ranking": ("ranking KD", "排序蒸馏"),
+    "lab_student_listwise": ("listwise KD", "列表级蒸馏"),
+    "lab_student_soft": ("soft-target KD", "软目标蒸馏"),
     # kdquiz data: fetching real data sets for the lab (the CLI and the app's fetch dialog)
     "help_lab_dataset": (
         "use a fetched data set by name (see `kdquiz data list`)",
@@ -1645,7 +1650,9 @@ def t(key: str, lang: str, **values: object) -> str:
     """The label `key` in `lang` (English when missing), with `{placeholders}` filled in."""
     en, zh = LABELS.get(key, (key, key))
     text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
+    # A value may itself be a message (a name to word in the same language).
+    words = {k: v.text(lang) if isinstance(v, Message) else v for k, v in values.items()}
+    return text.format(**words) if values else text
 
 
 def colon(lang: str) -> str:

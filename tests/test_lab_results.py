@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,14 +187,14 @@ def test_the_share_done_counts_every_planned_training() -> None:
     assert progress.status().key == "lab_stage_teacher" and progress.fraction == 0.0
     progress.update(PlanEvent(2))
     progress.update(StageEvent("scratch", 0))
-    assert said(progress.status()) == ("lab_stage_student", {"model": "scratch", "seed": 0})
+    assert progress.status().text("en") == "Training the scratch student (seed 0)…"
+    assert progress.status().text("zh") == "正在训练学生模型（从零训练，种子 0）…"
     progress.update(epoch("scratch", 5))
     assert progress.fraction == pytest.approx(0.25)
     progress.update(epoch("scratch", 10))
     assert progress.fraction == pytest.approx(0.5)
-    assert said(progress.status()) == (
-        "lab_training",
-        {"model": "scratch", "seed": 0, "epoch": 10, "epochs": 10, "ndcg": "0.0500"},
+    assert progress.status().text("en") == (
+        "Training the scratch student (seed 0): epoch 10/10, validation NDCG@10 0.0500"
     )
     progress.update(trained("scratch", 10))
     progress.update(epoch("soft", 10))
@@ -248,7 +249,9 @@ def test_early_stopping_and_refits_shorten_the_estimate() -> None:
     for n in range(1, 5):  # the refit: exactly 4 epochs
         clock.now += 1
         progress.update(epoch("scratch", n, of=4, ndcg=None, phase="refit"))
-    assert progress.status().key == "lab_refitting"
+    assert progress.status().text("zh") == (
+        "正在用训练+验证数据重新训练学生模型（从零训练，种子 0）：第 4/4 轮"
+    )
     assert progress.finished == 1 and progress.fraction == pytest.approx(2 / 4)
     progress.update(trained("scratch", 4, phase="refit"))
     # 16 s over 16 epochs; trainings of 8 epochs on average, 2 to go.
@@ -344,6 +347,25 @@ def test_the_status_line_fits_the_terminal() -> None:
         if model == "scratch":
             progress.update(trained(model, 10))
     line = status_line(progress, "en", 200)
-    assert line.startswith("█" * 20 + "  about 5 s left  Training the soft student")
+    assert line.startswith("█" * 20 + "  about 5 s left  Training the soft-target KD student")
     assert status_line(progress, "en", 40) == "█" * 20 + "  about 5 s left  Tr"
     assert "还剩约 5 秒" in status_line(progress, "zh", 200)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_printed_summary_is_wrapped_between_words_to_the_terminal(
+    fake_run: list[Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:  # fmt: skip
+    """The terminal would cut lines anywhere, numbers included ("+0.00" / "80" in Chinese)."""
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "64")
+    assert main(["--lang", lang, "lab", "--synthetic"]) == 0
+    out = capsys.readouterr().out
+    summary = out[out.index("synthetic (seed 0)") :].splitlines()
+    assert len(summary) > 8 and all(cell_len(line) <= 64 for line in summary)
+    words = re.findall(r"[+\-]?\d+(?:\.\d+)?%?", format_summary(LabResult.from_json(
+        json.loads(FIXTURE.read_text(encoding="utf-8"))), lang))  # fmt: skip
+    printed = re.findall(r"[+\-]?\d+(?:\.\d+)?%?", "\n".join(summary))
+    assert printed[: len(words)] == words  # every number whole, none split across lines

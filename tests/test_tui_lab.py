@@ -180,7 +180,7 @@ async def test_p_switches_the_preset_and_the_run_uses_it(
             if "left" in shown(app, "#lab-status"):
                 break
         status = shown(app, "#lab-status")
-        assert "Training the soft student (seed 0): epoch 1/10" in status
+        assert "Training the soft-target KD student (seed 0): epoch 1/10" in status
         assert "about 5 s left" in status and "x: Cancel" in status
         assert screen.query_one("#lab-progress", ProgressBar).progress == pytest.approx(0.55)
         go_on.set()

@@ -39,6 +39,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     )
     from kdquiz.lab.runner import LabRequest, choose_data, run_lab_process
     from kdquiz.lab.tracker import LabProgress, duration
+    from kdquiz.textlayout import wrap_line
 
     # Every argument is checked before anything runs: a mistake costs one sentence, not a run.
     if args.seeds is not None and args.seeds < 1:
@@ -107,17 +108,20 @@ def cmd_lab(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), indent=2))
         return 0
     lang = language()
-    print(format_table(result, lang, shutil.get_terminal_size().columns))
+    columns = shutil.get_terminal_size().columns
+    print(format_table(result, lang, columns))
     if args.per_seed:
         print()
         print(format_per_seed(result, lang))
     print()
-    chart_width = max(40, min(72, shutil.get_terminal_size().columns - 10))
+    chart_width = max(40, min(72, columns - 10))
     reference = teacher_reference(result, lang)
     print(text_chart(curves(result, lang), chart_width, colour=colour(), lang=lang,
                      reference=reference))  # fmt: skip
     print()
-    print(format_summary(result, lang))
+    # Wrapped here, not by the terminal: between words, and never inside a number in Chinese.
+    for line in format_summary(result, lang).splitlines():
+        print("\n".join(wrap_line(line, columns, hang=0)))
     if args.plot is not None:
         print(tr("lab_plot_saved", path=args.plot))
     return 0

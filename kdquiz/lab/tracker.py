@@ -9,7 +9,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from kdquiz.i18n import Message
+from kdquiz.i18n import LABELS, Message
 from kdquiz.lab.results import EpochEvent, LabEvent, PlanEvent, StageEvent, TrainedEvent
 
 BEFORE_STUDENTS = ("data", "teacher")
@@ -90,8 +90,8 @@ class LabProgress:
         """What the run is doing now."""
         event = self.shown
         if isinstance(event, EpochEvent):
-            values = {"model": event.model, "seed": event.seed, "epoch": event.epoch,
-                      "epochs": event.epochs}  # fmt: skip
+            values = {"model": student_name(event.model), "seed": event.seed,
+                      "epoch": event.epoch, "epochs": event.epochs}  # fmt: skip
             if event.phase == "refit":
                 return Message("lab_refitting", **values)
             if event.valid_ndcg is None:
@@ -101,7 +101,13 @@ class LabProgress:
             return Message("lab_starting")
         if event.stage in BEFORE_STUDENTS:
             return Message(f"lab_stage_{event.stage}")
-        return Message("lab_stage_student", model=event.stage, seed=event.seed)
+        return Message("lab_stage_student", model=student_name(event.stage), seed=event.seed)
+
+
+def student_name(key: str) -> Message | str:
+    """A student's short name in the progress messages ("ranking KD"); a key this version
+    does not know, as it is."""
+    return Message(f"lab_student_{key}") if f"lab_student_{key}" in LABELS else key
 
 
 def duration(prefix: str, seconds: float) -> Message:
