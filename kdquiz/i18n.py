@@ -1396,6 +1396,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "lab_cancelling": ("Cancelling…", "正在取消…"),
     "lab_cancelled": ("The lab run was cancelled.", "实验已取消。"),
     "lab_done": ("Done in {seconds} s.", "完成，用时 {seconds} 秒。"),
+    "lab_elapsed": ("{n} s", "{n} 秒"),
+    "lab_status_running": (
+        "{status}  ({timing})  —  x: {cancel}",
+        "{status}（{timing}）——x：{cancel}",
+    ),
     "lab_training": (
         "Training the {model} student (seed {seed}): epoch {epoch}/{epochs}, "
         "validation NDCG@10 {ndcg}",

@@ -199,11 +199,12 @@ class LabScreen(AppScreen):
             cancelling = self.cancel.is_set()
             doing = self.progress.status().text(self.lang)
             status = self.t("lab_cancelling") if cancelling else doing
-            timing = f"{time.monotonic() - self.started:.0f} s"
+            timing = self.t("lab_elapsed", n=round(time.monotonic() - self.started))
             left = self.progress.time_left()
             if left is not None and not cancelling:
                 timing += f" · {left.text(self.lang)}"
-            status = f"{status}  ({timing})  —  x: {self.t('cancel')}"
+            status = self.t("lab_status_running", status=status, timing=timing,
+                            cancel=self.t("cancel"))  # fmt: skip
         else:
             status = self.status or self.t("lab_press_run")
         self.query_one("#lab-status", Static).update(Text(status))
