@@ -238,6 +238,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "Epochs per seed, chosen on validation — {epochs}.",
         "各种子在验证集上选定的训练轮数——{epochs}。",
     ),
+    "lab_cut_short": (
+        "Cut short at {epochs} epochs while validation could still improve: {models}. These "
+        "results are a first look; the full preset trains each student to its own stopping "
+        "point.",
+        "在 {epochs} 轮处被截断、验证集指标可能仍在提升的学生模型：{models}。这些结果只是初步"
+        "观察；完整预设会让每个学生模型训练到各自的停止点。",
+    ),
     "lab_summary_student": (
         "{model}: {verdict}; keeps {kept} of the teacher's NDCG@10 with {share} of its parameters.",
         "{model}：{verdict}；用教师模型 {share} 的参数保留了它 {kept} 的 NDCG@10。",

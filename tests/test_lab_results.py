@@ -369,3 +369,23 @@ def test_the_printed_summary_is_wrapped_between_words_to_the_terminal(
         json.loads(FIXTURE.read_text(encoding="utf-8"))), lang))  # fmt: skip
     printed = re.findall(r"[+\-]?\d+(?:\.\d+)?%?", "\n".join(summary))
     assert printed[: len(words)] == words  # every number whole, none split across lines
+
+
+def test_the_summary_says_which_students_the_epoch_cap_cut_short(document: dict[str, Any]) -> None:
+    """The quick preset (or a small --epochs) stops students before patience would: their
+    comparison is a first look, and the summary says so, in both languages."""
+    assert "Cut short" not in format_summary(LabResult.from_json(document))  # the full recipe
+    document["config"].update(epochs=30, patience=20)
+    ended = {"scratch": (14, 30), "listwise": (30, 30), "ranking": (2, 22), "soft": (2, 22)}
+    for key, (best, stopped) in ended.items():  # (best epoch, stopped epoch)
+        for chosen in document["models"][key]["chosen"]:
+            chosen.update(best_epoch=best, stopped_epoch=stopped)
+    # scratch and listwise: the cap ended them; ranking and soft: patience did (20 epochs
+    # without a gain), so their results are theirs to keep.
+    summary = format_summary(LabResult.from_json(document))
+    assert "Cut short at 30 epochs while validation could still improve: scratch, listwise KD." \
+        in summary  # fmt: skip
+    assert (
+        "在 30 轮处被截断、验证集指标可能仍在提升的学生模型：从零训练、列表级蒸馏。"
+        in format_summary(LabResult.from_json(document), "zh")
+    )

@@ -138,6 +138,13 @@ def format_summary(result: LabResult, lang: str = "en") -> str:
     if result.protocol == "refit":
         lines.append(t("lab_protocol", lang, patience=result.config["patience"]))
         lines.append(t("lab_epochs_chosen", lang, epochs=chosen_epochs(result, lang)))
+        capped = cut_short(result)
+        if capped:
+            names = ("、" if lang == "zh" else ", ").join(
+                t(f"lab_student_{key}", lang) if f"lab_student_{key}" in LABELS else key
+                for key in capped
+            )
+            lines.append(t("lab_cut_short", lang, models=names, epochs=result.config["epochs"]))
     teacher = result.teacher
     teacher_ndcg = teacher.mean("NDCG@10") or 0.0
     for key, model in result.models.items():
@@ -155,6 +162,22 @@ def format_summary(result: LabResult, lang: str = "en") -> str:
         )  # fmt: skip
     lines.append(t("lab_took", lang, seconds=f"{result.seconds:.0f}", device=result.device))
     return "\n".join(lines)
+
+
+def cut_short(result: LabResult) -> list[str]:
+    """The students that the epoch cap stopped on some seed before patience could (the quick
+    preset, a small --epochs): their validation score might still have risen."""
+    cap, patience = result.config.get("epochs"), result.config.get("patience")
+    if not isinstance(cap, int) or not isinstance(patience, int):
+        return []
+    return [
+        key
+        for key, model in result.models.items()
+        if any(
+            c.get("stopped_epoch", 0) >= cap and cap - c.get("best_epoch", 0) < patience
+            for c in model.chosen or ()
+        )
+    ]
 
 
 def chosen_epochs(result: LabResult, lang: str) -> str:
