@@ -9,8 +9,9 @@ from html import escape
 
 from rich.cells import cell_len
 
-from kdquiz.i18n import LABELS, colon, t
+from kdquiz.i18n import LABELS, Message, colon, t
 from kdquiz.lab.results import LabResult, ModelResult
+from kdquiz.lab.tracker import student_name
 
 FLOORS = ("popularity", "random")
 """Models that are a floor to beat, not students."""
@@ -141,8 +142,8 @@ def format_summary(result: LabResult, lang: str = "en") -> str:
         capped = cut_short(result)
         if capped:
             names = ("、" if lang == "zh" else ", ").join(
-                t(f"lab_student_{key}", lang) if f"lab_student_{key}" in LABELS else key
-                for key in capped
+                name.text(lang) if isinstance(name, Message) else name
+                for name in map(student_name, capped)
             )
             lines.append(t("lab_cut_short", lang, models=names, epochs=result.config["epochs"]))
     teacher = result.teacher
