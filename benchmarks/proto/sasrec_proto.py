@@ -43,7 +43,7 @@ if __name__ == "__main__":
     seq = sequences(split.train_users, split.train_items, split.n_users, max_len + 1)
     model = SASRec(split.n_items, dim, blocks, 1 if dim < 64 else 2, max_len, 0.2)
     print("params", sum(p.numel() for p in model.parameters()))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    import os; opt = torch.optim.Adam(model.parameters(), lr=float(os.environ.get("LR", "1e-3")))
     users = torch.arange(split.n_users)
     best = 0
     for ep in range(1, epochs + 1):
