@@ -182,6 +182,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # the lab's results
     "lab_model_teacher": ("teacher (EASE)", "教师模型（EASE）"),
+    "lab_model_teacher_sasrec": ("teacher (SASRec)", "教师模型（SASRec）"),
     "lab_model_scratch": ("student, from scratch", "学生模型，从零训练"),
     "lab_model_ranking": ("ranking KD (ex. 8)", "排序蒸馏（练习 8）"),
     "lab_model_listwise": ("listwise KD (ex. 13)", "列表级蒸馏（练习 13）"),
@@ -459,6 +460,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "moments in time for every user: nothing from the future in training)",
         "leave-one-out（每个用户最后两个物品，默认）或 global-time（所有用户共用两个时间切点："
         "训练中没有来自未来的数据）",
+    ),
+    "help_lab_teacher": (
+        "the teacher: ease (the default, an item-item model with items² parameters) or sasrec "
+        "(a sequential transformer, SASRec; its epochs chosen on validation; slower)",
+        "教师模型：ease（默认，物品-物品模型，参数量为物品数的平方）或 sasrec（序列 Transformer "
+        "模型 SASRec，训练轮数在验证集上选定；更慢）",
     ),
     "help_lab_quick": (
         "the quick preset: 1 seed and fewer epochs, a first look in well under a minute on 2 "
@@ -1422,7 +1429,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "正在训练学生模型（{model}，种子 {seed}）：第 {epoch}/{epochs} 轮",
     ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
-    "lab_stage_teacher": ("Training the teacher (EASE)…", "正在训练教师模型（EASE）…"),
+    "lab_stage_teacher": ("Training the teacher…", "正在训练教师模型…"),
     "lab_stage_student": (
         "Training the {model} student (seed {seed})…",
         "正在训练学生模型（{model}，种子 {seed}）…",

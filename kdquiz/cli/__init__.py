@@ -206,6 +206,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     lab.add_argument("--seeds", type=int, default=None, help=h("lab_seeds"))
     lab.add_argument("--split", choices=("leave-one-out", "global-time"), default="leave-one-out",
                      help=h("lab_split"))  # fmt: skip
+    lab.add_argument("--teacher", choices=("ease", "sasrec"), default="ease",
+                     help=h("lab_teacher"))  # fmt: skip
     lab.add_argument("--epochs", type=int, default=None, help=h("lab_epochs"))
     lab.add_argument("--quick", action="store_true", help=h("lab_quick"))
     lab.add_argument("--use-workspace", action="store_true", help=h("lab_use_workspace"))

@@ -71,9 +71,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
     config: dict[str, object] = {"seeds": seeds, **preset.config}
     if args.epochs is not None:
         config["epochs"] = args.epochs
+    if args.teacher != "ease":
+        config["teacher"] = args.teacher
     # How long it will take, said before it starts; a run that cannot end within --timeout is
     # refused (MovieLens-1M with the full recipe, for one).
-    seconds = estimate_seconds(preset, seeds, size_key(source))
+    seconds = estimate_seconds(preset, seeds, size_key(source), args.teacher)
     if seconds is not None:
         about = duration("lab_estimate", seconds).text(language())
         if seconds > args.timeout:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -25,6 +27,11 @@ class EASE:
     def scores(self, history: Tensor) -> Tensor:
         """Scores of every item for users given by their (B, I) 0/1 history rows."""
         return history @ self.weights
+
+    def scores_of(self, data: Any, users: Tensor | None = None) -> Tensor:
+        """Scores of every item for `users` (all by default) of a pipeline `Data`, from its
+        (recency-weighted) history rows."""
+        return self.scores(data.history if users is None else data.history[users])
 
     def parameter_count(self) -> int:
         return self.weights.numel()

@@ -9,7 +9,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -82,6 +82,12 @@ class LabConfig:
     soft_temperature: float = 2.0
     """Soft-target KD (Hinton): temperature of both softmaxes over the whole catalogue."""
     soft_betas: tuple[float, ...] = (8.0,)
+    teacher: str = "ease"
+    """"ease", or "sasrec": a sequential transformer (`kdquiz/lab/sasrec.py`), whose epoch
+    count is chosen on validation like a student's; its logits are not scaled (`teacher_scale`
+    is for EASE's scores)."""
+    teacher_epochs: int = 200
+    """The most epochs the sasrec teacher trains while its epoch count is chosen."""
     device: str = field(default_factory=lambda: os.environ.get("KDQUIZ_DEVICE", "cpu"))
 
 
@@ -127,6 +133,16 @@ class Data:
         """The weighted history rows the teacher scores (`set_recency`)."""
         self.positive_weights = self.train
         """What the students sample their positives in proportion to (`set_recency`)."""
+
+    def sequences(self, length: int) -> Tensor:
+        """(users, length): each user's latest training items of this phase in time order, ids
+        + 1, left padded with 0 (what a sequential teacher reads)."""
+        from kdquiz.lab.sasrec import sequences
+
+        split = self.split
+        users, items = ((split.train_users, split.train_items) if self.stage == "valid"
+                        else (split.final_users, split.final_items))  # fmt: skip
+        return sequences(users, items, split.n_users, length).to(self.device)
 
     def weighted(self, boost: float, tau: float) -> Tensor:
         """The training matrix with each interaction weighted 1 + boost · exp(-r / tau)."""
@@ -216,6 +232,37 @@ def student_dim(config: LabConfig, split: Split, teacher_parameters: int) -> int
     return max(8, min(config.dim, budget // 8 * 8))
 
 
+class Teacher(Protocol):
+    def scores_of(self, data: Data, users: Tensor | None = None) -> Tensor: ...
+    def parameter_count(self) -> int: ...
+
+
+@dataclass
+class Teachers:
+    """The teacher fit for choosing (on train) and the final one (on train+validation)."""
+
+    selected: Teacher
+    final: Teacher
+    boost: float
+    """The recency boost of the histories EASE scores (0 for a sequential teacher)."""
+    valid_ndcg: float
+    label: str
+    chosen: dict[str, Any]
+
+
+def fit_teachers(select: Data, final: Data, fn: Functions, config: LabConfig,
+                 progress: Progress) -> Teachers:  # fmt: skip
+    """The teacher the config names, its choices made on validation, and its refit."""
+    if config.teacher == "sasrec":
+        from kdquiz.lab.sasrec import SASRecConfig, fit_sasrec
+
+        return fit_sasrec(select, final, fn, progress, SASRecConfig(epochs=config.teacher_epochs))
+    selected, boost, valid = fit_teacher(select, fn, config)
+    chosen = {"lambda": selected.lam, "recency_boost": boost, "valid_ndcg": valid}
+    label = "teacher (EASE, recency)" if boost else "teacher (EASE)"
+    return Teachers(selected, EASE(final.train, selected.lam), boost, valid, label, chosen)
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """What the students learn from: the teacher's (users, items) scores, and each user's
@@ -225,8 +272,8 @@ class Knowledge:
     top_items: Tensor
 
     @classmethod
-    def of(cls, teacher: EASE, data: Data, config: LabConfig) -> Knowledge:
-        scores = teacher.scores(data.history)  # (users, items), like data.train
+    def of(cls, teacher: Teacher, data: Data, config: LabConfig) -> Knowledge:
+        scores = teacher.scores_of(data)  # (users, items), like data.train
         unseen = scores.masked_fill(data.train > 0, float("-inf"))
         top_items = unseen.topk(max(config.topk, config.list_length), dim=1).indices
         return cls(scores, top_items)
@@ -500,27 +547,28 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
     started = time.perf_counter()
     device = torch.device(config.device)
     select = Data(split, device, "valid")
+    # The final teacher is refit with each user's validation item (the chosen λ and boost, or
+    # epoch count); its knowledge is what the final students learn from.
+    final = Data(split, device, "test")
     seeds = list(range(config.seeds))
     progress({"event": "stage", "stage": "teacher"})
-    selected, boost, teacher_valid = fit_teacher(select, fn, config)
-    select.set_recency(boost, config.recency_tau, config.positive_tau)
+    teachers = fit_teachers(select, final, fn, config, progress)
+    boost = teachers.boost
+    for data in (select, final):
+        data.set_recency(boost, config.recency_tau, config.positive_tau)
     # A small catalogue (a user's CSV) caps the teacher's lists at the number of items.
     config = replace(
         config,
-        dim=student_dim(config, split, selected.parameter_count()),
+        dim=student_dim(config, split, teachers.final.parameter_count()),
         topk=min(config.topk, split.n_items),
         list_length=min(config.list_length, split.n_items),
+        teacher_scale=config.teacher_scale if config.teacher == "ease" else 1.0,
     )
-    knowledge = Knowledge.of(selected, select, config)
-    # The final teacher: the chosen λ and boost, refit with each user's validation item; its
-    # knowledge is what the final students learn from.
-    final = Data(split, device, "test")
-    final.set_recency(boost, config.recency_tau, config.positive_tau)
-    teacher = EASE(final.train, selected.lam)
-    del selected
-    final_knowledge = Knowledge.of(teacher, final, config)
     with torch.no_grad():
-        teacher_test = evaluate(teacher.scores(final.history[final.evaluated]), final, fn)
+        knowledge = Knowledge.of(teachers.selected, select, config)
+        final_knowledge = Knowledge.of(teachers.final, final, config)
+        teacher_test = evaluate(teachers.final.scores_of(final, final.evaluated), final, fn)
+    teacher = teachers.final
     refits = len(seeds) * len(STUDENTS)
     trainings = len(seeds) * sum(map(len, kd_weights(config).values())) + refits
     progress({"event": "plan", "trainings": trainings, "refits": refits})
@@ -551,15 +599,13 @@ def run_lab(split: Split, fn: Functions, config: LabConfig,
         }
     models = {
         "teacher": {
-            "label": "teacher (EASE, recency)" if boost else "teacher (EASE)",
+            "label": teachers.label,
             "parameters": teacher.parameter_count(),
             "latency_ms_per_1000_users": latency_per_1000_users(
-                lambda users: teacher.scores(final.history[users]), final
+                lambda users: teacher.scores_of(final, users), final
             ),
             "metrics": _summary([teacher_test] * len(seeds)),
-            "chosen": [
-                {"lambda": teacher.lam, "recency_boost": boost, "valid_ndcg": teacher_valid}
-            ],
+            "chosen": [teachers.chosen],
         },
         **students,
         **floors(final, fn, len(seeds)),

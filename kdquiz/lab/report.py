@@ -33,6 +33,8 @@ def _params(n: int) -> str:
 
 def model_label(key: str, model: ModelResult, lang: str) -> str:
     """A model's name in `lang` (the result's own label for a model the i18n layer lacks)."""
+    if key == "teacher" and "SASRec" in model.label:
+        key = "teacher_sasrec"
     return t(f"lab_model_{key}", lang) if f"lab_model_{key}" in LABELS else model.label
 
 
