@@ -4,6 +4,7 @@ solutions or the learner's own), so the lab runs exactly the code of the exercis
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -490,9 +491,16 @@ def _start_worker(runs: StudentRuns, events: Any) -> None:
     _RUNS, _EVENTS = runs, events
 
 
+JOB_DONE = "job_done"
+"""The last event a pool job sends (its events arrive in order, so after this one, all)."""
+
+
 def _run_in_worker(method: str, seed: int) -> StudentOutcome:
     assert _RUNS is not None
-    return _RUNS.run(method, seed, _EVENTS.put)
+    try:
+        return _RUNS.run(method, seed, _EVENTS.put)
+    finally:
+        _EVENTS.put({"event": JOB_DONE})
 
 
 def run_in_parallel(runs: StudentRuns, jobs: list[tuple[str, int]], workers: int,
@@ -502,21 +510,28 @@ def run_in_parallel(runs: StudentRuns, jobs: list[tuple[str, int]], workers: int
     ran). Spawned, not forked: a fork would inherit the OpenMP threads in a broken state."""
     import multiprocessing
     import queue
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(runs, events)) as pool:  # fmt: skip
         futures = [pool.submit(_run_in_worker, method, seed) for method, seed in jobs]
-        pending = set(futures)
-        while pending:
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            while True:
-                try:
-                    progress(events.get_nowait())
-                except queue.Empty:
-                    break
+        # A queue's items arrive a little after they are put: a job may have ended before its
+        # last events reach this process, so read on until every job's JOB_DONE has arrived
+        # (or, should a worker die without sending one, a few seconds after the last job ended).
+        done, deadline = 0, math.inf
+        while done < len(jobs) and time.monotonic() < deadline:
+            try:
+                event = events.get(timeout=0.2)
+            except queue.Empty:
+                if deadline == math.inf and all(future.done() for future in futures):
+                    deadline = time.monotonic() + 5
+                continue
+            if event.get("event") == JOB_DONE:
+                done += 1
+            else:
+                progress(event)
         return [future.result() for future in futures]
 
 
