@@ -1430,6 +1430,18 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "lab_stage_data": ("Loading the data…", "正在载入数据…"),
     "lab_stage_teacher": ("Training the teacher…", "正在训练教师模型…"),
+    "lab_teacher_training": (
+        "Training the teacher: epoch {epoch}/{epochs}, validation NDCG@10 {ndcg}",
+        "正在训练教师模型：第 {epoch}/{epochs} 轮，验证集 NDCG@10 {ndcg}",
+    ),
+    "lab_teacher_epoch": (
+        "Training the teacher: epoch {epoch}/{epochs}",
+        "正在训练教师模型：第 {epoch}/{epochs} 轮",
+    ),
+    "lab_teacher_refitting": (
+        "Refitting the teacher on train+validation: epoch {epoch}/{epochs}",
+        "正在用训练+验证数据重新训练教师模型：第 {epoch}/{epochs} 轮",
+    ),
     "lab_stage_student": (
         "Training the {model} student (seed {seed})…",
         "正在训练学生模型（{model}，种子 {seed}）…",

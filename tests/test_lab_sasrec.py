@@ -49,7 +49,11 @@ def test_the_lab_distils_a_sasrec_teacher_under_the_same_protocol() -> None:
     assert teacher["parameters"] > 0 and teacher["metrics"]["NDCG@10"]["mean"] > 0
     assert {"scratch", "ranking", "listwise", "soft"} <= set(result["models"])
     assert result["config"]["teacher_scale"] == 1.0  # logits, not EASE's [0, 1] scores
-    assert any(e.get("event") == "teacher_epoch" and "valid_ndcg" in e for e in events)
+    teacher_epochs = [e for e in events if e["event"] == "epoch" and e["model"] == "teacher"]
+    assert any("valid_ndcg" in e for e in teacher_epochs)
+    assert (
+        teacher_epochs[-1]["phase"] == "refit" and teacher_epochs[-1]["epoch"] == chosen["epochs"]
+    )
     typed = LabResult.from_json(result)
     assert "teacher (SASRec)" in format_table(typed, "en")
     assert "教师模型（SASRec）" in format_table(typed, "zh")
@@ -78,3 +82,28 @@ def test_the_estimate_counts_the_sequential_teacher() -> None:
     one_m = estimate_seconds(FULL, 3, "movielens-1m", "sasrec")
     assert one_m is not None and one_m > 600  # refused under the default --timeout
     assert estimate_seconds(FULL, 3, None, "sasrec") is None  # a CSV: no estimate
+
+
+def test_the_progress_line_follows_the_teacher_without_counting_it_as_a_student() -> None:
+    from kdquiz.lab.results import parse_event
+    from kdquiz.lab.tracker import LabProgress
+
+    progress = LabProgress()
+    for data in (
+        {"event": "stage", "stage": "teacher"},
+        {"event": "epoch", "model": "teacher", "weight": 0.0, "seed": 0, "epoch": 35,
+         "epochs": 200, "phase": "select", "valid_ndcg": 0.1014},
+    ):  # fmt: skip
+        event = parse_event(data)
+        assert event is not None
+        progress.update(event)
+    assert progress.status().text("en") == (
+        "Training the teacher: epoch 35/200, validation NDCG@10 0.1014"
+    )
+    assert progress.running == {} and progress.fraction == 0.0
+    refit = {"event": "epoch", "model": "teacher", "weight": 0.0, "seed": 0, "epoch": 3,
+             "epochs": 75, "phase": "refit"}  # fmt: skip
+    event = parse_event(refit)
+    assert event is not None
+    progress.update(event)
+    assert progress.status().text("zh") == "正在用训练+验证数据重新训练教师模型：第 3/75 轮"

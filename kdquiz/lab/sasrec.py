@@ -115,7 +115,10 @@ def train_sasrec(train: Tensor, n_items: int, config: SASRecConfig, seed: int,
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-        event: dict[str, Any] = {"event": "teacher_epoch", "epoch": epoch, "epochs": last}
+        # The students' epoch event, for the teacher: the progress line shows it.
+        event: dict[str, Any] = {"event": "epoch", "model": "teacher", "weight": 0.0,
+                                 "seed": seed, "epoch": epoch, "epochs": last,
+                                 "phase": "select" if validate else "refit"}  # fmt: skip
         if validate is None or (epoch % config.eval_every and epoch != last):
             progress(event)
             continue

@@ -52,6 +52,8 @@ class LabProgress:
         elif isinstance(event, TrainedEvent):
             self.running.pop(event.training, None)
             self.trained_epochs.append(event.epochs)
+        elif event.model == "teacher":  # not one of the planned student trainings
+            self.shown = event
         else:
             self.running[event.training] = self.shown = event
         self.updated_at = now
@@ -89,6 +91,13 @@ class LabProgress:
     def status(self) -> Message:
         """What the run is doing now."""
         event = self.shown
+        if isinstance(event, EpochEvent) and event.model == "teacher":
+            if event.phase == "refit":
+                return Message("lab_teacher_refitting", epoch=event.epoch, epochs=event.epochs)
+            if event.valid_ndcg is None:
+                return Message("lab_teacher_epoch", epoch=event.epoch, epochs=event.epochs)
+            return Message("lab_teacher_training", epoch=event.epoch, epochs=event.epochs,
+                           ndcg=f"{event.valid_ndcg:.4f}")  # fmt: skip
         if isinstance(event, EpochEvent):
             values = {"model": student_name(event.model), "seed": event.seed,
                       "epoch": event.epoch, "epochs": event.epochs}  # fmt: skip
