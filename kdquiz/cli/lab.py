@@ -96,9 +96,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
             print(f"\033[2K{status_line(tracker, language(), width)}", end="\r",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    outcome = run_lab_process(request, on_event, threading.Event())
-    if show:
-        print("\033[2K", end="", file=sys.stderr, flush=True)
+    try:
+        outcome = run_lab_process(request, on_event, threading.Event())
+    finally:  # the progress line goes, whatever ends the run (ctrl+c's message included)
+        if show:
+            print("\033[2K\r", end="", file=sys.stderr, flush=True)
     if outcome.result is None:
         if outcome.output.strip():
             print(outcome.output.rstrip(), file=sys.stderr)
