@@ -278,17 +278,28 @@ def leave_one_out(data: Interactions, seed: int = 0) -> Split:
     valid[users[second & evaluated]] = items[second & evaluated]
     train = ~((last | second) & evaluated)
     final = ~(last & evaluated)  # the validation item is each user's latest training item
+    return _split(data, users, items, (train, final), (valid, test), data.times is not None,
+                  "leave-one-out")  # fmt: skip
+
+
+def _split(data: Interactions, users: np.ndarray, items: np.ndarray,
+           phases: tuple[np.ndarray, np.ndarray], held: tuple[np.ndarray, np.ndarray],
+           by_time: bool, kind: str) -> Split:  # fmt: skip
+    """The split of `data` whose (time-ordered) interactions `users`/`items` are kept where
+    the masks `phases` = (train, final) say, with the held-out items (validation, test)."""
+    train, final = phases
     return Split(
         name=data.name,
         n_users=data.n_users,
         n_items=data.n_items,
         train_users=users[train],
         train_items=items[train],
-        valid_items=valid,
-        test_items=test,
+        valid_items=held[0],
+        test_items=held[1],
         final_users=users[final],
         final_items=items[final],
-        by_time=data.times is not None,
+        by_time=by_time,
+        kind=kind,
     )
 
 
@@ -327,17 +338,5 @@ def global_time(data: Interactions, valid_share: float = 0.1, test_share: float 
     if min((valid >= 0).sum(), (test >= 0).sum()) < 10:
         raise LabDataError("labdata_split_small", name=data.name, valid=int((valid >= 0).sum()),
                            test=int((test >= 0).sum()))  # fmt: skip
-    train, final = times < valid_from, times < test_from
-    return Split(
-        name=data.name,
-        n_users=data.n_users,
-        n_items=data.n_items,
-        train_users=users[train],
-        train_items=items[train],
-        valid_items=valid,
-        test_items=test,
-        final_users=users[final],
-        final_items=items[final],
-        by_time=True,
-        kind="global-time",
-    )
+    phases = (times < valid_from, times < test_from)
+    return _split(data, users, items, phases, (valid, test), True, "global-time")

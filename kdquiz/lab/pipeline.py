@@ -246,9 +246,9 @@ class Teachers:
     final: Teacher
     boost: float
     """The recency boost of the histories EASE scores (0 for a sequential teacher)."""
-    valid_ndcg: float
     label: str
     chosen: dict[str, Any]
+    """What validation chose, with the teacher's validation NDCG@10."""
 
 
 def fit_teachers(select: Data, final: Data, fn: Functions, config: LabConfig,
@@ -261,7 +261,7 @@ def fit_teachers(select: Data, final: Data, fn: Functions, config: LabConfig,
     selected, boost, valid = fit_teacher(select, fn, config)
     chosen = {"lambda": selected.lam, "recency_boost": boost, "valid_ndcg": valid}
     label = "teacher (EASE, recency)" if boost else "teacher (EASE)"
-    return Teachers(selected, EASE(final.train, selected.lam), boost, valid, label, chosen)
+    return Teachers(selected, EASE(final.train, selected.lam), boost, label, chosen)
 
 
 @dataclass(frozen=True)

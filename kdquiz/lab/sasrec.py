@@ -174,4 +174,4 @@ def fit_sasrec(select: Any, final: Any, fn: Any, progress: Callable[[dict[str, A
     chosen = {"epochs": epochs, "valid_ndcg": valid, "dim": config.dim, "blocks": config.blocks,
               "max_len": config.max_len}  # fmt: skip
     return Teachers(SequenceTeacher(model, config.max_len), SequenceTeacher(refit, config.max_len),
-                    0.0, valid, "teacher (SASRec)", chosen)  # fmt: skip
+                    0.0, "teacher (SASRec)", chosen)  # fmt: skip
