@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -24,8 +24,10 @@ TYPES = ("choice", "multi", "open")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FIELDS = {
     "id", "topic", "type", "difficulty", "prompt", "choices", "answer", "model_answer",
-    "key_points", "explanation", "references", "related_exercise",
+    "key_points", "explanation", "references", "related_exercise", "follow_ups",
 }  # fmt: skip
+MAX_FOLLOW_UPS = 3
+"""An interviewer asks at most this many follow-ups straight after one question."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Question:
     line: int = 0
     pinned: tuple[int, ...] = ()
     """Indices of choices marked `pin: true` (e.g. "none of the above"): never shuffled."""
+    follow_ups: tuple[str, ...] = ()
+    """Ids of the questions an interviewer asks next, once this one is answered (in order)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,24 @@ class QuestionBank:
 
     def by_id(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def follow_up_chain(self, question: Question, limit: int = MAX_FOLLOW_UPS) -> list[Question]:
+        """The follow-ups an interviewer may ask after `question`, depth first (a follow-up's
+        own follow-ups come straight after it), each once, at most `limit` of them."""
+        chain: list[Question] = []
+        seen = {question.id}
+
+        def walk(parent: Question) -> None:
+            for follow_id in parent.follow_ups:
+                follow = self.by_id(follow_id)
+                if follow is None or follow.id in seen or len(chain) >= limit:
+                    continue
+                seen.add(follow.id)
+                chain.append(follow)
+                walk(follow)
+
+        walk(question)
+        return chain
 
     def by_topic(self) -> dict[str, list[Question]]:
         topics: dict[str, list[Question]] = {}
@@ -191,6 +213,7 @@ def _build_question(
     if related is not None and exercises is not None and related not in exercises:
         c.problem("related_exercise", Message("bank_unknown_exercise", got=repr(related)))
 
+    follow_ups = _check_follow_ups(c, raw.get("follow_ups"), "follow_ups" in raw)
     choices: tuple[Text, ...] = ()
     answer: tuple[int, ...] = ()
     model_answer = None
@@ -238,8 +261,29 @@ def _build_question(
         source=path,
         line=c.line or 0,
         pinned=pinned,
+        follow_ups=follow_ups,
     )
     return question, []
+
+
+def _check_follow_ups(c: _Checker, value: Any, present: bool) -> tuple[str, ...]:
+    """A list of 1 to MAX_FOLLOW_UPS distinct question ids, not the question's own (whether
+    they exist is checked once every file is loaded)."""
+    if not present:
+        return ()
+    if not (
+        isinstance(value, list)
+        and 1 <= len(value) <= MAX_FOLLOW_UPS
+        and all(isinstance(v, str) and ID_PATTERN.fullmatch(v) for v in value)
+    ):
+        c.problem(
+            "follow_ups", Message("bank_bad_follow_ups", most=MAX_FOLLOW_UPS, got=repr(value))
+        )
+        return ()
+    if len(set(value)) != len(value) or c.qid in value:
+        c.problem("follow_ups", Message("bank_follow_up_repeated", got=repr(value)))
+        return ()
+    return tuple(value)
 
 
 def _pinned(c: _Checker, raw_choices: Any) -> tuple[int, ...]:
@@ -330,9 +374,10 @@ def user_bank_dirs(extra: Iterable[Path] = (), env: Mapping[str, str] | None = N
 
 
 def load_banks(
-    paths: Iterable[Path], exercises: set[str] | None = None
+    paths: Iterable[Path], exercises: set[str] | None = None, known_ids: Iterable[str] = ()
 ) -> tuple[QuestionBank, list[Problem]]:
-    """Load every bank file under `paths`; duplicate ids after the first are problems."""
+    """Load every bank file under `paths`; duplicate ids after the first are problems, and so
+    are follow-ups naming a question neither loaded nor in `known_ids`."""
     bank = QuestionBank()
     problems: list[Problem] = []
     seen: dict[str, Question] = {}
@@ -355,7 +400,50 @@ def load_banks(
                 continue
             seen[question.id] = question
             bank.questions.append(question)
+    problems += _link_follow_ups(bank, set(known_ids))
     return bank, problems
+
+
+def _link_follow_ups(bank: QuestionBank, known_ids: set[str]) -> list[Problem]:
+    """Every follow-up must name a question of the bank (or of `known_ids`, banks loaded
+    beside it), and no chain may lead back to where it started. A bad link is reported and
+    dropped; the question itself stays."""
+    problems: list[Problem] = []
+    ids = {q.id for q in bank.questions}
+
+    def bad(question: Question, message: Message) -> None:
+        problems.append(Problem(question.source, question.line, question.id, "follow_ups", message))
+
+    for index, question in enumerate(bank.questions):
+        unknown = [f for f in question.follow_ups if f not in ids and f not in known_ids]
+        for follow_id in unknown:
+            bad(question, Message("bank_unknown_follow_up", got=follow_id))
+        if unknown:
+            kept = tuple(f for f in question.follow_ups if f not in unknown)
+            bank.questions[index] = replace(question, follow_ups=kept)
+    by_id = {q.id: q for q in bank.questions}
+    for index, question in enumerate(bank.questions):
+        looping = [f for f in question.follow_ups if _leads_to(by_id, f, question.id)]
+        for follow_id in looping:
+            bad(question, Message("bank_follow_up_cycle", got=follow_id))
+        if looping:
+            kept = tuple(f for f in question.follow_ups if f not in looping)
+            bank.questions[index] = by_id[question.id] = replace(question, follow_ups=kept)
+    return problems
+
+
+def _leads_to(by_id: Mapping[str, Question], start: str, target: str) -> bool:
+    """Whether following follow-ups from `start` reaches `target`."""
+    stack, seen = [start], set()
+    while stack:
+        current = stack.pop()
+        if current == target:
+            return True
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        stack.extend(by_id[current].follow_ups)
+    return False
 
 
 def builtin_bank_dir() -> Path:

@@ -336,6 +336,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "需要 {low} 到 {high} 项，现有 {n} 项",
     ),
     "bank_entries_min": ("needs at least {low} entries, has {n}", "至少需要 {low} 项，现有 {n} 项"),
+    "bank_bad_follow_ups": (
+        "must be a list of 1 to {most} question ids, got {got}",
+        "必须是 1 到 {most} 个题目 id 组成的列表，收到的是 {got}",
+    ),
+    "bank_follow_up_repeated": (
+        "names a question twice, or the question itself: {got}",
+        "重复列出了同一道题，或者列出了本题自己：{got}",
+    ),
+    "bank_unknown_follow_up": ("no question has the id {got}", "没有 id 为 {got} 的题目"),
+    "bank_follow_up_cycle": (
+        "following {got} leads back to this question",
+        "沿着 {got} 追问下去会回到本题，形成了循环",
+    ),
     # the command line's --help
     "help_usage": ("usage:", "用法："),
     "help_positionals": ("arguments", "参数"),

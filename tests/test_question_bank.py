@@ -186,3 +186,18 @@ def test_the_form_of_the_options_gives_no_answer_away(questions: list[Question],
     figures = fairness(questions, lang)
     assert figures.single >= MIN_QUESTIONS and figures.multi >= MIN_QUESTIONS
     assert figures.problems() == [], figures
+
+
+def test_at_least_40_questions_lead_to_follow_ups_and_the_five_classics_have_chains(
+    questions: list[Question],
+) -> None:
+    """The mock interview follows up on an answer; the chains are written in the bank."""
+    from kdquiz.bank import QuestionBank
+
+    bank = QuestionBank(questions)
+    with_chains = [q.id for q in questions if bank.follow_up_chain(q)]
+    assert len(with_chains) >= 40
+    classics = [q for q in questions if q.topic == "interview-core"]
+    assert len(classics) >= 5
+    assert {q.id: len(bank.follow_up_chain(q)) for q in classics if
+            not 2 <= len(bank.follow_up_chain(q)) <= 3} == {}  # fmt: skip

@@ -17,11 +17,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kdquiz.bank import builtin_bank_dir, load_banks, user_bank_dirs
     from kdquiz.catalog import load_catalog
 
+    exercises = {e.id for e in load_catalog()}
     paths = [Path(p) for p in args.paths] or [
         builtin_bank_dir(),
         *user_bank_dirs(getattr(args, "questions", None) or []),
     ]
-    bank, problems = load_banks(paths, {e.id for e in load_catalog()})
+    known_ids: list[str] = []
+    if args.paths:  # a learner's own bank may follow up with built-in questions
+        builtin, _ = load_banks([builtin_bank_dir()], exercises)
+        known_ids = [q.id for q in builtin.questions]
+    bank, problems = load_banks(paths, exercises, known_ids)
     for problem in problems:
         print(problem.text(language()))
     for warning in _quality_warnings(bank.questions):
