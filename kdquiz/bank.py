@@ -91,10 +91,13 @@ class QuestionBank:
     def by_id(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
-    def follow_up_chain(self, question: Question, limit: int = MAX_FOLLOW_UPS) -> list[Question]:
+    def follow_up_chain(
+        self, question: Question, limit: int = MAX_FOLLOW_UPS
+    ) -> list[tuple[Question, Question]]:
         """The follow-ups an interviewer may ask after `question`, depth first (a follow-up's
-        own follow-ups come straight after it), each once, at most `limit` of them."""
-        chain: list[Question] = []
+        own follow-ups come straight after it), each once, at most `limit` of them: pairs of
+        (follow-up, the question it follows up)."""
+        chain: list[tuple[Question, Question]] = []
         seen = {question.id}
 
         def walk(parent: Question) -> None:
@@ -103,7 +106,7 @@ class QuestionBank:
                 if follow is None or follow.id in seen or len(chain) >= limit:
                     continue
                 seen.add(follow.id)
-                chain.append(follow)
+                chain.append((follow, parent))
                 walk(follow)
 
         walk(question)

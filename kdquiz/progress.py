@@ -18,7 +18,7 @@ from typing import Any
 from kdquiz.i18n import Message
 from kdquiz.paths import data_dir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DB_NAME = "progress.db"
 
 
@@ -84,6 +84,14 @@ _MIGRATIONS: list[str] = [
     INSERT INTO results (workspace, exercise, at, result)
         SELECT '', exercise, at, result FROM last_results;
     DROP TABLE last_results;
+    """,
+    # Mock interviews: the whole record (plan, answers, code) as JSON, saved as it goes.
+    """
+    CREATE TABLE interviews (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
     """,
 ]
 
@@ -395,6 +403,36 @@ class ProgressStore:
             Review(row[0], row[1], datetime.fromisoformat(row[2]), row[3], bool(row[4]))
             for row in rows
         ]
+
+    # ------------------------------------------------------------------ interviews
+
+    def save_interview(self, record: dict[str, Any], interview_id: int | None = None) -> int:
+        """Store a mock interview's record (JSON), a new one or over the one with
+        `interview_id` (it is saved after every answer); returns its id."""
+        text = json.dumps(record, ensure_ascii=False)
+        with self._connect() as db:
+            if interview_id is not None:
+                db.execute("UPDATE interviews SET record = ? WHERE id = ?", (text, interview_id))
+                return interview_id
+            cursor = db.execute(
+                "INSERT INTO interviews (started, record) VALUES (?, ?)",
+                (record.get("started", _now()), text),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def interviews(self) -> list[tuple[int, dict[str, Any]]]:
+        """Every mock interview, oldest first: (id, record)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, record FROM interviews ORDER BY started, id").fetchall()
+        found = []
+        for interview_id, text in rows:
+            try:
+                record = json.loads(text)
+            except ValueError:
+                continue  # a damaged row only loses that one interview
+            if isinstance(record, dict):
+                found.append((interview_id, record))
+        return found
 
     # ------------------------------------------------------------------ settings
 
