@@ -42,6 +42,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "menu_exercises": ("Exercises", "练习"),
     "menu_stats": ("Statistics", "统计"),
     "menu_lab": ("Lab", "实验室"),
+    "menu_interview": ("Interview", "面试"),
     "menu_settings": ("Settings", "设置"),
     # help
     "help_title": ("Keys", "快捷键"),
@@ -645,6 +646,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "palette_exercises": ("Exercises", "练习"),
     "palette_stats": ("Statistics", "统计"),
     "palette_lab": ("Lab", "实验室"),
+    "palette_interview": ("Interview", "面试"),
     "cmd_review": ("Start a review session", "开始复习"),
     "cmd_review_help": (
         "Due questions first, then today's new ones",
@@ -658,6 +660,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "cmd_stats_help": (
         "Accuracy and retention per topic, reviews per day",
         "各主题的正确率和记忆保持率，每日复习量",
+    ),
+    "cmd_interview": ("Mock interview", "模拟面试"),
+    "cmd_interview_help": (
+        "A timed interview with follow-ups and a coding exercise, then a report",
+        "限时模拟面试：追问加编程题，结束后给出报告",
     ),
     "cmd_lab": ("Distillation lab", "蒸馏实验室"),
     "cmd_lab_help": (
@@ -1049,6 +1056,124 @@ LABELS: dict[str, tuple[str, str]] = {
     "fit_now_defaults": ("Back to FSRS's default parameters.", "已恢复 FSRS 的默认参数。"),
     "fit_rescheduled": ("Rescheduled {n} cards.", "已重新排程 {n} 张卡片。"),
     "cancel": ("Cancel", "取消"),
+    # the mock interview
+    "iv_mode": ("Mock interview", "模拟面试"),
+    "iv_all_topics": ("all topics, weakest first", "全部主题，薄弱的优先"),
+    "iv_plan_title": ("A {minutes}-minute interview", "{minutes} 分钟面试"),
+    "iv_focus": ("Focus", "范围"),
+    "iv_col_topic": ("Topic", "主题"),
+    "iv_col_type": ("Type", "题型"),
+    "iv_col_time": ("Time", "时间"),
+    "iv_follow_up": ("follow-up", "追问"),
+    "iv_code": ("Coding", "编程"),
+    "iv_plan_counts": (
+        "{openers} questions and {follow_ups} follow-ups (a follow-up is asked only once the "
+        "question before it is answered), then the coding exercise.",
+        "{openers} 道题加 {follow_ups} 个追问（前一题答完才会追问），最后是编程题。",
+    ),
+    "iv_no_workspace": (
+        "No workspace, so no coding exercise: run `kdquiz init DIR` to add one.",
+        "没有工作区，所以没有编程题：运行 `kdquiz init DIR` 创建一个。",
+    ),
+    "iv_code_already_passed": (
+        "Your file already passes this exercise; reset it in the workbench to code it again.",
+        "你的文件已经通过了这道编程题；想重写的话，先在练习界面里重置它。",
+    ),
+    "iv_plan_help": (
+        "Enter starts the clock · n another plan · +/− length · t topic · escape back",
+        "回车开始计时 · n 换一套题 · +/− 调整时长 · t 选主题 · Esc 返回",
+    ),
+    "iv_question_n": ("Question {n}/{total}", "第 {n}/{total} 题"),
+    "iv_left": ("{time} left", "剩余 {time}"),
+    "iv_after": ("Following up on", "接着上一题"),
+    "iv_whiteboard": (
+        "Whiteboard: write your answer as you would say it…",
+        "白板：像面试时口头回答那样写下你的答案…",
+    ),
+    "iv_open_help": (
+        "Write on the whiteboard, then enter (or ctrl+r) to see the key points and grade it.",
+        "在白板上写下答案，然后按回车（或 ctrl+r）查看要点并自评。",
+    ),
+    "iv_skip_help": ("s skips.", "按 s 跳过。"),
+    "iv_press_next": ("Press enter to go on.", "按回车继续。"),
+    "iv_code_how": (
+        "Edit {path} in your editor (o opens $EDITOR), then press enter: the hidden checks run.",
+        "在编辑器里修改 {path}（按 o 打开 $EDITOR），完成后按回车运行隐藏测试。",
+    ),
+    "iv_coding_help": (
+        "Enter submits your code · o edit · s skip the exercise · escape ends the interview",
+        "回车提交代码 · o 编辑 · s 跳过编程题 · Esc 结束面试",
+    ),
+    "iv_checking": ("Running the hidden checks on your code…", "正在用隐藏测试检查你的代码…"),
+    "iv_time_up": ("Time is up: your code is being checked.", "时间到：正在检查你的代码。"),
+    "iv_submit_confirm": (
+        "Submit your code now? The hidden checks run and the interview ends.",
+        "现在提交代码吗？提交后会运行隐藏测试，面试随即结束。",
+    ),
+    "iv_skip_code_confirm": (
+        "Skip the coding exercise? It scores 0 and the interview ends.",
+        "跳过编程题吗？这部分记 0 分，面试随即结束。",
+    ),
+    "iv_end_confirm": (
+        "End the interview now? Your answers so far are kept and the report shows them.",
+        "现在结束面试吗？已作答的内容会保留，并在报告里显示。",
+    ),
+    "iv_saving": ("Saving the interview…", "正在保存本次面试…"),
+    "iv_report_title": ("Interview report", "面试报告"),
+    "iv_ended_early": ("(ended early)", "（提前结束）"),
+    "iv_score": ("Score", "得分"),
+    "iv_questions_score": ("questions ({n} asked)", "问答（{n} 题）"),
+    "iv_code_checks": (
+        "code: {passed}/{total} checks, {status}",
+        "编程：{passed}/{total} 项测试，{status}",
+    ),
+    "iv_status_pass": ("passed", "通过"),
+    "iv_status_fail": ("failed", "未通过"),
+    "iv_status_error": ("did not run to the end", "没有完整运行"),
+    "iv_code_skipped": ("skipped", "已跳过"),
+    "iv_code_not_reached": ("not reached", "没做到"),
+    "iv_time_used": ("Time: {used} of {planned}", "用时：{used}（计划 {planned}）"),
+    "iv_follow_ups_reached": ("follow-ups reached: {n} of {total}", "追问完成 {n}/{total}"),
+    "iv_first_interview": (
+        "Your first interview: the next ones will show your trend.",
+        "这是你的第一次模拟面试，之后的面试会显示你的进步趋势。",
+    ),
+    "iv_trend": ("Your last {n} interviews", "最近 {n} 次面试"),
+    "iv_change": ("({n} points)", "（{n} 分）"),
+    "iv_by_topic": ("By topic", "各主题得分"),
+    "iv_by_question": ("Question by question (time / planned)", "逐题情况（用时 / 计划）"),
+    "iv_points": ("{n}/{total} points", "要点 {n}/{total}"),
+    "iv_outcome_right": ("right", "正确"),
+    "iv_outcome_wrong": ("wrong", "错误"),
+    "iv_outcome_skipped": ("skipped", "跳过"),
+    "iv_outcome_not_reached": ("not reached", "未答到"),
+    "iv_practise_next": ("Practise next", "接下来练什么"),
+    "iv_weak_topics": ("Weakest topics", "最薄弱的主题"),
+    "iv_list_sep": (", ", "、"),
+    "iv_review_missed": (
+        "Press r to practise the {n} questions you missed now (they also come back in review).",
+        "按 r 立即练习答错的 {n} 道题（它们也会在复习中再次出现）。",
+    ),
+    "iv_practise_exercise": (
+        "Press x to practise the exercise: {title}",
+        "按 x 练习编程题：{title}",
+    ),
+    "iv_nothing_to_practise": (
+        "Nothing missed: try a longer interview or another topic.",
+        "没有失分：试试更长的面试，或换个主题。",
+    ),
+    "iv_report_help": (
+        "r review the missed · x the exercise · n a new interview · escape home",
+        "r 练习答错的题 · x 做编程题 · n 再来一次 · Esc 回首页",
+    ),
+    "iv_bad_minutes": (
+        "An interview lasts {low} to {high} minutes, not {got}.",
+        "面试时长须在 {low} 到 {high} 分钟之间，不能是 {got}。",
+    ),
+    "iv_bad_focus": (
+        "There is no topic {got}; the topics are: {topics}.",
+        "没有 {got} 这个主题；可选的主题有：{topics}。",
+    ),
     # review
     "question": ("Question", "题目"),
     "topic": ("Topic", "主题"),
@@ -1667,6 +1792,13 @@ KEYS: dict[str, tuple[str, str]] = {
     "command_palette": ("palette", "命令面板"), "answer(True)": ("Yes", "是"),
     "fetch_data": ("Fetch data", "获取数据"),
     "answer(False)": ("No", "否"),
+    "iv_enter": ("Start / submit / next", "开始 / 提交 / 继续"),
+    "iv_reveal": ("Key points", "看要点"),
+    "iv_skip": ("Skip", "跳过"), "iv_new_plan": ("Another plan", "换一套"),
+    "iv_minutes(1)": ("Longer", "加时"), "iv_minutes(-1)": ("Shorter", "减时"),
+    "iv_focus": ("Topic", "主题"), "iv_edit": ("Edit in $EDITOR", "用 $EDITOR 编辑"),
+    "iv_review": ("Review the missed", "练习错题"), "iv_exercise": ("The exercise", "编程题"),
+    "app.open('interview')": ("Interview", "面试"),
 }  # fmt: skip
 """Key descriptions (the Footer, the help screen, the palette), by the binding's action."""
 

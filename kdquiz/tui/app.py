@@ -291,6 +291,7 @@ class KDQuizApp(App[None]):
         yield command("review", lambda: self.open_screen("review"))
         yield command("browse", lambda: self.open_screen("browse"))
         yield command("exercises", lambda: self.open_screen("exercises"))
+        yield command("interview", lambda: self.open_screen("interview"))
         yield command("stats", lambda: self.open_screen("stats"))
         yield command("lab", lambda: self.open_screen("lab"))
         yield command("settings", self.action_settings)

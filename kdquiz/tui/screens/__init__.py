@@ -8,7 +8,7 @@ from textual.screen import Screen
 
 
 def main_screen(name: str) -> Screen[Any]:
-    """A fresh instance of a main screen: review, browse, exercises, stats or lab."""
+    """A fresh instance of a main screen: review, browse, exercises, stats, interview or lab."""
     if name == "review":
         from kdquiz.tui.screens.review import ReviewScreen
 
@@ -25,6 +25,10 @@ def main_screen(name: str) -> Screen[Any]:
         from kdquiz.tui.screens.stats import StatsScreen
 
         return StatsScreen()
+    if name == "interview":
+        from kdquiz.tui.screens.interview import InterviewScreen
+
+        return InterviewScreen()
     if name == "lab":
         from kdquiz.tui.screens.lab import LabScreen
 

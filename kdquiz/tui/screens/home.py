@@ -12,7 +12,10 @@ from kdquiz.i18n import colon, topic_name
 from kdquiz.tui.screens.base import AppScreen
 from kdquiz.tui.widgets.tile import Tile
 
-MENU = (("r", "review"), ("b", "browse"), ("e", "exercises"), ("s", "stats"), ("l", "lab"))
+MENU = (
+    ("r", "review"), ("b", "browse"), ("e", "exercises"), ("i", "interview"), ("s", "stats"),
+    ("l", "lab"),
+)  # fmt: skip
 """The flows Home offers: key, screen."""
 
 
@@ -23,6 +26,7 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         Binding("r", "app.open('review')", "Review", id="review"),
         Binding("b", "app.open('browse')", "Browse", id="browse"),
         Binding("e", "app.open('exercises')", "Exercises", id="exercises"),
+        Binding("i", "app.open('interview')", "Interview", id="interview"),
         Binding("s", "app.open('stats')", "Stats", id="stats"),
         Binding("l", "app.open('lab')", "Lab", id="lab"),
         Binding("o", "app.settings", "Settings", id="settings"),

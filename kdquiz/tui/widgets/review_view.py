@@ -85,8 +85,9 @@ def heading(key: str, lang: str, gap: bool = True) -> Text:
 
 
 def feedback_view(
-    question: Question, lang: str, typed: str, ticked: Set[int], tick_keys: bool
-) -> Group:
+    question: Question, lang: str, typed: str, ticked: Set[int], tick_keys: bool,
+    related: bool = True,
+) -> Group:  # fmt: skip
     """Everything below the options once the question is answered (or, for an open question,
     revealed): an open question's key points first, so they show without scrolling."""
     parts: list[RenderableType] = []
@@ -104,7 +105,7 @@ def feedback_view(
     if question.references:
         parts.append(heading("references", lang))
         parts.append(Text("\n".join(f"· {ref}" for ref in question.references), "dim"))
-    if question.related_exercise:
+    if question.related_exercise and related:
         parts.append(
             Text("\n" + t("practise_exercise", lang, ex=question.related_exercise), "cyan")
         )

@@ -1,0 +1,663 @@
+"""The mock interview: a plan, then questions against the clock with follow-ups, then a coding
+exercise checked by the hidden suite, then the report.
+
+Answers are graded as in review (choice questions at once; open ones typed on the whiteboard,
+then self-assessed with the key points) and each one reaches FSRS the moment it is given, so a
+missed interview question comes back in review. The interview's record is saved after every
+answer: quitting mid-way loses nothing, and the history shows it as ended early.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any
+
+from fsrs import Rating
+from rich.console import RenderableType
+from rich.markdown import Markdown
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.events import Key
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static, TextArea
+
+from kdquiz.bank import Question
+from kdquiz.checker.results import ExerciseResult
+from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
+from kdquiz.interview.plan import DEFAULT_MINUTES, MINUTES_RANGE, Plan, PlanError, make_plan
+from kdquiz.interview.report import Report, build_report
+from kdquiz.interview.session import Answer, Session
+from kdquiz.review import display_order, is_correct, suggested_grade
+from kdquiz.solving import file_digest, record_check, standing
+from kdquiz.tui.screens.base import AppScreen
+from kdquiz.tui.screens.confirm import ConfirmScreen
+from kdquiz.tui.widgets.interview_view import (
+    coding_view,
+    follow_up_context,
+    plan_view,
+    report_view,
+    status_line,
+)
+from kdquiz.tui.widgets.review_view import (
+    LETTERS,
+    TICK_KEYS,
+    choices_grid,
+    feedback_view,
+    verdict,
+)
+from kdquiz.tui.widgets.task_view import TaskText
+from kdquiz.workspace import shown_path, task_text
+
+MINUTES_STEP = 5
+
+
+class InterviewScreen(AppScreen):
+    """A mock interview of `minutes`, on one topic with `focus`."""
+
+    BINDINGS = [
+        *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
+        Binding("up,k", "move(-1)", show=False),
+        Binding("down,j", "move(1)", show=False),
+        Binding("space", "toggle_option", show=False),
+        Binding("enter", "iv_enter", "Start / submit / next", id="iv-enter"),
+        Binding("ctrl+r", "iv_reveal", "Reveal", id="iv-reveal", priority=True),
+        Binding("a", "focus_answer", "Type an answer", show=False),
+        Binding("s", "iv_skip", "Skip", id="iv-skip"),
+        Binding("n", "iv_new_plan", "Another plan", id="iv-new"),
+        Binding("plus,equals_sign", "iv_minutes(1)", "Longer", id="iv-longer"),
+        Binding("minus", "iv_minutes(-1)", "Shorter", id="iv-shorter"),
+        Binding("t", "iv_focus", "Topic", id="iv-focus"),
+        Binding("o", "iv_edit", "Edit in $EDITOR", id="iv-edit"),
+        Binding("r", "iv_review", "Review the missed", id="iv-review"),
+        Binding("x", "iv_exercise", "Open the exercise", id="iv-exercise"),
+    ]
+    NARROW_HIDDEN = frozenset({"quit", "iv_minutes(1)", "iv_minutes(-1)"})
+
+    plan_seed: int | None = None
+    """Seeds the plan and the option order (tests); None varies them every time."""
+
+    def __init__(self, minutes: int = DEFAULT_MINUTES, focus: str | None = None) -> None:
+        super().__init__()
+        self.minutes = minutes
+        self.topic_focus = focus
+        """The one topic the interview is on; None: every topic, weakest first."""
+        self.plan: Plan | None = None
+        self.session: Session | None = None
+        self.report: Report | None = None
+        self.phase = "plan"
+        """plan, answer, revealed, feedback, coding, checking or report."""
+        self.order: list[int] = []
+        self.cursor: int | None = None
+        self.chosen: set[int] = set()
+        self.ticked: set[int] = set()
+        self.last: Answer | None = None
+        self.interview_id: int | None = None
+        self._save_lock = threading.Lock()
+        self._saved_seq = -1
+        self._seq = 0
+        self._ticker: Timer | None = None
+        self._cancel_check = threading.Event()
+        self._rng = random.Random(self.plan_seed)
+        self._task_text = ("", "")
+        """(language, text) of the coding exercise's task, read once per language."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="iv-status")
+        with VerticalScroll(id="iv-body"):
+            yield Static(id="iv-context")
+            yield Static(id="iv-prompt")
+            yield Static(id="iv-choices")
+            yield TextArea(id="iv-answer", soft_wrap=True, show_line_numbers=False)
+            yield Static(id="iv-feedback")
+        yield Static(id="iv-actions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#iv-answer", TextArea).display = False
+
+    # ------------------------------------------------------------------ plan
+
+    def refresh_view(self) -> None:
+        if self.plan is None:
+            self.make_new_plan()
+        self._show()
+
+    def make_new_plan(self) -> None:
+        data = self.data
+        assert data is not None
+        deck, now = data.deck, self.kdapp.clock()
+        recall = {q.id: deck.retrievability(q.id, now) for q in data.bank.questions}
+        due = {q.id for q in deck.due(now)}
+        passed = None
+        if data.workspace is not None:
+            passed = standing(data.store, data.workspace, data.catalog).passed()
+        seed = self._rng.randrange(1 << 30)
+        try:
+            self.plan = make_plan(data.bank, data.catalog, recall, due, passed, self.minutes,
+                                  self.topic_focus, seed=seed)  # fmt: skip
+        except PlanError as exc:
+            self.notify(exc.text(self.lang), severity="error", timeout=10)
+            self.topic_focus = None
+            self.plan = make_plan(data.bank, data.catalog, recall, due, passed, self.minutes,
+                                  seed=seed)  # fmt: skip
+
+    def action_iv_new_plan(self) -> None:
+        if self.phase == "plan" and self.data is not None:
+            self.make_new_plan()
+            self._show()
+        elif self.phase == "report":
+            self._restart()
+
+    def action_iv_minutes(self, step: int) -> None:
+        if self.phase != "plan" or self.data is None:
+            return
+        low, high = MINUTES_RANGE
+        self.minutes = max(low, min(high, self.minutes + step * MINUTES_STEP))
+        self.make_new_plan()
+        self._show()
+
+    def action_iv_focus(self) -> None:
+        """Cycle the focus: every topic, then each topic in turn."""
+        if self.phase != "plan" or self.data is None:
+            return
+        topics = sorted(self.data.bank.by_topic())
+        options: list[str | None] = [None, *topics]
+        index = options.index(self.topic_focus) if self.topic_focus in options else 0
+        self.topic_focus = options[(index + 1) % len(options)]
+        self.make_new_plan()
+        self._show()
+
+    def _restart(self) -> None:
+        self.session, self.report, self.interview_id = None, None, None
+        self.phase = "plan"
+        self.make_new_plan()
+        self._show()
+
+    # ------------------------------------------------------------------ running
+
+    def start(self) -> None:
+        assert self.plan is not None
+        self.session = Session(self.plan, self.kdapp.clock, self.lang)
+        if self.plan.coding is not None:
+            self.warm_up()
+        self._ticker = self.set_interval(1.0, self._tick)
+        self._save()
+        self._enter_current()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm")
+    def warm_up(self) -> None:
+        """Start the process checks fork from, so the final check is quick."""
+        start_warm_checker()
+
+    def _enter_current(self) -> None:
+        """Show what the session asks now: a question, the coding step, or the report."""
+        session = self.session
+        assert session is not None
+        self.chosen, self.cursor, self.ticked, self.last = set(), None, set(), None
+        area = self.query_one("#iv-answer", TextArea)
+        area.text = ""
+        if session.phase == "questions" and session.current is not None:
+            question = session.current.question
+            self.phase = "answer"
+            self.order = display_order(question, self._rng)
+            area.display = question.type == "open"
+            area.placeholder = self.t("iv_whiteboard")
+            if question.type == "open":
+                area.focus()
+        elif session.phase == "coding":
+            self.phase = "coding"
+            area.display = False
+        else:
+            self._finish()
+            return
+        self.query_one("#iv-body", VerticalScroll).scroll_home(animate=False)
+        self._show()
+
+    def _tick(self) -> None:
+        """Every second: the clock, and the end of the coding time."""
+        session = self.session
+        if session is None or self.phase in ("report", "checking"):
+            return
+        if self.phase == "coding" and session.coding_left() <= 0:
+            self.notify(self.t("iv_time_up"), severity="warning", timeout=5)
+            self._submit_code()
+            return
+        self.query_one("#iv-status", Static).update(status_line(session, self.lang))
+
+    def _graded(self, answer: Answer) -> None:
+        """An answer was given: it reaches FSRS and the record is saved."""
+        assert self.session is not None and self.session.current is not None
+        question = self.session.current.question
+        self.last = answer
+        covered = answer.covered if question.type == "open" else None
+        self.feed_review(question, answer.rating, answer.correct, covered)
+        self._save()
+
+    @work(thread=True, group="iv-review", exit_on_error=False)
+    def feed_review(
+        self, question: Question, rating: int, correct: bool, covered: tuple[int, ...] | None
+    ) -> None:
+        assert self.data is not None
+        self.data.deck.answer(question, rating, correct, covered)
+        self.app.call_from_thread(self.kdapp.changed)
+
+    def _save(self) -> None:
+        assert self.session is not None
+        self._seq += 1
+        self.save_record(self.session.to_record(), self._seq)
+
+    @work(thread=True, group="iv-save", exit_on_error=False)
+    def save_record(self, record: dict[str, Any], seq: int) -> None:
+        self._write_record(record, seq)
+
+    def _write_record(self, record: dict[str, Any], seq: int) -> None:
+        """Store the record (in a worker); a newer one is never overwritten by an older one."""
+        assert self.data is not None
+        with self._save_lock:
+            if seq <= self._saved_seq:
+                return
+            self.interview_id = self.data.store.save_interview(record, self.interview_id)
+            self._saved_seq = seq
+
+    def _next_question(self) -> None:
+        assert self.session is not None
+        self.session.advance()
+        self._enter_current()
+
+    # ------------------------------------------------------------------ answering
+
+    def _typed(self) -> str:
+        return self.query_one("#iv-answer", TextArea).text
+
+    def _submit_choice(self) -> None:
+        assert self.session is not None and self.session.current is not None
+        correct = is_correct(self.session.current.question, self.chosen)
+        self._graded(self.session.answer(correct))
+        self.phase = "feedback"
+        self._show()
+
+    def _grade_open(self, rating: int) -> None:
+        assert self.session is not None
+        covered = tuple(sorted(self.ticked))
+        answer = self.session.answer(rating >= int(Rating.Hard), rating, covered, self._typed())
+        self._graded(answer)
+        self._next_question()
+
+    def action_number(self, n: int) -> None:
+        question = self._question()
+        if question is None:
+            return
+        if self.phase == "answer" and question.type != "open" and n <= len(question.choices):
+            self.cursor = n - 1
+            index = self.order[n - 1]
+            if question.type == "choice":
+                self.chosen = {index}
+                self._submit_choice()
+            else:
+                self.chosen ^= {index}
+                self._show()
+        elif self.phase == "revealed" and 1 <= n <= 4:
+            self._grade_open(n)
+
+    def action_move(self, step: int) -> None:
+        question = self._question()
+        if question is not None and self.phase == "answer" and question.choices:
+            if self.cursor is None:
+                self.cursor = 0 if step > 0 else len(question.choices) - 1
+            else:
+                self.cursor = (self.cursor + step) % len(question.choices)
+            self._show()
+
+    def action_toggle_option(self) -> None:
+        question = self._question()
+        if question is None or self.phase != "answer" or not question.choices:
+            return
+        if self.cursor is None:
+            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
+        elif question.type == "multi":
+            self.chosen ^= {self.order[self.cursor]}
+            self._show()
+        else:
+            self.chosen = {self.order[self.cursor]}
+            self._submit_choice()
+
+    def on_key(self, event: Key) -> None:
+        """Once an open question's model answer is shown, a–h tick its key points."""
+        question = self._question()
+        if self.phase != "revealed" or question is None or event.character is None:
+            return
+        index = TICK_KEYS.find(event.character)
+        if 0 <= index < len(question.key_points):
+            self.ticked ^= {index}
+            event.stop()
+            event.prevent_default()
+            self._show()
+
+    def action_iv_enter(self) -> None:
+        question = self._question()
+        if self.phase == "plan":
+            if self.plan is not None:
+                self.start()
+        elif self.phase == "feedback":
+            self._next_question()
+        elif self.phase == "coding":
+            self.app.push_screen(
+                ConfirmScreen(self.t("iv_submit_confirm")),
+                lambda yes: self._submit_code() if yes else None,
+            )
+        elif self.phase == "report":
+            self.action_back()
+        elif question is None:
+            return
+        elif self.phase == "revealed":
+            self._grade_open(suggested_grade(len(self.ticked), len(question.key_points)))
+        elif question.type == "open":
+            self.action_iv_reveal()
+        elif question.type == "multi":
+            if self.chosen:
+                self._submit_choice()
+            else:
+                self.notify(self.t("multi_help", n=len(question.choices)), timeout=3)
+        elif self.cursor is None:
+            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
+        else:
+            self.chosen = {self.order[self.cursor]}
+            self._submit_choice()
+
+    def action_iv_reveal(self) -> None:
+        question = self._question()
+        if question is not None and question.type == "open" and self.phase == "answer":
+            self.phase = "revealed"
+            self.query_one("#iv-answer", TextArea).display = False
+            self._show()
+
+    def action_focus_answer(self) -> None:
+        area = self.query_one("#iv-answer", TextArea)
+        if area.display and self.phase == "answer":
+            area.focus()
+
+    def action_iv_skip(self) -> None:
+        """Pass on the question (it counts as missed, its follow-ups are not asked), or on
+        the coding exercise (after a confirmation)."""
+        session = self.session
+        if session is None:
+            return
+        if self.phase in ("answer", "revealed") and session.current is not None:
+            self._graded(session.skip(self._typed()))
+            self._next_question()
+        elif self.phase == "coding":
+            self.app.push_screen(
+                ConfirmScreen(self.t("iv_skip_code_confirm")),
+                lambda yes: self._end_code("skipped") if yes else None,
+            )
+
+    # ------------------------------------------------------------------ coding
+
+    def _exercise_file(self) -> str:
+        data, session = self.data, self.session
+        assert data is not None and session is not None and session.plan.coding is not None
+        if data.workspace is None:
+            return session.plan.coding.exercise.id
+        return shown_path(data.workspace.exercise_path(session.plan.coding.exercise))
+
+    def action_iv_edit(self) -> None:
+        """Open the exercise in $EDITOR; the clock keeps running meanwhile."""
+        data, session = self.data, self.session
+        if self.phase != "coding" or data is None or data.workspace is None or session is None:
+            return
+        assert session.plan.coding is not None
+        from kdquiz.tui.editor import edit_in_editor
+
+        path = data.workspace.exercise_path(session.plan.coding.exercise)
+        problem = edit_in_editor(self.app, path)
+        if problem is not None:
+            key, values = problem
+            self.notify(self.t(key, path=self._exercise_file(), **values), severity="warning")
+        self._show()
+
+    def _submit_code(self) -> None:
+        data, session = self.data, self.session
+        if self.phase != "coding" or data is None or session is None:
+            return
+        if data.workspace is None or session.plan.coding is None:
+            self._end_code("skipped")
+            return
+        self.phase = "checking"
+        self._cancel_check.clear()
+        self._show()
+        self.run_check()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="iv-check")
+    def run_check(self) -> None:
+        """The hidden suite on the learner's file, recorded like any check."""
+        data, session = self.data, self.session
+        assert data is not None and session is not None and data.workspace is not None
+        assert session.plan.coding is not None
+        exercise, workspace = session.plan.coding.exercise, data.workspace
+        digest = file_digest(workspace.exercise_path(exercise))
+        result: ExerciseResult | None = None
+        try:
+            result = run_hidden_suite(
+                [exercise.id], workspace.exercises_dir, Limits(), cancel=self._cancel_check
+            )[0]
+            if not self._cancel_check.is_set():
+                record_check(data.store, workspace, result, digest)
+        finally:
+            self.app.call_from_thread(self._checked, result)
+
+    def _checked(self, result: ExerciseResult | None) -> None:
+        if self.session is None or self.phase != "checking":
+            return
+        if result is None:
+            self._end_code("error")
+            return
+        self._end_code(result.status, result.passed, result.total)
+        self.kdapp.changed()
+
+    def _end_code(self, status: str, passed: int = 0, total: int = 0) -> None:
+        assert self.session is not None
+        self.session.finish_coding(status, passed, total)
+        self._finish()
+
+    # ------------------------------------------------------------------ the end
+
+    def _finish(self) -> None:
+        """The interview is over: save it and show the report."""
+        session, data = self.session, self.data
+        assert session is not None and data is not None
+        session.finish()
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.phase = "report"
+        self.query_one("#iv-answer", TextArea).display = False
+        record = session.to_record()
+        self._seq += 1
+        self.finish_report(record, self._seq)
+
+    @work(thread=True, group="iv-save", exit_on_error=False)
+    def finish_report(self, record: dict[str, Any], seq: int) -> None:
+        """Save the final record, then build the report against the earlier interviews."""
+        assert self.data is not None
+        self._write_record(record, seq)
+        history = [r for i, r in self.data.store.interviews() if i != self.interview_id]
+        related = {q.id: q.related_exercise for q in self.data.bank.questions
+                   if q.related_exercise}  # fmt: skip
+        report = build_report(self.interview_id or 0, record, history, related)
+        self.app.call_from_thread(self._report_ready, report)
+
+    def _report_ready(self, report: Report) -> None:
+        self.report = report
+        self.query_one("#iv-body", VerticalScroll).scroll_home(animate=False)
+        self._show()
+        self.query_one("#iv-body", VerticalScroll).focus()
+
+    def action_back(self) -> None:
+        """Escape leaves the whiteboard first; mid-interview it asks before ending it."""
+        if isinstance(self.focused, TextArea):
+            self.set_focus(None)
+        elif self.session is not None and self.phase not in ("report", "plan"):
+            self.app.push_screen(
+                ConfirmScreen(self.t("iv_end_confirm")),
+                lambda yes: self._end_early() if yes else None,
+            )
+        else:
+            super().action_back()
+
+    def _end_early(self) -> None:
+        if self.session is not None and self.phase != "report":
+            self._cancel_check.set()
+            self.session.end_now()
+            self._finish()
+
+    def action_iv_review(self) -> None:
+        """Practise the questions missed, now (out of schedule, like from the browser)."""
+        if self.phase != "report" or self.report is None or self.data is None:
+            return
+        questions = [q for i in self.report.practise_questions if (q := self.data.bank.by_id(i))]
+        if questions:
+            from kdquiz.tui.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen(queue=questions))
+
+    def action_iv_exercise(self) -> None:
+        if self.phase == "report" and self.report and self.report.practise_exercise:
+            from kdquiz.tui.screens.exercises import ExercisesScreen
+
+            self.app.push_screen(ExercisesScreen(initial=self.report.practise_exercise))
+
+    # ------------------------------------------------------------------ rendering
+
+    def _question(self) -> Question | None:
+        if self.session is None or self.session.current is None:
+            return None
+        return self.session.current.question
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that do something now (the Footer follows)."""
+        phase = self.phase
+        question = self._question()
+        if action in ("iv_new_plan",):
+            return phase in ("plan", "report")
+        if action in ("iv_minutes", "iv_focus"):
+            return phase == "plan"
+        if action == "iv_enter":
+            return phase != "checking"
+        if action in ("iv_reveal", "focus_answer"):
+            return question is not None and question.type == "open" and phase == "answer"
+        if action == "iv_skip":
+            return phase in ("answer", "revealed", "coding")
+        if action == "iv_edit":
+            return phase == "coding"
+        if action == "iv_review":
+            return phase == "report" and bool(self.report and self.report.practise_questions)
+        if action == "iv_exercise":
+            return phase == "report" and bool(self.report and self.report.practise_exercise)
+        return True
+
+    def _show(self) -> None:
+        self.refresh_bindings()
+        data = self.data
+        if data is None:
+            return
+        body = self.query_one("#iv-body", VerticalScroll)
+        if self.phase in ("feedback", "revealed", "plan", "report", "coding"):
+            if not isinstance(self.focused, TextArea):
+                body.focus()
+        context = self.query_one("#iv-context", Static)
+        prompt = self.query_one("#iv-prompt", Static)
+        choices = self.query_one("#iv-choices", Static)
+        feedback = self.query_one("#iv-feedback", Static)
+        status = self.query_one("#iv-status", Static)
+        actions = self.query_one("#iv-actions", Static)
+        for widget in (context, choices, feedback):
+            widget.update("")
+        choices.display = False
+        context.display = False
+        if self.phase == "plan":
+            assert self.plan is not None
+            status.update(Text.assemble((f" {self.t('iv_mode')} ", "reverse")))
+            title = self.plan.coding.exercise.title_in(self.lang) if self.plan.coding else None
+            prompt.update(plan_view(self.plan, self.lang, title))
+            actions.update(Text(self.t("iv_plan_help"), "bold"))
+            return
+        session = self.session
+        assert session is not None
+        status.update(status_line(session, self.lang))
+        if self.phase == "report":
+            status.update(Text.assemble((f" {self.t('iv_mode')} ", "reverse")))
+            if self.report is None:
+                prompt.update(Text(self.t("iv_saving")))
+                actions.update("")
+                return
+            prompt.update(report_view(self.report, data.bank, self.lang, self._exercise_title))
+            actions.update(Text(self.t("iv_report_help"), "bold"))
+            return
+        if self.phase in ("coding", "checking"):
+            coding = session.plan.coding
+            assert coding is not None
+            if self._task_text[0] != self.lang:
+                self._task_text = (self.lang, task_text(coding.exercise, data.workspace, self.lang))
+            task = TaskText(self._task_text[1])
+            prompt.update(coding_view(coding.exercise, self._exercise_file(), task, self.lang))
+            key = "iv_checking" if self.phase == "checking" else "iv_coding_help"
+            actions.update(Text(self.t(key), "bold"))
+            return
+        step = session.current
+        assert step is not None
+        question = step.question
+        parent = follow_up_context(session.parent_of(step), self.lang)
+        if parent is not None:
+            context.update(parent)
+            context.display = True
+        prompt.update(Markdown(question.prompt.get(self.lang)))
+        if question.choices:
+            choices.display = True
+            answered = self.phase != "answer"
+            cursor = None if answered else self.cursor
+            choices.update(
+                choices_grid(question, self.order, self.chosen, cursor, self.lang, answered)
+            )
+        if self.phase in ("revealed", "feedback"):
+            feedback.update(
+                feedback_view(question, self.lang, self._typed().strip(), self.ticked,
+                              self.phase == "revealed", related=False)
+            )  # fmt: skip
+        actions.update(self._actions(question))
+
+    def _actions(self, question: Question) -> RenderableType:
+        if self.phase == "answer":
+            key = {"choice": "choice_help", "multi": "multi_help"}.get(
+                question.type, "iv_open_help"
+            )
+            return Text(self.t(key, n=len(question.choices)) + "  " + self.t("iv_skip_help"),
+                        "bold")  # fmt: skip
+        if self.phase == "revealed":
+            total = len(question.key_points)
+            suggested = suggested_grade(len(self.ticked), total)
+            return Text(
+                self.t("tick_key_points", keys=f"{TICK_KEYS[0]}–{TICK_KEYS[total - 1]}",
+                       covered=len(self.ticked), total=total,
+                       grade=self.t(f"rating_{suggested}")),
+                "bold",
+            )  # fmt: skip
+        line = Text()
+        if question.type != "open":
+            line.append_text(verdict(question, self.order, self.chosen, self.lang))
+            line.append("   ")
+        line.append(self.t("iv_press_next"), "bold")
+        return line
+
+    def _exercise_title(self, exercise_id: str) -> str:
+        assert self.data is not None
+        found = next((e for e in self.data.catalog if e.id == exercise_id), None)
+        return found.title_in(self.lang) if found else exercise_id
+
+    def key_for(self, index: int) -> str:
+        """The number key that chooses the option at `index` in the file, as now shown."""
+        return LETTERS[self.order.index(index)]
