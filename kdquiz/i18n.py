@@ -662,6 +662,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "各主题的正确率和记忆保持率，每日复习量",
     ),
     "cmd_interview": ("Mock interview", "模拟面试"),
+    "help_interview": (
+        "a timed mock interview: questions with follow-ups, a coding exercise, a report",
+        "限时模拟面试：带追问的问答、一道编程题，以及面试报告",
+    ),
+    "help_interview_minutes": ("how long the interview lasts (5–180)", "面试时长（5–180 分钟）"),
+    "help_interview_focus": (
+        "ask only about this topic (a topic id, as `kdquiz interview --focus x` lists)",
+        "只问这个主题（主题 id，可用 `kdquiz interview --focus x` 列出）",
+    ),
+    "help_interview_history": ("list your past interviews", "列出以往的模拟面试"),
+    "help_interview_json": (
+        "print every past interview's report as JSON",
+        "以 JSON 格式输出以往每次面试的报告",
+    ),
     "cmd_interview_help": (
         "A timed interview with follow-ups and a coding exercise, then a report",
         "限时模拟面试：追问加编程题，结束后给出报告",
@@ -1067,9 +1081,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "iv_follow_up": ("follow-up", "追问"),
     "iv_code": ("Coding", "编程"),
     "iv_plan_counts": (
-        "{openers} questions and {follow_ups} follow-ups (a follow-up is asked only once the "
-        "question before it is answered), then the coding exercise.",
-        "{openers} 道题加 {follow_ups} 个追问（前一题答完才会追问），最后是编程题。",
+        "Questions: {openers}, follow-ups: {follow_ups} (asked only once the question before "
+        "is answered), then the coding exercise.",
+        "共 {openers} 道题、{follow_ups} 个追问（前一题答完才会追问），最后是编程题。",
     ),
     "iv_no_workspace": (
         "No workspace, so no coding exercise: run `kdquiz init DIR` to add one.",
@@ -1166,6 +1180,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "r review the missed · x the exercise · n a new interview · escape home",
         "r 练习答错的题 · x 做编程题 · n 再来一次 · Esc 回首页",
     ),
+    "iv_no_history": (
+        "No mock interviews yet: `kdquiz interview` starts one.",
+        "还没有模拟面试记录：运行 `kdquiz interview` 开始一次。",
+    ),
+    "iv_history_head": (
+        "  #  date              min  asked  f-ups     code  score  focus",
+        "  #  日期              分钟  题数  追问      编程  得分  范围",
+    ),
+    "iv_history_all": ("all topics", "全部主题"),
     "iv_bad_minutes": (
         "An interview lasts {low} to {high} minutes, not {got}.",
         "面试时长须在 {low} 到 {high} 分钟之间，不能是 {got}。",
@@ -1792,7 +1815,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "command_palette": ("palette", "命令面板"), "answer(True)": ("Yes", "是"),
     "fetch_data": ("Fetch data", "获取数据"),
     "answer(False)": ("No", "否"),
-    "iv_enter": ("Start / submit / next", "开始 / 提交 / 继续"),
+    "iv_enter": ("Go on", "继续"),
     "iv_reveal": ("Key points", "看要点"),
     "iv_skip": ("Skip", "跳过"), "iv_new_plan": ("Another plan", "换一套"),
     "iv_minutes(1)": ("Longer", "加时"), "iv_minutes(-1)": ("Shorter", "减时"),

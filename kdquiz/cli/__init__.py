@@ -34,6 +34,7 @@ from kdquiz.cli.exercises import (
     cmd_watch,
     cmd_where,
 )
+from kdquiz.cli.interview import cmd_interview
 from kdquiz.cli.lab import cmd_lab
 from kdquiz.cli.questions import cmd_export, cmd_validate
 from kdquiz.cli.schedule import cmd_fsrs
@@ -192,6 +193,13 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     )  # fmt: skip
     fsrs.add_argument("--yes", "-y", action="store_true", help=h("fsrs_yes"))
     fsrs.add_argument("--no-reschedule", action="store_true", help=h("fsrs_no_reschedule"))
+
+    interview = command("interview", cmd_interview)
+    interview.add_argument("--minutes", type=int, default=45, metavar="N",
+                           help=h("interview_minutes"))  # fmt: skip
+    interview.add_argument("--focus", metavar="TOPIC", help=h("interview_focus"))
+    interview.add_argument("--history", action="store_true", help=h("interview_history"))
+    interview.add_argument("--json", action="store_true", help=h("interview_json"))
 
     validate = command("validate", cmd_validate)
     validate.add_argument("paths", nargs="*", metavar="PATH", help=h("validate_paths"))

@@ -87,6 +87,8 @@ class Session:
     code: CodeOutcome | None = field(init=False, default=None)
     ended: datetime | None = field(init=False, default=None)
     ended_early: bool = field(init=False, default=False)
+    opener_number: int = field(init=False, default=0)
+    """The number of the opening question on screen or last asked (1 for the first)."""
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -133,6 +135,7 @@ class Session:
         self.current, self.shown_at = None, None
         if self.queue and self.elapsed() < self.plan.question_seconds:
             self.current, self.shown_at = self.queue.pop(0), self.clock()
+            self.opener_number += not self.current.is_follow_up
             return
         if self.plan.coding is not None:
             self.coding_started = self.clock()
@@ -223,12 +226,8 @@ class Session:
         )  # fmt: skip
 
     def position(self) -> tuple[int, int]:
-        """(the opening question's number, how many there are) for the status line."""
-        openers = [s.question.id for s in self.plan.openers]
-        done = sum(a.parent is None for a in self.answers)
-        current = self.current
-        number = done + (1 if current is not None and current.parent is None else 0)
-        return max(1, number), len(openers)
+        """(the opening question's number, how many are planned) for the status line."""
+        return max(1, self.opener_number), len(self.plan.openers)
 
     # ------------------------------------------------------------------ the record
 

@@ -72,6 +72,7 @@ class KDQuizApp(App[None]):
         workspace: Path | None = None,
         lang: str | None = None,
         clock: Callable[[], datetime] = utc_now,
+        interview: tuple[int, str | None] | None = None,
     ) -> None:
         super().__init__()
         cjk.install()  # Chinese lines break between characters, not only at spaces
@@ -83,6 +84,8 @@ class KDQuizApp(App[None]):
         """--lang, if given; it wins over (and replaces) the remembered language."""
         self.clock = clock
         """The current time (tests pass a fixed one)."""
+        self.start_interview = interview
+        """(minutes, focus) of the interview `kdquiz interview` opens once the data is in."""
         self.data: AppData | None = None
         """None until the loading worker finishes."""
         self._first_frame = threading.Event()
@@ -154,6 +157,12 @@ class KDQuizApp(App[None]):
         self.revision += 1
         for note, severity in data.notes:
             self.notify(note.text(self.lang), severity=severity, timeout=10)  # type: ignore[arg-type]
+        if self.start_interview is not None:
+            from kdquiz.tui.screens.interview import InterviewScreen
+
+            minutes, focus = self.start_interview
+            self.start_interview = None
+            self.push_screen(InterviewScreen(minutes, focus))
 
     def changed(self) -> None:
         """Progress changed (an answer, a check): screens refresh what they show."""
@@ -310,6 +319,11 @@ class KDQuizApp(App[None]):
             yield from commands()
 
 
-def run_app(questions: list[Path], workspace: Path | None = None, lang: str | None = None) -> int:
-    KDQuizApp(questions=questions, workspace=workspace, lang=lang).run()
+def run_app(
+    questions: list[Path],
+    workspace: Path | None = None,
+    lang: str | None = None,
+    interview: tuple[int, str | None] | None = None,
+) -> int:
+    KDQuizApp(questions=questions, workspace=workspace, lang=lang, interview=interview).run()
     return 0

@@ -63,7 +63,7 @@ class InterviewScreen(AppScreen):
         Binding("up,k", "move(-1)", show=False),
         Binding("down,j", "move(1)", show=False),
         Binding("space", "toggle_option", show=False),
-        Binding("enter", "iv_enter", "Start / submit / next", id="iv-enter"),
+        Binding("enter", "iv_enter", "Go on", id="iv-enter"),
         Binding("ctrl+r", "iv_reveal", "Reveal", id="iv-reveal", priority=True),
         Binding("a", "focus_answer", "Type an answer", show=False),
         Binding("s", "iv_skip", "Skip", id="iv-skip"),

@@ -70,27 +70,24 @@ def plan_view(plan: Plan, lang: str, exercise_title: str | None) -> Group:
 
 
 def status_line(session: Session, lang: str) -> Text:
-    """' Interview  Q 3/8 · follow-up · Topic · ★★☆ · open   ⏱ 31:12 left  1:45 / 4:00'."""
-    line = Text.assemble((f" {t('iv_mode', lang)} ", "reverse"), " ")
+    """' Mock interview  ⏱ 31:12 left  Question 3/8 ↳ follow-up  1:45/4:00  Topic ★★☆'."""
+    line = Text.assemble((f" {t('iv_mode', lang)} ", "reverse"), "  ")
+    left = session.left() if session.phase != "coding" else session.coding_left()
+    line.append(f"⏱ {t('iv_left', lang, time=clock(left))}", "bold red" if left < 60 else "bold")
+    line.append("  ")
     step = session.current
     if step is not None:
         number, total = session.position()
         line.append(t("iv_question_n", lang, n=number, total=total), "bold")
         if step.is_follow_up:
-            line.append("  ↳ " + t("iv_follow_up", lang), "bold magenta")
-        question = step.question
-        line.append(f"  ·  {topic_name(question.topic, lang)}  ·  {stars(question.difficulty)}")
-        line.append(f"  ·  {t('type_' + question.type, lang)}")
-    elif session.phase == "coding" and session.plan.coding is not None:
-        line.append(t("iv_code", lang), "bold")
-        line.append(f"  ·  {session.plan.coding.exercise.id}")
-    line.append("   ")
-    left = session.left() if session.phase != "coding" else session.coding_left()
-    line.append(f"⏱ {t('iv_left', lang, time=clock(left))}", "bold red" if left < 60 else "bold")
-    if step is not None:
+            line.append(" ↳ " + t("iv_follow_up", lang), "bold magenta")
         spent = session.question_elapsed()
-        style = "red" if spent > step.seconds else "dim"
-        line.append(f"   {clock(spent)} / {clock(step.seconds)}", style)
+        line.append(f"  {clock(spent)}/{clock(step.seconds)}",
+                    "red" if spent > step.seconds else "dim")  # fmt: skip
+        question = step.question
+        line.append(f"  {topic_name(question.topic, lang)} {stars(question.difficulty)}")
+    elif session.phase == "coding" and session.plan.coding is not None:
+        line.append(f"{t('iv_code', lang)}  {session.plan.coding.exercise.id}", "bold")
     return line
 
 
@@ -141,7 +138,7 @@ def report_view(
 
     if report.topics:
         parts += [Text(""), Text(t("iv_by_topic", lang), "bold underline")]
-        grid = Table.grid(padding=(0, 2))
+        grid = Table.grid(padding=(0, 2), expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column(no_wrap=True)
@@ -153,11 +150,11 @@ def report_view(
         parts.append(grid)
 
     parts += [Text(""), Text(t("iv_by_question", lang), "bold underline")]
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True)
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, width=1)
     table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column(no_wrap=True, justify="right")
-    table.add_column(no_wrap=True, justify="right")
+    table.add_column(no_wrap=True, justify="right", min_width=8)
+    table.add_column(no_wrap=True, justify="right", min_width=9)
     for row in report.rows:
         question = bank.by_id(row.question)
         prompt = " ".join(question.prompt.get(lang).split()) if question else row.question

@@ -1,0 +1,80 @@
+"""`kdquiz interview`: start a mock interview in the app, or list past ones (`--history`,
+`--json` for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from kdquiz.cli.common import UsageError, language, load_bank, open_store, tr
+
+if TYPE_CHECKING:
+    from kdquiz.interview.report import Report
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from kdquiz.interview.plan import PlanError, check_focus, check_minutes
+
+    if args.history or args.json:
+        return _history(args)
+    try:
+        check_minutes(args.minutes)
+        if args.focus is not None:
+            bank, _ = load_bank(args)
+            check_focus(bank, args.focus)
+    except PlanError as exc:
+        raise UsageError(exc.text(language())) from None
+    from kdquiz.tui.app import run_app
+
+    return run_app(
+        questions=getattr(args, "questions", None) or [],
+        workspace=getattr(args, "workspace", None),
+        lang=getattr(args, "lang", None),
+        interview=(args.minutes, args.focus),
+    )
+
+
+def _history(args: argparse.Namespace) -> int:
+    from kdquiz.interview.report import build_report
+
+    store = open_store()
+    bank, _ = load_bank(args)
+    related = {q.id: q.related_exercise for q in bank.questions if q.related_exercise}
+    interviews = store.interviews()
+    reports = [
+        build_report(interview_id, record, [r for _, r in interviews[:index]], related)
+        for index, (interview_id, record) in enumerate(interviews)
+    ]
+    if args.json:
+        print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+        return 0
+    if not reports:
+        print(tr("iv_no_history"))
+        return 0
+    print(tr("iv_history_head"))
+    for report in reports:
+        print(_history_line(report))
+    return 0
+
+
+def _history_line(report: Report) -> str:
+    """One past interview: number, date, length, focus, questions, follow-ups, code, score."""
+    from kdquiz.i18n import topic_name
+
+    lang = language()
+    when = report.started.astimezone().strftime("%Y-%m-%d %H:%M")
+    focus = topic_name(report.focus, lang) if report.focus else tr("iv_history_all")
+    code = "—"
+    if report.code is not None:
+        status = str(report.code.get("status", ""))
+        if status in ("skipped", "not_reached"):
+            code = tr("iv_code_" + status)
+        else:
+            code = f"{report.code.get('passed', 0)}/{report.code.get('total', 0)}"
+    flag = "  " + tr("iv_ended_early") if report.ended_early else ""
+    return (
+        f"{report.interview_id:>3}  {when}  {report.minutes:>3}  "
+        f"{len(report.asked):>3}  {report.follow_ups_asked:>2}/{report.follow_ups_planned:<2}  "
+        f"{code:>7}  {report.score:>4.0%}  {focus}{flag}"
+    )
