@@ -154,8 +154,8 @@ class Session:
         step = self._current()
         question = step.question
         score = float(correct)
-        if question.type == "open":
-            score = len(covered or ()) / len(question.key_points) if question.key_points else score
+        if question.type == "open" and covered is not None and question.key_points:
+            score = len(covered) / len(question.key_points)
         answer = Answer(
             question.id, question.topic, step.parent,
             "right" if correct else "wrong", score,
