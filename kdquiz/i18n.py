@@ -1080,6 +1080,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "iv_col_time": ("Time", "时间"),
     "iv_follow_up": ("follow-up", "追问"),
     "iv_code": ("Coding", "编程"),
+    "iv_code_label": ("code", "编程"),
     "iv_plan_counts": (
         "Questions: {openers}, follow-ups: {follow_ups} (asked only once the question before "
         "is answered), then the coding exercise.",
@@ -1105,8 +1106,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "白板：像面试时口头回答那样写下你的答案…",
     ),
     "iv_open_help": (
-        "Write on the whiteboard, then enter (or ctrl+r) to see the key points and grade it.",
-        "在白板上写下答案，然后按回车（或 ctrl+r）查看要点并自评。",
+        "Write on the whiteboard, then ctrl+r shows the key points to grade it by.",
+        "在白板上写下答案，然后按 ctrl+r 查看要点并自评。",
     ),
     "iv_skip_help": ("s skips.", "按 s 跳过。"),
     "iv_press_next": ("Press enter to go on.", "按回车继续。"),
@@ -1165,8 +1166,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "iv_weak_topics": ("Weakest topics", "最薄弱的主题"),
     "iv_list_sep": (", ", "、"),
     "iv_review_missed": (
-        "Press r to practise the {n} questions you missed now (they also come back in review).",
-        "按 r 立即练习答错的 {n} 道题（它们也会在复习中再次出现）。",
+        "Press r to practise what you missed now ({n}); it also comes back in review.",
+        "按 r 立即练习答错的题（{n} 道），它们也会在复习中再次出现。",
     ),
     "iv_practise_exercise": (
         "Press x to practise the exercise: {title}",

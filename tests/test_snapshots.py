@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from conftest import make_workspace
 from kdquiz.bank import builtin_bank_dir, load_banks
@@ -240,3 +241,70 @@ def test_fsrs_fit_result(
         await steps()(pilot)
 
     assert snap_compare(make_app(lang), terminal_size=size, run_before=run_before)
+
+
+# ---------------------------------------------------------------------- the mock interview
+
+SMALL = pytest.mark.parametrize("lang", LANGS)
+"""Both languages at 80x24, the size the interview must fit."""
+
+
+def interview_app(lang: str, monkeypatch: pytest.MonkeyPatch) -> KDQuizApp:
+    """`kdquiz interview --minutes 10 --focus interview-core`, with a fixed plan."""
+    from kdquiz.tui.screens.interview import InterviewScreen
+
+    monkeypatch.setattr(InterviewScreen, "plan_seed", 5)
+    return KDQuizApp(workspace=workspace(), lang=lang, clock=lambda: NOW,
+                     interview=(10, "interview-core"))  # fmt: skip
+
+
+def until_coding(*after: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Start the interview, skip every question (leaving the whiteboard first), then `after`."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await steps("enter")(pilot)
+        screen = pilot.app.screen
+        while getattr(screen, "phase", "") not in ("coding", "report"):
+            if isinstance(screen.focused, TextArea):
+                await pilot.press("escape")
+            await pilot.press("s")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await steps(*after)(pilot)
+
+    return run_before
+
+
+@SMALL
+def test_interview_plan(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    app = interview_app(lang, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps())
+
+
+@SMALL
+def test_interview_question(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The first question with the clock, its whiteboard holding a start of an answer."""
+    app = interview_app(lang, monkeypatch)
+    run_before = steps("enter", *"Soft targets carry dark knowledge")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@SMALL
+def test_interview_follow_up(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """After the first answer is graded: its first follow-up, under the question it follows."""
+    app = interview_app(lang, monkeypatch)
+    run_before = steps("enter", "escape", "ctrl+r", "a", "b", "enter")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@SMALL
+def test_interview_coding(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    app = interview_app(lang, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=until_coding())
+
+
+@SMALL
+def test_interview_report(snap_compare, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The report after skipping everything (the code too: no check runs)."""
+    app = interview_app(lang, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=until_coding("s", "y"))

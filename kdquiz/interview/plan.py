@@ -23,8 +23,10 @@ from kdquiz.i18n import Message
 MINUTES_RANGE = (5, 180)
 """How long an interview may be planned for (`--minutes`)."""
 DEFAULT_MINUTES = 45
-SECONDS_PER_TYPE = {"choice": 90, "multi": 120, "open": 240}
+SECONDS_PER_TYPE = {"choice": 60, "multi": 90, "open": 150}
 """The time an interviewer gives a question of each type (a spoken open answer takes longest)."""
+FOLLOW_UP_SHARE = 2 / 3
+"""A follow-up gets this share of its type's time: it builds on the answer just given."""
 CODING_SHARE = 0.35
 """At most this share of the interview goes to the coding exercise..."""
 CODING_MIN_SECONDS = 90
@@ -155,7 +157,7 @@ def make_plan(
     per_topic: Counter[str] = Counter()
     limit = len(bank.questions) if focus else MAX_PER_TOPIC
     used = 0
-    most_openers = max(1, -(-minutes // MINUTES_PER_OPENER))
+    most_openers = max(2, -(-minutes // MINUTES_PER_OPENER))
     while sum(not s.is_follow_up for s in steps) < most_openers:
         next_topic = _next_topic(topics, pools, per_topic, limit, asked)
         if next_topic is None:
@@ -166,14 +168,15 @@ def make_plan(
         opener = min(fresh, key=lambda q: (abs(q.difficulty - wanted), fresh.index(q)))
         chain = [(f, p) for f, p in bank.follow_up_chain(opener) if f.id not in asked]
         block = [Step(opener, SECONDS_PER_TYPE[opener.type])]
-        block += [Step(f, SECONDS_PER_TYPE[f.type], parent=p.id) for f, p in chain]
+        block += [Step(f, follow_up_seconds(f), parent=p.id) for f, p in chain]
+        while len(block) > 1 and used + sum(s.seconds for s in block) > budget:
+            block.pop()  # fewer follow-ups rather than a plan longer than the interview
         cost = sum(s.seconds for s in block)
-        if used + cost > budget:
-            if steps:  # the first question is always asked, however short the interview
-                per_topic[topic] = limit  # try a cheaper question from another topic
-                if used + SECONDS_PER_TYPE["choice"] > budget:
-                    break
-                continue
+        if used + cost > budget and steps:  # the first question is asked however short it is
+            per_topic[topic] = limit  # try a cheaper question from another topic
+            if used + SECONDS_PER_TYPE["choice"] > budget:
+                break
+            continue
         steps += block
         used += cost
         per_topic[topic] += 1
@@ -185,6 +188,10 @@ def make_plan(
         if exercise is not None:
             coding_step = CodingStep(exercise, coding, already_passed=exercise.id in passed)
     return Plan(minutes, focus, tuple(steps), coding_step)
+
+
+def follow_up_seconds(question: Question) -> int:
+    return round(SECONDS_PER_TYPE[question.type] * FOLLOW_UP_SHARE)
 
 
 def _coding_seconds(minutes: int) -> int:

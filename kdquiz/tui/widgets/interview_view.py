@@ -186,7 +186,7 @@ def code_summary(report: Report, lang: str) -> str:
     code = report.code or {}
     status = str(code.get("status", ""))
     if status in ("skipped", "not_reached"):
-        return f"{t('iv_code', lang)}{colon(lang)}{t('iv_code_' + status, lang)}"
+        return f"{t('iv_code_label', lang)}{colon(lang)}{t('iv_code_' + status, lang)}"
     return t("iv_code_checks", lang, passed=code.get("passed", 0), total=code.get("total", 0),
              status=t("iv_status_" + status, lang))  # fmt: skip
 
