@@ -1185,10 +1185,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "No mock interviews yet: `kdquiz interview` starts one.",
         "还没有模拟面试记录：运行 `kdquiz interview` 开始一次。",
     ),
-    "iv_history_head": (
-        "  #  date              min  asked  f-ups     code  score  focus",
-        "  #  日期              分钟  题数  追问      编程  得分  范围",
-    ),
+    "iv_h_date": ("date", "日期"),
+    "iv_h_minutes": ("min", "分钟"),
+    "iv_h_asked": ("asked", "题数"),
+    "iv_h_follow_ups": ("follow-ups", "追问"),
+    "iv_h_code": ("code", "编程"),
+    "iv_h_score": ("score", "得分"),
+    "iv_h_focus": ("focus", "范围"),
     "iv_history_all": ("all topics", "全部主题"),
     "iv_bad_minutes": (
         "An interview lasts {low} to {high} minutes, not {got}.",

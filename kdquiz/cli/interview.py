@@ -52,19 +52,17 @@ def _history(args: argparse.Namespace) -> int:
     if not reports:
         print(tr("iv_no_history"))
         return 0
-    print(tr("iv_history_head"))
-    for report in reports:
-        print(_history_line(report))
+    columns = ("date", "minutes", "asked", "follow_ups", "code", "score", "focus")
+    rows = [["#", *(tr("iv_h_" + c) for c in columns)], *map(_history_row, reports)]
+    print_table(rows, left={1, 7})
     return 0
 
 
-def _history_line(report: Report) -> str:
-    """One past interview: number, date, length, focus, questions, follow-ups, code, score."""
+def _history_row(report: Report) -> list[str]:
+    """One past interview: number, date, length, questions, follow-ups, code, score, focus."""
     from kdquiz.i18n import topic_name
 
-    lang = language()
-    when = report.started.astimezone().strftime("%Y-%m-%d %H:%M")
-    focus = topic_name(report.focus, lang) if report.focus else tr("iv_history_all")
+    focus = topic_name(report.focus, language()) if report.focus else tr("iv_history_all")
     code = "—"
     if report.code is not None:
         status = str(report.code.get("status", ""))
@@ -73,8 +71,23 @@ def _history_line(report: Report) -> str:
         else:
             code = f"{report.code.get('passed', 0)}/{report.code.get('total', 0)}"
     flag = "  " + tr("iv_ended_early") if report.ended_early else ""
-    return (
-        f"{report.interview_id:>3}  {when}  {report.minutes:>3}  "
-        f"{len(report.asked):>3}  {report.follow_ups_asked:>2}/{report.follow_ups_planned:<2}  "
-        f"{code:>7}  {report.score:>4.0%}  {focus}{flag}"
-    )
+    return [
+        str(report.interview_id), report.started.astimezone().strftime("%Y-%m-%d %H:%M"),
+        str(report.minutes), str(len(report.asked)),
+        f"{report.follow_ups_asked}/{report.follow_ups_planned}", code, f"{report.score:.0%}",
+        focus + flag,
+    ]  # fmt: skip
+
+
+def print_table(rows: list[list[str]], left: set[int]) -> None:
+    """Rows in aligned columns (by terminal cells: a Chinese character takes two), columns in
+    `left` aligned left, the others right."""
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - cell_len(cell))
+            cells.append(cell + pad if i in left else pad + cell)
+        print("  ".join(cells).rstrip())

@@ -44,6 +44,7 @@ def help_table(lang: str = "en") -> Table:
     from kdquiz.tui.screens.browse import BrowseScreen
     from kdquiz.tui.screens.exercises import ExercisesScreen
     from kdquiz.tui.screens.home import HomeScreen
+    from kdquiz.tui.screens.interview import InterviewScreen
     from kdquiz.tui.screens.lab import LabScreen
     from kdquiz.tui.screens.review import ReviewScreen
     from kdquiz.tui.screens.stats import StatsScreen
@@ -70,6 +71,7 @@ def help_table(lang: str = "en") -> Table:
     _describe(review, table, t("help_review", lang), lang)
     _describe(BrowseScreen.BINDINGS, table, t("help_browse", lang), lang)
     _describe(ExercisesScreen.BINDINGS, table, t("help_exercises", lang), lang)
+    _describe(InterviewScreen.BINDINGS, table, t("iv_mode", lang), lang)
     _describe(StatsScreen.BINDINGS, table, t("statistics", lang), lang)
     _describe(LabScreen.BINDINGS, table, t("lab", lang), lang)
     return table
