@@ -1116,8 +1116,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "在编辑器里修改 {path}（按 o 打开 $EDITOR），完成后按回车运行隐藏测试。",
     ),
     "iv_coding_help": (
-        "Enter submits your code · o edit · s skip the exercise · escape ends the interview",
-        "回车提交代码 · o 编辑 · s 跳过编程题 · Esc 结束面试",
+        "Enter submits your code · o $EDITOR · w workbench · s skip it · escape ends",
+        "回车提交代码 · o 编辑器 · w 练习界面 · s 跳过 · Esc 结束面试",
+    ),
+    "iv_minutes_left": ("{n} min left for the code.", "编程题还剩 {n} 分钟。"),
+    "iv_workbench_note": (
+        "The interview's clock keeps running ({time} left): escape comes back to submit.",
+        "面试仍在计时（剩余 {time}）：按 Esc 回到面试提交代码。",
     ),
     "iv_checking": ("Running the hidden checks on your code…", "正在用隐藏测试检查你的代码…"),
     "iv_time_up": ("Time is up: your code is being checked.", "时间到：正在检查你的代码。"),
@@ -1824,6 +1829,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "iv_skip": ("Skip", "跳过"), "iv_new_plan": ("Another plan", "换一套"),
     "iv_minutes(1)": ("Longer", "加时"), "iv_minutes(-1)": ("Shorter", "减时"),
     "iv_focus": ("Topic", "主题"), "iv_edit": ("Edit in $EDITOR", "用 $EDITOR 编辑"),
+    "iv_workbench": ("Workbench", "练习界面"),
     "iv_review": ("Review the missed", "练习错题"), "iv_exercise": ("The exercise", "编程题"),
     "app.open('interview')": ("Interview", "面试"),
 }  # fmt: skip

@@ -3,7 +3,7 @@ language or the learner's progress changes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -90,6 +90,16 @@ class AppScreen(Screen[None]):
         """The screen's name before its own palette entries ("Review: Undo answer")."""
         name = type(self).__name__.removesuffix("Screen").lower()
         return self.t(f"palette_{name}") + ": "
+
+    def confirm(self, question: str, then: Callable[[], object]) -> None:
+        """Ask `question` in a yes/no dialog (in the app's language); call `then` on yes."""
+        from kdquiz.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question, self.t("ex_yes"), self.t("ex_no")), answered)
 
     def action_back(self) -> None:
         """Back to the screen underneath: home, or the browser / session this was opened from."""

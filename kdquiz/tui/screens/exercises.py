@@ -40,7 +40,6 @@ from kdquiz.solving import (
 )
 from kdquiz.tui.editor import edit_in_editor
 from kdquiz.tui.screens.base import AppScreen
-from kdquiz.tui.screens.confirm import ConfirmScreen
 from kdquiz.tui.screens.solution import SolutionScreen
 from kdquiz.tui.widgets.exercise_view import (
     check_view,
@@ -323,15 +322,6 @@ class ExercisesScreen(AppScreen):
         if self.workspace is None:
             self.notify(self.t("ex_no_workspace"), severity="error")
         return self.workspace
-
-    def confirm(self, question: str, then: Callable[[], None]) -> None:
-        """Ask `question` in a dialog; call `then` on yes."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        self.app.push_screen(ConfirmScreen(question, self.t("ex_yes"), self.t("ex_no")), answered)
 
     @work(thread=True, exit_on_error=False, group="progress")
     def save_progress(self, write: Callable[[], None]) -> None:

@@ -84,12 +84,10 @@ class HomeScreen(AppScreen, inherit_bindings=False):  # no "escape: home" on hom
         self._tile("new", new, self.t("new_today"))
         self._tile("exercises", f"{passed}/{len(data.catalog)}", self.t("exercises_passed"))
         self._tile("streak", self.t("day" if days == 1 else "days", n=days), self.t("streak"))
-        self.query_one("#menu", Static).update(
-            "  ".join(
-                f"[b reverse] {key} [/] {self.t('menu_' + name)}"
-                for key, name in (*MENU, ("o", "settings"))
-            )
-        )
+        items = [f"[b reverse] {key} [/] {self.t('menu_' + name)}"
+                 for key, name in (*MENU, ("o", "settings"))]  # fmt: skip
+        # Two rows, so that 80 columns hold them: the four ways to practise, then the rest.
+        self.query_one("#menu", Static).update("  ".join(items[:4]) + "\n" + "  ".join(items[4:]))
         advice = []
         if due + new == 0:
             advice.append(self.t("nothing_due"))

@@ -34,8 +34,8 @@ from kdquiz.interview.session import Answer, Session
 from kdquiz.review import display_order, is_correct, suggested_grade
 from kdquiz.solving import file_digest, record_check, standing
 from kdquiz.tui.screens.base import AppScreen
-from kdquiz.tui.screens.confirm import ConfirmScreen
 from kdquiz.tui.widgets.interview_view import (
+    clock,
     coding_view,
     follow_up_context,
     plan_view,
@@ -53,6 +53,8 @@ from kdquiz.tui.widgets.task_view import TaskText
 from kdquiz.workspace import shown_path, task_text
 
 MINUTES_STEP = 5
+WARN_AT = (300, 60)
+"""Seconds left in the coding step at which a notification says so."""
 
 
 class InterviewScreen(AppScreen):
@@ -72,6 +74,7 @@ class InterviewScreen(AppScreen):
         Binding("minus", "iv_minutes(-1)", "Shorter", id="iv-shorter"),
         Binding("t", "iv_focus", "Topic", id="iv-focus"),
         Binding("o", "iv_edit", "Edit in $EDITOR", id="iv-edit"),
+        Binding("w", "iv_workbench", "Workbench", id="iv-workbench"),
         Binding("r", "iv_review", "Review the missed", id="iv-review"),
         Binding("x", "iv_exercise", "Open the exercise", id="iv-exercise"),
     ]
@@ -102,6 +105,8 @@ class InterviewScreen(AppScreen):
         self._ticker: Timer | None = None
         self._cancel_check = threading.Event()
         self._rng = random.Random(self.plan_seed)
+        self._warned_at = float("inf")
+        """The last "minutes left" warning given in the coding step (seconds)."""
         self._task_text = ("", "")
         """(language, text) of the coding exercise's task, read once per language."""
 
@@ -223,10 +228,16 @@ class InterviewScreen(AppScreen):
         session = self.session
         if session is None or self.phase in ("report", "checking"):
             return
-        if self.phase == "coding" and session.coding_left() <= 0:
-            self.notify(self.t("iv_time_up"), severity="warning", timeout=5)
-            self._submit_code()
-            return
+        if self.phase == "coding":
+            left = session.coding_left()
+            if left <= 0:
+                self.notify(self.t("iv_time_up"), severity="warning", timeout=5)
+                self._submit_code()
+                return
+            warning = next((w for w in WARN_AT if left <= w < self._warned_at), None)
+            if warning is not None:  # seen on the workbench and in $EDITOR's return too
+                self._warned_at = warning
+                self.notify(self.t("iv_minutes_left", n=warning // 60), severity="warning")
         self.query_one("#iv-status", Static).update(status_line(session, self.lang))
 
     def _graded(self, answer: Answer) -> None:
@@ -346,10 +357,7 @@ class InterviewScreen(AppScreen):
         elif self.phase == "feedback":
             self._next_question()
         elif self.phase == "coding":
-            self.app.push_screen(
-                ConfirmScreen(self.t("iv_submit_confirm")),
-                lambda yes: self._submit_code() if yes else None,
-            )
+            self.confirm(self.t("iv_submit_confirm"), self._submit_code)
         elif self.phase == "report":
             self.action_back()
         elif question is None:
@@ -391,10 +399,7 @@ class InterviewScreen(AppScreen):
             self._graded(session.skip(self._typed()))
             self._next_question()
         elif self.phase == "coding":
-            self.app.push_screen(
-                ConfirmScreen(self.t("iv_skip_code_confirm")),
-                lambda yes: self._end_code("skipped") if yes else None,
-            )
+            self.confirm(self.t("iv_skip_code_confirm"), lambda: self._end_code("skipped"))
 
     # ------------------------------------------------------------------ coding
 
@@ -419,6 +424,18 @@ class InterviewScreen(AppScreen):
             key, values = problem
             self.notify(self.t(key, path=self._exercise_file(), **values), severity="warning")
         self._show()
+
+    def action_iv_workbench(self) -> None:
+        """The exercise in the workbench (its checks can be run there too); the interview's
+        clock keeps running, escape comes back, and the code is submitted here."""
+        session = self.session
+        if self.phase != "coding" or session is None or session.plan.coding is None:
+            return
+        from kdquiz.tui.screens.exercises import ExercisesScreen
+
+        left = clock(session.coding_left())
+        self.notify(self.t("iv_workbench_note", time=left), timeout=8)
+        self.app.push_screen(ExercisesScreen(initial=session.plan.coding.exercise.id))
 
     def _submit_code(self) -> None:
         data, session = self.data, self.session
@@ -502,10 +519,7 @@ class InterviewScreen(AppScreen):
         if isinstance(self.focused, TextArea):
             self.set_focus(None)
         elif self.session is not None and self.phase not in ("report", "plan"):
-            self.app.push_screen(
-                ConfirmScreen(self.t("iv_end_confirm")),
-                lambda yes: self._end_early() if yes else None,
-            )
+            self.confirm(self.t("iv_end_confirm"), self._end_early)
         else:
             super().action_back()
 
@@ -552,7 +566,7 @@ class InterviewScreen(AppScreen):
             return question is not None and question.type == "open" and phase == "answer"
         if action == "iv_skip":
             return phase in ("answer", "revealed", "coding")
-        if action == "iv_edit":
+        if action in ("iv_edit", "iv_workbench"):
             return phase == "coding"
         if action == "iv_review":
             return phase == "report" and bool(self.report and self.report.practise_questions)

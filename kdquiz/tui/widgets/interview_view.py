@@ -51,7 +51,7 @@ def plan_view(plan: Plan, lang: str, exercise_title: str | None) -> Group:
             number += 1
             label, index = Text(topic_name(question.topic, lang)), str(number)
         table.add_row(
-            index, label, t("type_" + question.type, lang), stars(question.difficulty),
+            index, label, t("browse_type_" + question.type, lang), stars(question.difficulty),
             clock(step.seconds),
         )  # fmt: skip
     if plan.coding is not None:
