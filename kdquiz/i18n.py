@@ -668,8 +668,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "help_interview_minutes": ("how long the interview lasts (5–180)", "面试时长（5–180 分钟）"),
     "help_interview_focus": (
-        "ask only about this topic (a topic id, as `kdquiz interview --focus x` lists)",
-        "只问这个主题（主题 id，可用 `kdquiz interview --focus x` 列出）",
+        "ask only about this topic (a topic id; a wrong one lists them all)",
+        "只问这个主题（填主题 id；填错时会列出全部主题）",
     ),
     "help_interview_history": ("list your past interviews", "列出以往的模拟面试"),
     "help_interview_json": (
@@ -1141,6 +1141,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "iv_saving": ("Saving the interview…", "正在保存本次面试…"),
     "iv_report_title": ("Interview report", "面试报告"),
     "iv_ended_early": ("(ended early)", "（提前结束）"),
+    "iv_unfinished": ("(not finished: the app was closed)", "（未完成：中途关闭了程序）"),
     "iv_score": ("Score", "得分"),
     "iv_questions_score": ("questions ({n} asked)", "问答（{n} 题）"),
     "iv_code_checks": (

@@ -344,6 +344,11 @@ def test_the_command_checks_its_options_and_lists_the_history(
     assert main(["interview", "--history"]) == 0
     out = capsys.readouterr().out
     assert "2026-03-02 09:00" in out and "alpha" in out and "(ended early)" in out
+    unfinished = alpha_plan()[1]
+    unfinished.answer(True)
+    store.save_interview(unfinished.to_record())  # the app was closed mid-way
+    assert main(["interview", "--history"]) == 0
+    assert "(not finished: the app was closed)" in capsys.readouterr().out
     assert main(["interview", "--json"]) == 0
     reports = json.loads(capsys.readouterr().out)
     assert reports[0]["questions"][0]["outcome"] == "right"

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from kdquiz.progress import ProgressStore
 from kdquiz.tui.app import KDQuizApp
+from kdquiz.tui.screens.exercises import ExercisesScreen
 from kdquiz.tui.screens.interview import InterviewScreen
 from kdquiz.tui.screens.review import ReviewScreen
 
@@ -169,6 +170,10 @@ async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> 
         await pilot.press("s")
         await settle(app, pilot)
         assert screen.phase == "coding"
+        await pilot.press("w")  # the workbench, with the interview's clock still running
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExercisesScreen)
+        assert app.screen.selected_id == screen.plan.coding.exercise.id  # type: ignore[union-attr]
         clock.tick(120)  # past the coding grace
         for _ in range(300):
             await pilot.pause(0.1)
@@ -176,3 +181,6 @@ async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> 
                 break
         assert screen.report is not None and screen.report.code is not None
         assert screen.report.code["status"] == "fail"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen and "Interview report" in shown(app, "#iv-prompt")

@@ -70,7 +70,9 @@ def _history_row(report: Report) -> list[str]:
             code = tr("iv_code_" + status)
         else:
             code = f"{report.code.get('passed', 0)}/{report.code.get('total', 0)}"
-    flag = "  " + tr("iv_ended_early") if report.ended_early else ""
+    flag = ""
+    if report.ended_early or not report.finished:
+        flag = "  " + tr("iv_ended_early" if report.finished else "iv_unfinished")
     return [
         str(report.interview_id), report.started.astimezone().strftime("%Y-%m-%d %H:%M"),
         str(report.minutes), str(len(report.asked)),
