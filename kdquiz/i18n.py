@@ -1826,7 +1826,6 @@ KEYS: dict[str, tuple[str, str]] = {
     "fetch_data": ("Fetch data", "获取数据"),
     "answer(False)": ("No", "否"),
     "iv_enter": ("Go on", "继续"),
-    "iv_reveal": ("Key points", "看要点"),
     "iv_skip": ("Skip", "跳过"), "iv_new_plan": ("Another plan", "换一套"),
     "iv_minutes(1)": ("Longer", "加时"), "iv_minutes(-1)": ("Shorter", "减时"),
     "iv_focus": ("Topic", "主题"), "iv_edit": ("Edit in $EDITOR", "用 $EDITOR 编辑"),

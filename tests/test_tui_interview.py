@@ -51,7 +51,7 @@ async def settle(app: KDQuizApp, pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def answer_current(pilot, screen: InterviewScreen, right: bool) -> None:  # type: ignore[no-untyped-def]
     """Answer the question on screen the way a learner would."""
-    question = screen._question()
+    question = screen.asked()
     assert question is not None
     if question.type == "open":
         await pilot.press(*"soft targets", "escape", "ctrl+r")
@@ -138,7 +138,7 @@ async def test_ending_early_keeps_the_answers_and_says_so(stub_workspace: Path) 
         assert isinstance(screen, InterviewScreen) and screen.minutes == 10
         await pilot.press("enter")
         clock.tick(30)
-        question = screen._question()
+        question = screen.asked()
         assert question is not None
         if question.type == "open":
             await pilot.press("escape")  # off the whiteboard first
@@ -163,7 +163,7 @@ async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> 
         assert isinstance(screen, InterviewScreen)
         await pilot.press("enter")
         clock.tick(5 * 60)  # the questions' time is over
-        question = screen._question()
+        question = screen.asked()
         assert question is not None
         if question.type == "open":
             await pilot.press("escape")

@@ -13,7 +13,6 @@ import random
 import threading
 from typing import Any
 
-from fsrs import Rating
 from rich.console import RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
@@ -21,7 +20,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
@@ -33,7 +31,7 @@ from kdquiz.interview.report import Report, build_report
 from kdquiz.interview.session import Answer, Session
 from kdquiz.review import display_order, is_correct, suggested_grade
 from kdquiz.solving import file_digest, record_check, standing
-from kdquiz.tui.screens.base import AppScreen
+from kdquiz.tui.screens.answering import CHOICE_BINDINGS, AnsweringScreen, counts_as_right
 from kdquiz.tui.widgets.interview_view import (
     clock,
     coding_view,
@@ -43,7 +41,6 @@ from kdquiz.tui.widgets.interview_view import (
     status_line,
 )
 from kdquiz.tui.widgets.review_view import (
-    LETTERS,
     TICK_KEYS,
     choices_grid,
     feedback_view,
@@ -57,16 +54,15 @@ WARN_AT = (300, 60)
 """Seconds left in the coding step at which a notification says so."""
 
 
-class InterviewScreen(AppScreen):
+class InterviewScreen(AnsweringScreen):
     """A mock interview of `minutes`, on one topic with `focus`."""
 
+    ANSWER_BOX = "#iv-answer"
+
     BINDINGS = [
-        *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
-        Binding("up,k", "move(-1)", show=False),
-        Binding("down,j", "move(1)", show=False),
-        Binding("space", "toggle_option", show=False),
+        *CHOICE_BINDINGS,
         Binding("enter", "iv_enter", "Go on", id="iv-enter"),
-        Binding("ctrl+r", "iv_reveal", "Reveal", id="iv-reveal", priority=True),
+        Binding("ctrl+r", "reveal", "Reveal", id="iv-reveal", priority=True),
         Binding("a", "focus_answer", "Type an answer", show=False),
         Binding("s", "iv_skip", "Skip", id="iv-skip"),
         Binding("n", "iv_new_plan", "Another plan", id="iv-new"),
@@ -93,10 +89,6 @@ class InterviewScreen(AppScreen):
         self.report: Report | None = None
         self.phase = "plan"
         """plan, answer, revealed, feedback, coding, checking or report."""
-        self.order: list[int] = []
-        self.cursor: int | None = None
-        self.chosen: set[int] = set()
-        self.ticked: set[int] = set()
         self.last: Answer | None = None
         self.interview_id: int | None = None
         self._save_lock = threading.Lock()
@@ -282,75 +274,27 @@ class InterviewScreen(AppScreen):
 
     # ------------------------------------------------------------------ answering
 
-    def _typed(self) -> str:
-        return self.query_one("#iv-answer", TextArea).text
+    def asked(self) -> Question | None:
+        if self.session is None or self.session.current is None:
+            return None
+        return self.session.current.question
 
-    def _submit_choice(self) -> None:
+    def submit_choice(self) -> None:
         assert self.session is not None and self.session.current is not None
         correct = is_correct(self.session.current.question, self.chosen)
         self._graded(self.session.answer(correct))
         self.phase = "feedback"
         self._show()
 
-    def _grade_open(self, rating: int) -> None:
+    def grade_revealed(self, rating: int) -> None:
         assert self.session is not None
         covered = tuple(sorted(self.ticked))
-        answer = self.session.answer(rating >= int(Rating.Hard), rating, covered, self._typed())
+        answer = self.session.answer(counts_as_right(rating), rating, covered, self.typed())
         self._graded(answer)
         self._next_question()
 
-    def action_number(self, n: int) -> None:
-        question = self._question()
-        if question is None:
-            return
-        if self.phase == "answer" and question.type != "open" and n <= len(question.choices):
-            self.cursor = n - 1
-            index = self.order[n - 1]
-            if question.type == "choice":
-                self.chosen = {index}
-                self._submit_choice()
-            else:
-                self.chosen ^= {index}
-                self._show()
-        elif self.phase == "revealed" and 1 <= n <= 4:
-            self._grade_open(n)
-
-    def action_move(self, step: int) -> None:
-        question = self._question()
-        if question is not None and self.phase == "answer" and question.choices:
-            if self.cursor is None:
-                self.cursor = 0 if step > 0 else len(question.choices) - 1
-            else:
-                self.cursor = (self.cursor + step) % len(question.choices)
-            self._show()
-
-    def action_toggle_option(self) -> None:
-        question = self._question()
-        if question is None or self.phase != "answer" or not question.choices:
-            return
-        if self.cursor is None:
-            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
-        elif question.type == "multi":
-            self.chosen ^= {self.order[self.cursor]}
-            self._show()
-        else:
-            self.chosen = {self.order[self.cursor]}
-            self._submit_choice()
-
-    def on_key(self, event: Key) -> None:
-        """Once an open question's model answer is shown, a–h tick its key points."""
-        question = self._question()
-        if self.phase != "revealed" or question is None or event.character is None:
-            return
-        index = TICK_KEYS.find(event.character)
-        if 0 <= index < len(question.key_points):
-            self.ticked ^= {index}
-            event.stop()
-            event.prevent_default()
-            self._show()
-
     def action_iv_enter(self) -> None:
-        question = self._question()
+        question = self.asked()
         if self.phase == "plan":
             if self.plan is not None:
                 self.start()
@@ -360,34 +304,8 @@ class InterviewScreen(AppScreen):
             self.confirm(self.t("iv_submit_confirm"), self._submit_code)
         elif self.phase == "report":
             self.action_back()
-        elif question is None:
-            return
-        elif self.phase == "revealed":
-            self._grade_open(suggested_grade(len(self.ticked), len(question.key_points)))
-        elif question.type == "open":
-            self.action_iv_reveal()
-        elif question.type == "multi":
-            if self.chosen:
-                self._submit_choice()
-            else:
-                self.notify(self.t("multi_help", n=len(question.choices)), timeout=3)
-        elif self.cursor is None:
-            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
-        else:
-            self.chosen = {self.order[self.cursor]}
-            self._submit_choice()
-
-    def action_iv_reveal(self) -> None:
-        question = self._question()
-        if question is not None and question.type == "open" and self.phase == "answer":
-            self.phase = "revealed"
-            self.query_one("#iv-answer", TextArea).display = False
-            self._show()
-
-    def action_focus_answer(self) -> None:
-        area = self.query_one("#iv-answer", TextArea)
-        if area.display and self.phase == "answer":
-            area.focus()
+        elif question is not None:
+            self.enter_on_question(question)
 
     def action_iv_skip(self) -> None:
         """Pass on the question (it counts as missed, its follow-ups are not asked), or on
@@ -396,7 +314,7 @@ class InterviewScreen(AppScreen):
         if session is None:
             return
         if self.phase in ("answer", "revealed") and session.current is not None:
-            self._graded(session.skip(self._typed()))
+            self._graded(session.skip(self.typed()))
             self._next_question()
         elif self.phase == "coding":
             self.confirm(self.t("iv_skip_code_confirm"), lambda: self._end_code("skipped"))
@@ -547,22 +465,17 @@ class InterviewScreen(AppScreen):
 
     # ------------------------------------------------------------------ rendering
 
-    def _question(self) -> Question | None:
-        if self.session is None or self.session.current is None:
-            return None
-        return self.session.current.question
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that do something now (the Footer follows)."""
         phase = self.phase
-        question = self._question()
+        question = self.asked()
         if action in ("iv_new_plan",):
             return phase in ("plan", "report")
         if action in ("iv_minutes", "iv_focus"):
             return phase == "plan"
         if action == "iv_enter":
             return phase != "checking"
-        if action in ("iv_reveal", "focus_answer"):
+        if action in ("reveal", "focus_answer"):
             return question is not None and question.type == "open" and phase == "answer"
         if action == "iv_skip":
             return phase in ("answer", "revealed", "coding")
@@ -639,7 +552,7 @@ class InterviewScreen(AppScreen):
             )
         if self.phase in ("revealed", "feedback"):
             feedback.update(
-                feedback_view(question, self.lang, self._typed().strip(), self.ticked,
+                feedback_view(question, self.lang, self.typed().strip(), self.ticked,
                               self.phase == "revealed", related=False)
             )  # fmt: skip
         actions.update(self._actions(question))
@@ -671,7 +584,3 @@ class InterviewScreen(AppScreen):
         assert self.data is not None
         found = next((e for e in self.data.catalog if e.id == exercise_id), None)
         return found.title_in(self.lang) if found else exercise_id
-
-    def key_for(self, index: int) -> str:
-        """The number key that chooses the option at `index` in the file, as now shown."""
-        return LETTERS[self.order.index(index)]

@@ -18,7 +18,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
@@ -33,9 +32,8 @@ from kdquiz.review import (
     rating_for,
     suggested_grade,
 )
-from kdquiz.tui.screens.base import AppScreen
+from kdquiz.tui.screens.answering import CHOICE_BINDINGS, AnsweringScreen, counts_as_right
 from kdquiz.tui.widgets.review_view import (
-    LETTERS,
     TICK_KEYS,
     choices_grid,
     feedback_view,
@@ -50,16 +48,13 @@ class SessionTally:
     again_today: set[str] = field(default_factory=set)
 
 
-class ReviewScreen(AppScreen):
+class ReviewScreen(AnsweringScreen):
     """A queue of questions to answer. Without a queue it is today's review session; with one
     it is practice out of schedule; as a preview (from the browser) answers are checked and
     explained but not recorded, and no card's schedule changes (the status line says so)."""
 
     BINDINGS = [
-        *[Binding(str(n), f"number({n})", show=False) for n in range(1, 10)],
-        Binding("up,k", "move(-1)", show=False),  # described on the help screen
-        Binding("down,j", "move(1)", show=False),
-        Binding("space", "toggle_option", show=False),
+        *CHOICE_BINDINGS,
         Binding("enter", "enter", "Submit / next", id="submit"),
         Binding("ctrl+r", "reveal", "Reveal", id="reveal", priority=True),
         Binding("a", "focus_answer", "Type an answer", show=False),
@@ -82,16 +77,7 @@ class ReviewScreen(AppScreen):
         self._waiting: Timer | None = None
         """While waiting for the next card due today: the timer that looks for it."""
         self.question: Question | None = None
-        self.phase = "answer"
-        """'answer' (choosing / typing), 'feedback' (result shown), or 'done'."""
-        self.cursor: int | None = None
-        """The highlighted option's display position; none until the learner moves."""
-        self.chosen: set[int] = set()
-        """Chosen options, as indices in the file."""
-        self.ticked: set[int] = set()
-        """Key points the learner says their open answer covered (ticked after revealing)."""
-        self.order: list[int] = []
-        """Display position -> index in the file: shuffled each time a question is shown."""
+        # self.phase: 'answer', 'revealed' (open), 'feedback' (result shown), or 'done'.
         self.last_card: Card | None = None
         self.tally = SessionTally()
 
@@ -141,11 +127,17 @@ class ReviewScreen(AppScreen):
         self.query_one("#review-body", VerticalScroll).scroll_home(animate=False)
         self._show()
 
-    def _submit_choice(self) -> None:
+    def asked(self) -> Question | None:
+        return self.question
+
+    def submit_choice(self) -> None:
         question = self.question
         assert question is not None and question.type != "open"
         correct = is_correct(question, self.chosen)
         self._grade(rating_for(correct), correct)
+
+    def grade_revealed(self, rating: int) -> None:
+        self._grade(rating, counts_as_right(rating))
 
     def _grade(self, rating: int, correct: bool) -> None:
         question = self.question
@@ -178,61 +170,7 @@ class ReviewScreen(AppScreen):
                 self.queue.append(question)
         self.kdapp.changed()
 
-    def on_key(self, event: Key) -> None:
-        """After revealing an open question's model answer, a–h tick its key points."""
-        question = self.question
-        if self.phase != "revealed" or question is None or event.character is None:
-            return
-        index = TICK_KEYS.find(event.character)
-        if 0 <= index < len(question.key_points):
-            self.ticked ^= {index}
-            event.stop()
-            event.prevent_default()
-            self._show()
-
-    def key_for(self, index: int) -> str:
-        """The number key that chooses the option at `index` in the file, as now shown."""
-        return LETTERS[self.order.index(index)]
-
     # ------------------------------------------------------------------ actions
-
-    def action_number(self, n: int) -> None:
-        question = self.question
-        if question is None:
-            return
-        if self.phase == "answer" and question.type != "open" and n <= len(question.choices):
-            self.cursor = n - 1
-            index = self.order[n - 1]
-            if question.type == "choice":
-                self.chosen = {index}
-                self._submit_choice()
-            else:
-                self.chosen ^= {index}
-                self._show()
-        elif self.phase == "revealed" and 1 <= n <= 4:
-            self._grade(n, n >= int(Rating.Hard))
-
-    def action_move(self, step: int) -> None:
-        question = self.question
-        if question is not None and self.phase == "answer" and question.choices:
-            if self.cursor is None:  # the first move lands on the first or the last option
-                self.cursor = 0 if step > 0 else len(question.choices) - 1
-            else:
-                self.cursor = (self.cursor + step) % len(question.choices)
-            self._show()
-
-    def action_toggle_option(self) -> None:
-        question = self.question
-        if question is None or self.phase != "answer" or not question.choices:
-            return
-        if self.cursor is None:
-            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
-        elif question.type == "multi":
-            self.chosen ^= {self.order[self.cursor]}
-            self._show()
-        else:
-            self.chosen = {self.order[self.cursor]}
-            self._submit_choice()
 
     def action_enter(self) -> None:
         question = self.question
@@ -242,33 +180,8 @@ class ReviewScreen(AppScreen):
             return
         elif self.phase == "feedback":
             self._next()
-        elif self.phase == "revealed":  # accept the grade the ticked key points suggest
-            rating = suggested_grade(len(self.ticked), len(question.key_points))
-            self._grade(rating, rating >= int(Rating.Hard))
-        elif question.type == "open":
-            self.action_reveal()
-        elif question.type == "multi":
-            if self.chosen:
-                self._submit_choice()
-            else:
-                self.notify(self.t("multi_help", n=len(question.choices)), timeout=3)
-        elif self.cursor is None:  # nothing chosen yet: enter must not answer for the learner
-            self.notify(self.t("choose_help", n=len(question.choices)), timeout=3)
         else:
-            self.chosen = {self.order[self.cursor]}
-            self._submit_choice()
-
-    def action_reveal(self) -> None:
-        question = self.question
-        if question is not None and question.type == "open" and self.phase == "answer":
-            self.phase = "revealed"
-            self.query_one("#open-answer", TextArea).display = False  # shown in the feedback
-            self._show()
-
-    def action_focus_answer(self) -> None:
-        area = self.query_one("#open-answer", TextArea)
-        if area.display and self.phase == "answer":
-            area.focus()
+            self.enter_on_question(question)
 
     def action_undo(self) -> None:
         """Take back the latest answer (also one from earlier in the session): its review is
