@@ -4,7 +4,7 @@ exercise checked by the hidden suite, then the report.
 Answers are graded as in review (choice questions at once; open ones typed on the whiteboard,
 then self-assessed with the key points) and each one reaches FSRS the moment it is given, so a
 missed interview question comes back in review. The interview's record is saved after every
-answer: quitting mid-way loses nothing, and the history shows it as ended early.
+answer: quitting mid-way loses nothing (the history shows such an interview as not finished).
 """
 
 from __future__ import annotations
@@ -89,7 +89,6 @@ class InterviewScreen(AnsweringScreen):
         self.report: Report | None = None
         self.phase = "plan"
         """plan, answer, revealed, feedback, coding, checking or report."""
-        self.last: Answer | None = None
         self.interview_id: int | None = None
         self._save_lock = threading.Lock()
         self._saved_seq = -1
@@ -98,7 +97,7 @@ class InterviewScreen(AnsweringScreen):
         self._cancel_check = threading.Event()
         self._rng = random.Random(self.plan_seed)
         self._warned_at = float("inf")
-        """The last "minutes left" warning given in the coding step (seconds)."""
+        """Seconds left at the coding step's last "minutes left" warning (or at its start)."""
         self._task_text = ("", "")
         """(language, text) of the coding exercise's task, read once per language."""
 
@@ -195,7 +194,7 @@ class InterviewScreen(AnsweringScreen):
         """Show what the session asks now: a question, the coding step, or the report."""
         session = self.session
         assert session is not None
-        self.chosen, self.cursor, self.ticked, self.last = set(), None, set(), None
+        self.chosen, self.cursor, self.ticked = set(), None, set()
         area = self.query_one("#iv-answer", TextArea)
         area.text = ""
         if session.phase == "questions" and session.current is not None:
@@ -209,6 +208,7 @@ class InterviewScreen(AnsweringScreen):
         elif session.phase == "coding":
             self.phase = "coding"
             area.display = False
+            self._warned_at = session.coding_left()  # no warning of what the plan just said
         else:
             self._finish()
             return
@@ -226,8 +226,8 @@ class InterviewScreen(AnsweringScreen):
                 self.notify(self.t("iv_time_up"), severity="warning", timeout=5)
                 self._submit_code()
                 return
-            warning = next((w for w in WARN_AT if left <= w < self._warned_at), None)
-            if warning is not None:  # seen on the workbench and in $EDITOR's return too
+            warning = min((w for w in WARN_AT if left <= w), default=None)
+            if warning is not None and warning < self._warned_at:  # seen on the workbench too
                 self._warned_at = warning
                 self.notify(self.t("iv_minutes_left", n=warning // 60), severity="warning")
         self.query_one("#iv-status", Static).update(status_line(session, self.lang))
@@ -236,7 +236,6 @@ class InterviewScreen(AnsweringScreen):
         """An answer was given: it reaches FSRS and the record is saved."""
         assert self.session is not None and self.session.current is not None
         question = self.session.current.question
-        self.last = answer
         covered = answer.covered if question.type == "open" else None
         self.feed_review(question, answer.rating, answer.correct, covered)
         self._save()
