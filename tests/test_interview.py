@@ -286,7 +286,8 @@ def test_the_report_scores_topics_questions_and_code_by_their_time() -> None:
     assert rows["a1"].outcome == "right" and rows["a1"].covered == 1 and rows["a1"].points == 2
     assert rows["f1"].outcome == "wrong" and rows["f1"].seconds == 20
     assert rows["f3"].outcome == "not_reached" and rows["f3"].seconds is None
-    assert report.question_score == pytest.approx(0.5 / 3)
+    # a2, an opening question never reached, counts 0; f3, a follow-up, does not count.
+    assert report.question_score == pytest.approx(0.5 / 4)
     assert report.follow_ups_asked == 2 and report.follow_ups_planned == 3
     assert report.ended_early and report.code is not None
     assert report.code["status"] == "not_reached"
@@ -295,13 +296,21 @@ def test_the_report_scores_topics_questions_and_code_by_their_time() -> None:
     coding = session.plan.coding
     assert coding is not None and report.practise_exercise == coding.exercise.id
     weight = coding.seconds / (30 * 60)
-    assert report.score == pytest.approx((0.5 / 3) * (1 - weight))
+    assert report.score == pytest.approx((0.5 / 4) * (1 - weight))
     assert report.to_json()["questions"][0]["question"] == "a1"
 
 
 def test_the_trend_compares_with_earlier_interviews() -> None:
-    first = {"minutes": 5, "plan": [{}], "answers": [{"score": 1.0}], "coding": None}
-    second = {"minutes": 5, "plan": [{}], "answers": [{"score": 0.0}, {"score": 1.0}]}
+    plan = [{"question": "a", "parent": None}, {"question": "b", "parent": "a"},
+            {"question": "c", "parent": None}]  # fmt: skip
+    first = {
+        "minutes": 5,
+        "plan": plan,
+        "coding": None,
+        "answers": [{"question": "a", "score": 1.0}, {"question": "c", "score": 1.0}],
+    }
+    second = {"minutes": 5, "plan": plan,  # c never reached: it counts 0, b does not count
+              "answers": [{"question": "a", "score": 1.0}]}  # fmt: skip
     assert interview_score(first) == 1.0 and interview_score(second) == 0.5
     _, session, _ = alpha_plan()
     session.answer(False)

@@ -3,7 +3,8 @@ plan, follow-ups reached, the code's verdict, what to practise next, and the tre
 learner's interviews. Pure functions of stored records, shared by the app and the CLI.
 
 Scores: a question scores 0 to 1 (right or wrong; an open answer, its share of key points);
-the questions' score is their mean over the questions asked (a skipped one scores 0). The code
+the questions' score is their mean over the questions asked (a skipped one scores 0) and the
+opening questions not reached (0 each; follow-ups not reached do not count). The code
 scores the share of hidden checks passed. The interview's score weighs the two by the time the
 plan gave them, so a 45-minute interview with 15 minutes of code counts the code for a third.
 """
@@ -135,7 +136,7 @@ def build_report(
         (TopicScore(t, len(s), sum(s) / len(s)) for t, s in by_topic.items()),
         key=lambda t: (t.score, t.topic),
     )
-    question_score = sum(r.score or 0.0 for r in asked) / len(asked) if asked else None
+    question_score = questions_score(record) if asked else None
     code = record.get("code")
     code_planned = record.get("coding")
     score = interview_score(record)
@@ -171,10 +172,22 @@ def build_report(
     )
 
 
+def questions_score(record: dict[str, Any]) -> float:
+    """The questions' score, 0 to 1: the mean over the questions asked and the opening
+    questions never reached (they score 0: an interview ended early or answered too slowly
+    did not show that knowledge; a follow-up not reached was never owed)."""
+    answers = record.get("answers", [])
+    answered = {a["question"] for a in answers}
+    missed = [s for s in record.get("plan", []) if s.get("parent") is None
+              and s.get("question") not in answered]  # fmt: skip
+    counted = len(answers) + len(missed)
+    return sum(float(a["score"]) for a in answers) / counted if counted else 0.0
+
+
 def interview_score(record: dict[str, Any]) -> float:
     """The interview's score, 0 to 1: the questions' and the code's, weighed by their time."""
     answers = record.get("answers", [])
-    questions = sum(float(a["score"]) for a in answers) / len(answers) if answers else 0.0
+    questions = questions_score(record)
     coding = record.get("coding")
     if not coding:
         return questions
