@@ -41,3 +41,12 @@ def test_latin_text_wraps_at_spaces_as_before() -> None:
 def test_closing_punctuation_stays_with_the_character_before_it() -> None:
     units = [word.strip() for _, _, word in cjk.rich_words("好的，（知识）蒸馏。ok, fine")]
     assert units == ["好", "的，", "（知", "识）", "蒸", "馏。", "ok,", "fine"]
+
+
+def test_no_line_ends_on_opening_punctuation_before_a_latin_word() -> None:
+    units = [word.strip() for _, _, word in cjk.rich_words("保真度（fidelity）和“KL”")]
+    assert units == ["保", "真", "度", "（fidelity）", "和", "“KL”"]
+    cjk.install()
+    text = "Stanton 等（2021）把蒸馏学生模型的保真度（fidelity）和泛化能力（generalization）分开。"
+    for width in range(20, 60):
+        assert not any(line.endswith(("（", "“")) for line in lines(Text(text), width)), width

@@ -20,7 +20,9 @@ CJK = (
 )
 CLOSING = "、。，．：；！？）］｝〉》」』】〕〗〙〛”’…"
 OPENING = "（［｛〈《「『【〔〖〘〚“‘"
-_UNIT = rf"(?:[{OPENING}]*[{CJK}][{CLOSING}]*|[^\s{CJK}]+[{CLOSING}]*)"
+_UNIT = rf"(?:[{OPENING}]*[^\s{CJK}]+[{CLOSING}]*|[{OPENING}]*[{CJK}][{CLOSING}]*)"
+"""A character (or a Latin word) with the opening punctuation before it and the closing after:
+"（generalization）" is one unit, so no line ends on its "（"."""
 
 RICH_WORD = re.compile(rf"\s*{_UNIT}\s*")
 """Rich's words: leading space, one unit, trailing space."""
