@@ -1125,6 +1125,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "面试仍在计时（剩余 {time}）：按 Esc 回到面试提交代码。",
     ),
     "iv_checking": ("Running the hidden checks on your code…", "正在用隐藏测试检查你的代码…"),
+    "iv_time_up_questions": (
+        "The interview's time is up: the question on screen stays unanswered.",
+        "面试时间到：当前这道题不计作答。",
+    ),
     "iv_time_up": ("Time is up: your code is being checked.", "时间到：正在检查你的代码。"),
     "iv_submit_confirm": (
         "Submit your code now? The hidden checks run and the interview ends.",
@@ -1159,8 +1163,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "Your first interview: the next ones will show your trend.",
         "这是你的第一次模拟面试，之后的面试会显示你的进步趋势。",
     ),
-    "iv_trend": ("Your last {n} interviews", "最近 {n} 次面试"),
+    "iv_trend": ("Recent interviews ({n})", "最近的面试（{n} 次）"),
     "iv_change": ("({n} points)", "（{n} 分）"),
+    "iv_last_score": ("the last one {score}", "上一次 {score}"),
     "iv_by_topic": ("By topic", "各主题得分"),
     "iv_by_question": ("Question by question (time / planned)", "逐题情况（用时 / 计划）"),
     "iv_points": ("{n}/{total} points", "要点 {n}/{total}"),

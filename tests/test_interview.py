@@ -266,6 +266,17 @@ def test_finishing_early_leaves_more_time_for_the_code_and_overrun_still_gets_a_
     assert late.phase == "coding" and late.coding_budget() == CODING_GRACE
 
 
+def test_when_the_interview_time_is_up_the_question_on_screen_is_left_for_the_code() -> None:
+    _, session, clock = alpha_plan(minutes=10)
+    assert not session.time_up()
+    clock.tick(10 * 60)
+    assert session.time_up()
+    assert session.phase == "coding" and session.queue == [] and session.answers == []
+    assert session.coding_left() == CODING_GRACE
+    record = session.to_record()
+    assert {r.outcome for r in build_report(1, record).rows} == {"not_reached"}
+
+
 # ---------------------------------------------------------------------- the report
 
 
@@ -358,6 +369,7 @@ def test_the_command_checks_its_options_and_lists_the_history(
     store.save_interview(unfinished.to_record())  # the app was closed mid-way
     assert main(["interview", "--history"]) == 0
     assert "(not finished: the app was closed)" in capsys.readouterr().out
+    store.save_interview({"started": "not a date", "minutes": "five"})  # a damaged record
     assert main(["interview", "--json"]) == 0
     reports = json.loads(capsys.readouterr().out)
     assert reports[0]["questions"][0]["outcome"] == "right"

@@ -127,6 +127,12 @@ async def test_a_whole_five_minute_interview_from_home_to_the_report(
             await settle(app, pilot)
             assert isinstance(app.screen, ReviewScreen)
             assert app.screen.practice
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("n")  # another interview: its plan shows the trend so far
+        await settle(app, pilot)
+        assert screen.phase == "plan" and "Recent interviews (1)" in shown(app, "#iv-prompt")
 
 
 async def test_ending_early_keeps_the_answers_and_says_so(stub_workspace: Path) -> None:
@@ -154,7 +160,7 @@ async def test_ending_early_keeps_the_answers_and_says_so(stub_workspace: Path) 
         assert app.data is not None and app.data.deck.reviews[0].rating == 1
 
 
-async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> None:
+async def test_when_the_time_is_up_the_code_gets_its_grace_and_is_checked(stub_workspace: Path) -> None:
     clock = Clock()
     app = KDQuizApp(workspace=stub_workspace, clock=clock, interview=(5, None))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -162,13 +168,11 @@ async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> 
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         await pilot.press("enter")
-        clock.tick(5 * 60)  # the questions' time is over
-        question = screen.asked()
-        assert question is not None
-        if question.type == "open":
-            await pilot.press("escape")
-        await pilot.press("s")
-        await settle(app, pilot)
+        clock.tick(5 * 60)  # the whole interview's time is over, a question on screen
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if screen.phase == "coding":
+                break
         assert screen.phase == "coding"
         await pilot.press("w")  # the workbench, with the interview's clock still running
         await settle(app, pilot)
@@ -181,6 +185,7 @@ async def test_when_the_time_is_up_the_code_is_checked(stub_workspace: Path) -> 
                 break
         assert screen.report is not None and screen.report.code is not None
         assert screen.report.code["status"] == "fail"
+        assert screen.report.asked == []  # the question on screen was never answered
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen and "Interview report" in shown(app, "#iv-prompt")

@@ -36,16 +36,12 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from kdquiz.interview.report import build_report
+    from kdquiz.interview.report import build_reports
 
     store = open_store()
     bank, _ = load_bank(args)
     related = {q.id: q.related_exercise for q in bank.questions if q.related_exercise}
-    interviews = store.interviews()
-    reports = [
-        build_report(interview_id, record, [r for _, r in interviews[:index]], related)
-        for index, (interview_id, record) in enumerate(interviews)
-    ]
+    reports = build_reports(store.interviews(), related)
     if args.json:
         print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
         return 0

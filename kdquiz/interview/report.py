@@ -172,6 +172,22 @@ def build_report(
     )
 
 
+def build_reports(
+    interviews: Sequence[tuple[int, dict[str, Any]]], related: dict[str, str] | None = None
+) -> list[Report]:
+    """The report of every stored interview (oldest first, each with the trend up to it); a
+    record too damaged to read is left out rather than stopping the others."""
+    reports: list[Report] = []
+    history: list[dict[str, Any]] = []
+    for interview_id, record in interviews:
+        try:
+            reports.append(build_report(interview_id, record, history, related))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        history.append(record)
+    return reports
+
+
 def questions_score(record: dict[str, Any]) -> float:
     """The questions' score, 0 to 1: the mean over the questions asked and the opening
     questions never reached (they score 0: an interview ended early or answered too slowly

@@ -142,6 +142,20 @@ class Session:
         else:
             self.finish()
 
+    def time_up(self) -> bool:
+        """The whole interview's time is over while a question is on screen: the question is
+        left unanswered (not reached) and the coding exercise starts with its grace, or the
+        interview ends. Returns whether that happened."""
+        if self.current is None or self.left() > 0:
+            return False
+        self.queue.clear()  # the report shows what is left as not reached
+        self.current, self.shown_at = None, None
+        if self.plan.coding is not None:
+            self.coding_started = self.clock()
+        else:
+            self.finish()
+        return True
+
     def answer(
         self,
         correct: bool,

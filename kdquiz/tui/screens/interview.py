@@ -27,7 +27,7 @@ from kdquiz.bank import Question
 from kdquiz.checker.results import ExerciseResult
 from kdquiz.checker.runner import Limits, run_hidden_suite, start_warm_checker
 from kdquiz.interview.plan import DEFAULT_MINUTES, MINUTES_RANGE, Plan, PlanError, make_plan
-from kdquiz.interview.report import Report, build_report
+from kdquiz.interview.report import Report, build_report, build_reports
 from kdquiz.interview.session import Answer, Session
 from kdquiz.review import display_order, is_correct, suggested_grade
 from kdquiz.solving import file_digest, record_check, standing
@@ -98,6 +98,8 @@ class InterviewScreen(AnsweringScreen):
         self._rng = random.Random(self.plan_seed)
         self._warned_at = float("inf")
         """Seconds left at the coding step's last "minutes left" warning (or at its start)."""
+        self.past_scores: list[float] = []
+        """The scores of the learner's earlier interviews, oldest first (shown with the plan)."""
         self._task_text = ("", "")
         """(language, text) of the coding exercise's task, read once per language."""
 
@@ -121,6 +123,8 @@ class InterviewScreen(AnsweringScreen):
     def refresh_view(self) -> None:
         if self.plan is None:
             self.make_new_plan()
+        if self.phase == "plan" and self.data is not None:
+            self.past_scores = [r.score for r in build_reports(self.data.store.interviews())]
         self._show()
 
     def make_new_plan(self) -> None:
@@ -216,9 +220,14 @@ class InterviewScreen(AnsweringScreen):
         self._show()
 
     def _tick(self) -> None:
-        """Every second: the clock, and the end of the coding time."""
+        """Every second: the clock, the end of the interview's time, and of the coding time."""
         session = self.session
         if session is None or self.phase in ("report", "checking"):
+            return
+        if self.phase in ("answer", "revealed", "feedback") and session.time_up():
+            self.notify(self.t("iv_time_up_questions"), severity="warning", timeout=8)
+            self._save()
+            self._enter_current()
             return
         if self.phase == "coding":
             left = session.coding_left()
@@ -418,15 +427,24 @@ class InterviewScreen(AnsweringScreen):
     def finish_report(self, record: dict[str, Any], seq: int) -> None:
         """Save the final record, then build the report against the earlier interviews."""
         assert self.data is not None
-        self._write_record(record, seq)
-        history = [r for i, r in self.data.store.interviews() if i != self.interview_id]
+        from kdquiz.progress import ProgressError
+
         related = {q.id: q.related_exercise for q in self.data.bank.questions
                    if q.related_exercise}  # fmt: skip
-        report = build_report(self.interview_id or 0, record, history, related)
+        try:
+            self._write_record(record, seq)
+            reports = build_reports(self.data.store.interviews(), related)
+        except ProgressError as exc:  # the report is shown all the same
+            self.app.call_from_thread(self.notify, exc.text(self.lang), severity="error")
+            reports = []
+        report = next((r for r in reports if r.interview_id == self.interview_id), None)
+        if report is None:  # not stored (the database failed): report it without a trend
+            report = build_report(self.interview_id or 0, record, [], related)
         self.app.call_from_thread(self._report_ready, report)
 
     def _report_ready(self, report: Report) -> None:
         self.report = report
+        self.past_scores = report.trend  # for the next plan
         self.query_one("#iv-body", VerticalScroll).scroll_home(animate=False)
         self._show()
         self.query_one("#iv-body", VerticalScroll).focus()
@@ -509,7 +527,7 @@ class InterviewScreen(AnsweringScreen):
             assert self.plan is not None
             status.update(Text.assemble((f" {self.t('iv_mode')} ", "reverse")))
             title = self.plan.coding.exercise.title_in(self.lang) if self.plan.coding else None
-            prompt.update(plan_view(self.plan, self.lang, title))
+            prompt.update(plan_view(self.plan, self.lang, title, self.past_scores))
             actions.update(Text(self.t("iv_plan_help"), "bold"))
             return
         session = self.session

@@ -4,7 +4,7 @@ only decides which phase it is in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,7 +14,7 @@ from kdquiz.bank import Question, QuestionBank
 from kdquiz.catalog import Exercise
 from kdquiz.i18n import colon, t, topic_name
 from kdquiz.interview.plan import Plan
-from kdquiz.interview.report import Report, Row, sparkline
+from kdquiz.interview.report import TREND_LENGTH, Report, Row, sparkline
 from kdquiz.interview.session import Session
 
 
@@ -29,8 +29,11 @@ def stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
 
 
-def plan_view(plan: Plan, lang: str, exercise_title: str | None) -> Group:
-    """The plan: each question's topic, type, difficulty and time; the code and its time."""
+def plan_view(
+    plan: Plan, lang: str, exercise_title: str | None, past_scores: Sequence[float] = ()
+) -> Group:
+    """The plan: each question's topic, type, difficulty and time; the code and its time; the
+    scores of the learner's earlier interviews."""
     focus = topic_name(plan.focus, lang) if plan.focus else t("iv_all_topics", lang)
     head = Text.assemble(
         (t("iv_plan_title", lang, minutes=plan.minutes), "bold"), "  ·  ",
@@ -62,6 +65,12 @@ def plan_view(plan: Plan, lang: str, exercise_title: str | None) -> Group:
     parts: list[RenderableType] = [head, Text(""), table, Text("")]
     counts = t("iv_plan_counts", lang, openers=len(plan.openers), follow_ups=len(plan.follow_ups))
     parts.append(Text(counts, "dim"))
+    if past_scores:
+        recent = list(past_scores[-TREND_LENGTH:])
+        line = Text(f"{t('iv_trend', lang, n=len(recent))}{colon(lang)}", "dim")
+        line.append(sparkline(recent), "bold cyan")
+        line.append(f"  {t('iv_last_score', lang, score=f'{recent[-1]:.0%}')}", "dim")
+        parts.append(line)
     if plan.coding is None:
         parts.append(Text(t("iv_no_workspace", lang), "yellow"))
     elif plan.coding.already_passed:
