@@ -1188,10 +1188,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Nothing missed: try a longer interview or another topic.",
         "没有失分：试试更长的面试，或换个主题。",
     ),
-    "iv_report_help": (
-        "r review the missed · x the exercise · n a new interview · escape home",
-        "r 练习答错的题 · x 做编程题 · n 再来一次 · Esc 回首页",
-    ),
+    "iv_help_review": ("r review the missed", "r 练习答错的题"),
+    "iv_help_exercise": ("x the exercise", "x 做编程题"),
+    "iv_help_again": ("n a new interview", "n 再来一次"),
+    "iv_help_home": ("escape home", "Esc 回首页"),
     "iv_no_history": (
         "No mock interviews yet: `kdquiz interview` starts one.",
         "还没有模拟面试记录：运行 `kdquiz interview` 开始一次。",

@@ -540,7 +540,10 @@ class InterviewScreen(AnsweringScreen):
                 actions.update("")
                 return
             prompt.update(report_view(self.report, data.bank, self.lang, self._exercise_title))
-            actions.update(Text(self.t("iv_report_help"), "bold"))
+            keys = [("iv_help_review", bool(self.report.practise_questions)),
+                    ("iv_help_exercise", bool(self.report.practise_exercise)),
+                    ("iv_help_again", True), ("iv_help_home", True)]  # fmt: skip
+            actions.update(Text(" · ".join(self.t(k) for k, shown in keys if shown), "bold"))
             return
         if self.phase in ("coding", "checking"):
             coding = session.plan.coding
