@@ -76,6 +76,10 @@ async def test_a_run_shows_progress_then_the_comparison_and_is_kept() -> None:
         assert "validation NDCG@10 per epoch" in results
         assert "Done in" in shown(app, "#lab-status")
         scroll = screen.query_one("#lab-scroll")
+        for _ in range(50):  # the results' height lands with the next layout (slow on 2 cores)
+            if scroll.max_scroll_y > 0:
+                break
+            await pilot.pause(0.05)
         assert screen.focused is scroll and scroll.max_scroll_y > 0
         await pilot.press("pagedown")
         await pilot.pause()
