@@ -160,7 +160,9 @@ async def test_ending_early_keeps_the_answers_and_says_so(stub_workspace: Path) 
         assert app.data is not None and app.data.deck.reviews[0].rating == 1
 
 
-async def test_when_the_time_is_up_the_code_gets_its_grace_and_is_checked(stub_workspace: Path) -> None:
+async def test_when_the_time_is_up_the_code_gets_its_grace_and_is_checked(
+    stub_workspace: Path,
+) -> None:
     clock = Clock()
     app = KDQuizApp(workspace=stub_workspace, clock=clock, interview=(5, None))
     async with app.run_test(size=(80, 24)) as pilot:
