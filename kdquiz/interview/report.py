@@ -202,7 +202,6 @@ def questions_score(record: dict[str, Any]) -> float:
 
 def interview_score(record: dict[str, Any]) -> float:
     """The interview's score, 0 to 1: the questions' and the code's, weighed by their time."""
-    answers = record.get("answers", [])
     questions = questions_score(record)
     coding = record.get("coding")
     if not coding:
@@ -211,9 +210,8 @@ def interview_score(record: dict[str, Any]) -> float:
     total = int(code.get("total") or 0)
     code_score = int(code.get("passed") or 0) / total if total else 0.0
     code_weight = int(coding["seconds"])
-    question_weight = max(0, int(record["minutes"]) * 60 - code_weight)
-    if not answers and not record.get("plan"):
-        return code_score
+    # An interview planned without questions (an empty bank) is all code.
+    question_weight = max(0, int(record["minutes"]) * 60 - code_weight) if record.get("plan") else 0
     return (questions * question_weight + code_score * code_weight) / (
         question_weight + code_weight
     )

@@ -62,7 +62,6 @@ class CodeOutcome:
     total: int
     seconds: float
     budget: int
-    message: str = ""
 
     @property
     def score(self) -> float:
@@ -198,15 +197,13 @@ class Session:
                 self.dropped.append(follow)
         return answer
 
-    def finish_coding(
-        self, status: str, passed: int = 0, total: int = 0, message: str = ""
-    ) -> CodeOutcome:
+    def finish_coding(self, status: str, passed: int = 0, total: int = 0) -> CodeOutcome:
         """The coding exercise's verdict (the hidden suite's, or skipped); the interview ends."""
         assert self.plan.coding is not None
         spent = (self.clock() - (self.coding_started or self.clock())).total_seconds()
         self.code = CodeOutcome(
             self.plan.coding.exercise.id, status, passed, total, round(spent, 1),
-            self.coding_budget(), message,
+            self.coding_budget(),
         )  # fmt: skip
         self.finish()
         return self.code

@@ -50,6 +50,7 @@ from kdquiz.tui.widgets.task_view import TaskText
 from kdquiz.workspace import shown_path, task_text
 
 MINUTES_STEP = 5
+LearnerState = tuple[dict[str, float | None], set[str], set[str] | None]
 WARN_AT = (300, 60)
 """Seconds left in the coding step at which a notification says so."""
 
@@ -98,6 +99,8 @@ class InterviewScreen(AnsweringScreen):
         self._rng = random.Random(self.plan_seed)
         self._warned_at = float("inf")
         """Seconds left at the coding step's last "minutes left" warning (or at its start)."""
+        self._learner: LearnerState | None = None
+        """The learner's state the plan is chosen from (see `_read_learner`)."""
         self.past_scores: list[float] = []
         """The scores of the learner's earlier interviews, oldest first (shown with the plan)."""
         self._task_text = ("", "")
@@ -121,13 +124,18 @@ class InterviewScreen(AnsweringScreen):
     # ------------------------------------------------------------------ plan
 
     def refresh_view(self) -> None:
+        if self.phase == "plan":
+            self._learner = None  # progress or the workspace may have changed meanwhile
         if self.plan is None:
             self.make_new_plan()
         if self.phase == "plan" and self.data is not None:
             self.past_scores = [r.score for r in build_reports(self.data.store.interviews())]
         self._show()
 
-    def make_new_plan(self) -> None:
+    def _read_learner(self) -> LearnerState:
+        """What the plan is chosen from: each question's recall now, the ids due, and the
+        exercises the learner's files pass (None without a workspace). Read once per visit
+        of the plan, not on every `n`, `+`, `-` or `t` (it reads every exercise file)."""
         data = self.data
         assert data is not None
         deck, now = data.deck, self.kdapp.clock()
@@ -136,6 +144,14 @@ class InterviewScreen(AnsweringScreen):
         passed = None
         if data.workspace is not None:
             passed = standing(data.store, data.workspace, data.catalog).passed()
+        return recall, due, passed
+
+    def make_new_plan(self) -> None:
+        data = self.data
+        assert data is not None
+        if self._learner is None:
+            self._learner = self._read_learner()
+        recall, due, passed = self._learner
         seed = self._rng.randrange(1 << 30)
         try:
             self.plan = make_plan(data.bank, data.catalog, recall, due, passed, self.minutes,
@@ -174,7 +190,7 @@ class InterviewScreen(AnsweringScreen):
 
     def _restart(self) -> None:
         self.session, self.report, self.interview_id = None, None, None
-        self.phase = "plan"
+        self.phase, self._learner = "plan", None
         self.make_new_plan()
         self._show()
 

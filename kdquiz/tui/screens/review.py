@@ -307,7 +307,7 @@ class ReviewScreen(AnsweringScreen):
     def _feedback(self, question: Question) -> RenderableType:
         if self.phase == "answer":
             return ""
-        typed = self.query_one("#open-answer", TextArea).text.strip()
+        typed = self.typed().strip()
         return feedback_view(question, self.lang, typed, self.ticked, self.phase == "revealed")
 
     def _actions(self, question: Question | None) -> RenderableType:

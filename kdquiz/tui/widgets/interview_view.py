@@ -39,7 +39,7 @@ def plan_view(
         (t("iv_plan_title", lang, minutes=plan.minutes), "bold"), "  ·  ",
         (f"{t('iv_focus', lang)}{colon(lang)}{focus}", ""),
     )  # fmt: skip
-    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    table = Table(box=None, padding=(0, 1), show_edge=False)
     table.add_column("#", justify="right", no_wrap=True, style="dim")
     table.add_column(t("iv_col_topic", lang), ratio=1, no_wrap=True, overflow="ellipsis")
     table.add_column(t("iv_col_type", lang), no_wrap=True)
@@ -147,7 +147,7 @@ def report_view(
 
     if report.topics:
         parts += [Text(""), Text(t("iv_by_topic", lang), "bold underline")]
-        grid = Table.grid(padding=(0, 2), expand=True)
+        grid = Table.grid(padding=(0, 2))
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column(no_wrap=True)
